@@ -1,0 +1,25 @@
+"""URL converters for the archive's readable and short links.
+
+Django's <slug:> matches ASCII words only and cannot span the place path, so readable paths
+("tianjin-shi/heping-qu/2016/work-report") get a converter of their own.
+"""
+
+
+class ReadablePathConverter:
+    regex = r"[a-z0-9-]+(?:/[a-z0-9-]+)*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class PublicIdConverter:
+    regex = r"[0-9a-z]{6,16}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -1,0 +1,223 @@
+"""Persisting what the ingest pipeline read: the thin layer between ParseResult and the models.
+
+Every write happens in one transaction together with the index-queue entry that makes it
+searchable (search.indexing), so the database and the index can never disagree for long: the
+single index writer applies the queue after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import lazy_pinyin
+
+from archive.ingest import result as ingest
+from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
+from archive.models import (
+    Commitment,
+    DocType,
+    Paragraph,
+    Place,
+    PlaceLevel,
+    Report,
+    ReportAlias,
+    ReportStatus,
+    ReportVersion,
+    Section,
+    SourceFile,
+)
+from search.indexing import enqueue_report
+
+log = logging.getLogger(__name__)
+
+# Administrative suffixes, longest first, split off the name so that URLs read
+# "tianjin-shi/heping-qu" rather than "tianjinshi/hepingqu".
+PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "林区",
+                  "省", "市", "区", "县", "旗", "盟")
+
+
+def place_slug(name: str) -> str:
+    core, suffix = name, ""
+    for candidate in PLACE_SUFFIXES:
+        if name.endswith(candidate) and len(name) > len(candidate):
+            core, suffix = name[: -len(candidate)], candidate
+            break
+    words = ["".join(lazy_pinyin(core, errors="ignore"))]
+    if suffix:
+        words.append("".join(lazy_pinyin(suffix, errors="ignore")))
+    slug = "-".join(w for w in words if w).lower()
+    return "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch == "-")) or "place"
+
+
+def place_from_parsed(parsed: ingest.Place | None) -> Place | None:
+    """Find or create the Place chain the pipeline named (top down), returning the lowest."""
+    if parsed is None:
+        return None
+    chain = parsed.path or [(parsed.name, parsed.level, parsed.code)]
+    parent: Place | None = None
+    full_name = ""
+    for name, level, code in chain:
+        # The nation is the root of the tree but not part of a province's name.
+        full_name = name if level == PlaceLevel.NATIONAL else (
+            full_name + name if parent is not None and parent.level != PlaceLevel.NATIONAL else name
+        )
+        place = Place.objects.filter(code=code).first() if code else None
+        if place is None:
+            place = Place.objects.filter(full_name=full_name).first()
+        if place is None:
+            slug = place_slug(name)
+            if Place.objects.filter(parent=parent, slug=slug).exists():
+                slug = f"{slug}-{code or Place.objects.count()}"
+            place = Place.objects.create(name=name, full_name=full_name, level=level,
+                                         code=code or None, parent=parent, slug=slug)
+        parent = place
+    return parent
+
+
+def readable_path_for(report: Report) -> str:
+    place = report.place.slug_path if report.place else "unknown-place"
+    year = str(report.year) if report.year else "unknown-year"
+    kind = report.doc_type.replace("_", "-")
+    base = f"{place}/{year}/{kind}"
+    path, n = base, 1
+    while (Report.objects.filter(readable_path=path).exclude(pk=report.pk).exists()
+           or ReportAlias.objects.filter(path=path).exclude(report=report).exists()):
+        n += 1
+        path = f"{base}-{n}"
+    return path
+
+
+def refresh_readable_path(report: Report) -> None:
+    """Give a published report the readable path its metadata calls for; keep the old one
+    as an alias so that links already cited keep redirecting."""
+    if report.status == ReportStatus.DRAFT:
+        return
+    new_path = readable_path_for(report)
+    if new_path == report.readable_path:
+        return
+    if report.readable_path:
+        ReportAlias.objects.get_or_create(path=report.readable_path, defaults={"report": report})
+    ReportAlias.objects.filter(path=new_path, report=report).delete()
+    report.readable_path = new_path
+    report.save(update_fields=["readable_path", "updated_at"])
+
+
+@dataclass
+class StoreOutcome:
+    report: Report
+    version: ReportVersion | None
+    created: bool  # False when the same bytes were already in the archive
+    message: str
+
+
+def media_type_for(filename: str) -> str:
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed or "application/octet-stream"
+
+
+def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
+               report: Report | None = None) -> StoreOutcome:
+    """Parse and store one uploaded file.
+
+    The same bytes twice never make a second report: the outcome names the existing one.
+    Parsing happens before anything is written, so a file the pipeline rejects (IngestError)
+    leaves the archive unchanged. With `report`, the file becomes a new version of it.
+    """
+    sha256 = SourceFile.hash_bytes(data)
+    existing = SourceFile.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        version = existing.versions.select_related("report").order_by("-pk").first()
+        if version is not None:
+            return StoreOutcome(version.report, version, False,
+                                f"同一文件已在档案中 (already archived as {version.report.public_id})")
+    parsed = parse_file(data, filename)
+    with transaction.atomic():
+        source = existing or _save_source(data, sha256, filename, parsed, user)
+        if report is None:
+            report = Report(title=parsed.title or filename, doc_type=parsed.doc_type or DocType.OTHER,
+                            place=place_from_parsed(parsed.place), year=parsed.year,
+                            delivered=parsed.delivered or None, meeting=parsed.meeting or "",
+                            speaker=parsed.speaker or "")
+            report.save()
+        version = add_version(report, source, parsed, user=user)
+        if publish:
+            publish_report(report)
+        enqueue_report(report)
+    return StoreOutcome(report, version, True, "已保存 (stored)")
+
+
+def _save_source(data: bytes, sha256: str, filename: str, parsed: ingest.ParseResult,
+                 user) -> SourceFile:
+    source = SourceFile(sha256=sha256, original_name=filename[:255],
+                        media_type=parsed.media_type or media_type_for(filename), size=len(data),
+                        encoding=parsed.encoding or "", uploaded_by=user,
+                        source_url=(parsed.source.url or "")[:500],
+                        source_publisher=(parsed.source.publisher or "")[:200],
+                        source_published=parsed.source.published or None)
+    source.file.save(sha256, ContentFile(data), save=False)
+    source.save()
+    return source
+
+
+def add_version(report: Report, source: SourceFile, parsed: ingest.ParseResult, *,
+                user=None) -> ReportVersion:
+    """Write one immutable version with its sections, paragraphs and commitments."""
+    number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = ReportVersion.objects.create(
+        report=report, number=number, source=source, pipeline_version=PIPELINE_VERSION,
+        text=parsed.text, warnings=list(parsed.warnings), created_by=user,
+        parsed={k: v for k, v in parsed.to_contract().items()
+                if k not in ("text", "sections", "commitments")},
+    )
+    sections: dict[str, Section] = {}
+    for order, s in enumerate(parsed.sections):
+        sections[s.anchor] = Section.objects.create(
+            version=version, anchor=s.anchor, parent=sections.get(s.parent) if s.parent else None,
+            order=order, level=s.level, number=s.number or "", title=s.title[:500], kind=s.kind,
+            start=s.start, end=s.end)
+    paragraphs = Paragraph.objects.bulk_create([
+        Paragraph(version=version, number=p.number, start=p.start, end=p.end,
+                  section=sections.get(p.section) if p.section else None)
+        for p in parsed.paragraphs
+    ])
+    Commitment.objects.bulk_create([
+        Commitment(version=version, section=sections.get(c.section) if c.section else None,
+                   paragraph=_paragraph_at(paragraphs, c.start), indicator=c.indicator[:100],
+                   value=c.value, value_max=c.value_max, unit=c.unit[:30],
+                   qualifier=(c.qualifier or "")[:30], kind=c.kind, start=c.start, end=c.end,
+                   sentence=c.text)
+        for c in parsed.commitments
+    ])
+    report.current_version = version
+    report.save(update_fields=["current_version", "updated_at"])
+    return version
+
+
+def _paragraph_at(paragraphs: list[Paragraph], offset: int) -> Paragraph | None:
+    for p in paragraphs:
+        if p.start <= offset < p.end:
+            return p
+    return None
+
+
+def publish_report(report: Report) -> None:
+    report.status = ReportStatus.PUBLISHED
+    report.published_at = report.published_at or timezone.now()
+    report.save(update_fields=["status", "published_at", "updated_at"])
+    refresh_readable_path(report)
+    enqueue_report(report)
+
+
+def correct_metadata(report: Report, **changes) -> None:
+    """An editor's correction of place, year, kind or title: the old readable URL redirects."""
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(report, field, value)
+        report.save()
+        refresh_readable_path(report)
+        enqueue_report(report)
