@@ -11,6 +11,8 @@ urlpatterns = [
     path("reports/<readable:path>/", views.report_readable, name="report_readable"),
     path("r/<pid:public_id>/", views.report_short, name="report_short"),
     path("r/<pid:public_id>/v<int:number>/", views.version_detail, name="version"),
+    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/", views.paragraph_redirect,
+         name="paragraph"),
     path("r/<pid:public_id>/edit/", views.report_edit, name="report_edit"),
     path("places/<readable:path>/", views.place_detail, name="place"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),

@@ -1,9 +1,170 @@
-from django.http import HttpResponse
+"""Report pages, permalinks, originals, and the editors' upload and correction pages."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from archive.forms import MetadataForm, UploadForm
+from archive.ingest.result import IngestError
+from archive.models import Paragraph, Place, Report, ReportAlias, ReportStatus, ReportVersion
+from archive.rendering import Block, build_blocks
+from archive.services import correct_metadata, store_file
+
+log = logging.getLogger(__name__)
+
+MAX_HL_LENGTH = 200
 
 
-def _todo(request, **kwargs):
-    return HttpResponse("todo")
+def _visible_report(request: HttpRequest, report: Report) -> None:
+    """Drafts are for editors only: to everyone else they do not exist."""
+    if report.status == ReportStatus.DRAFT and not request.user.is_staff:
+        raise Http404("no such report")
 
 
-report_list = report_readable = report_short = version_detail = report_edit = _todo
-place_detail = source_download = upload = _todo
+def _highlight_terms(request: HttpRequest) -> list[str]:
+    raw = request.GET.get("hl", "")[:MAX_HL_LENGTH]
+    return [t for t in raw.replace("\u3000", " ").split() if t]
+
+
+def _render_version(request: HttpRequest, report: Report, version: ReportVersion, *,
+                    status: int = 200) -> HttpResponse:
+    if report.status == ReportStatus.WITHDRAWN:
+        return render(request, "archive/tombstone.html", {"report": report}, status=410)
+    sections = list(version.sections.all())
+    paragraphs = list(version.paragraphs.all())
+    terms = _highlight_terms(request)
+    if paragraphs:
+        blocks = build_blocks(version.text, paragraphs, sections, terms)
+    else:  # a text the pipeline found no paragraphs in is still shown whole
+        blocks = [Block(number=1, pieces=[(version.text, False)])]
+    context = {
+        "report": report,
+        "version": version,
+        "is_current": version.pk == report.current_version_id,
+        "current": report.current_version,
+        "sections": sections,
+        "blocks": blocks,
+        "commitments": version.commitments.select_related("paragraph", "version__report"),
+        "versions": report.versions.order_by("number"),
+        "hl": " ".join(terms),
+        "canonical": request.build_absolute_uri(report.get_absolute_url()),
+    }
+    return render(request, "archive/report_detail.html", context, status=status)
+
+
+def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The short permalink /r/<id>/: the report as it is now."""
+    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+                               public_id=public_id)
+    _visible_report(request, report)
+    if report.current_version is None:
+        raise Http404("no text")
+    return _render_version(request, report, report.current_version)
+
+
+def report_readable(request: HttpRequest, path: str) -> HttpResponse:
+    """The readable permalink; paths a report had before a correction redirect (301)."""
+    report = Report.objects.select_related("place", "current_version").filter(
+        readable_path=path).first()
+    if report is None:
+        alias = get_object_or_404(ReportAlias.objects.select_related("report"), path=path)
+        target = alias.report.get_absolute_url()
+        if request.GET:
+            target = f"{target}?{request.GET.urlencode()}"
+        return redirect(target, permanent=True)
+    _visible_report(request, report)
+    return _render_version(request, report, report.current_version)
+
+
+def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
+    """One version's own URL: always shows exactly that version's text."""
+    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+                               public_id=public_id)
+    _visible_report(request, report)
+    version = get_object_or_404(ReportVersion, report=report, number=number)
+    return _render_version(request, report, version)
+
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    reports = (Report.objects.published().select_related("place")
+               .order_by("place__full_name", "-year"))
+    return render(request, "archive/report_list.html", {"reports": reports})
+
+
+def place_detail(request: HttpRequest, path: str) -> HttpResponse:
+    place = next((p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1])
+                  if p.slug_path == path), None)
+    if place is None:
+        raise Http404("no such place")
+    reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")
+    children = place.children.annotate(n=Count("reports")).order_by("full_name")
+    return render(request, "archive/place_detail.html",
+                  {"place": place, "reports": reports, "children": children})
+
+
+def source_download(request: HttpRequest, sha256: str) -> FileResponse:
+    """The original file, byte for byte, under its original name."""
+    version = (ReportVersion.objects.select_related("source", "report")
+               .filter(source__sha256=sha256).order_by("-pk").first())
+    if version is None:
+        raise Http404("no such file")
+    if version.report.status == ReportStatus.DRAFT and not request.user.is_staff:
+        raise Http404("no such file")
+    source = version.source
+    response = FileResponse(source.file.open("rb"), content_type=source.media_type)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{source.sha256}\"; filename*=UTF-8''{quote(source.original_name)}"
+    )
+    response["Content-Length"] = str(source.size)
+    return response
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        stored = []
+        for uploaded in form.cleaned_data["files"]:
+            try:
+                outcome = store_file(uploaded.read(), uploaded.name, user=request.user,
+                                     publish=form.cleaned_data["publish"])
+            except IngestError as e:
+                messages.error(request, f"{uploaded.name}: {e}")
+                continue
+            level = messages.SUCCESS if outcome.created else messages.WARNING
+            messages.add_message(request, level, f"{uploaded.name}: {outcome.message}")
+            stored.append(outcome.report)
+        if len(stored) == 1:
+            return redirect(stored[0].get_absolute_url())
+        return redirect("archive:upload")
+    return render(request, "archive/upload.html", {"form": form})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = get_object_or_404(Report, public_id=public_id)
+    form = MetadataForm(request.POST or None, report=report)
+    if request.method == "POST" and form.is_valid():
+        correct_metadata(report, **form.changes())
+        messages.success(request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect.")
+        return redirect(report.get_absolute_url())
+    return render(request, "archive/report_edit.html", {"form": form, "report": report})
+
+
+def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragraph: int):
+    """/r/<id>/v<n>/p<k>/: a paragraph permalink usable where '#' anchors get lost."""
+    get_object_or_404(Paragraph, version__report__public_id=public_id, version__number=number,
+                      number=paragraph)
+    report = get_object_or_404(Report, public_id=public_id)
+    _visible_report(request, report)
+    return redirect(f"{report.versions.get(number=number).get_absolute_url()}#p{paragraph}")

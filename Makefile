@@ -1,0 +1,62 @@
+# Everyday verbs of the district report archive. `make run` and `make test` work from a clean
+# clone: they create the virtualenv, install, migrate and load the seed documents themselves.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv install migrate seed setup run test test-sqlite test-postgres bench lint system-deps clean
+
+help:
+	@echo "make run    - set up (venv, requirements, migrations, seed documents, index) and serve on http://$(HOST):$(PORT)/"
+	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make bench  - benchmarks: ingest, search, build; prints figures"
+	@echo "make lint   - ruff"
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+venv install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# The five seed documents are the archive's first content; importing them twice is harmless
+# (the same bytes never make a second report).
+seed: migrate
+	$(PY) manage.py import_reports fixtures/seeds
+
+setup: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(VENV)/bin/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi
+
+# Debian packages the tests need (headless Chromium and its driver for browser tests, the
+# PostgreSQL server for the second run). Installed only where missing; needs root.
+system-deps:
+	@scripts/install-system-deps
+
+test: install system-deps test-sqlite test-postgres
+
+test-sqlite: install
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	scripts/with-postgres $(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: install
+	$(PY) bench/run_all.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

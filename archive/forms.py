@@ -1,0 +1,92 @@
+"""Forms for the editors' pages: every value from a request is validated here."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django import forms
+from django.conf import settings
+
+from archive.models import DocType, Place, Report
+
+ALLOWED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+def safe_filename(name: str) -> str:
+    """The last part of whatever path a browser sent, without control characters."""
+    base = PureWindowsPath(PurePosixPath(name).name).name
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "\\/:*?\"<>|").strip(". ")
+    return base[:200] or "upload"
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="报告文件 Report files (.txt .html .docx .pdf)")
+    publish = forms.BooleanField(label="立即发布 Publish now", required=False, initial=True)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        limit = settings.ARCHIVE_MAX_UPLOAD_BYTES
+        for f in files:
+            f.name = safe_filename(f.name)
+            if f.size > limit:
+                raise forms.ValidationError(
+                    f"{f.name}: 文件过大（{f.size // 1_000_000} MB，上限 {limit // 1_000_000} MB）"
+                    f" File too large.")
+            if not f.name.lower().endswith(ALLOWED_SUFFIXES):
+                raise forms.ValidationError(
+                    f"{f.name}: 不支持的文件类型，只接受 .txt .html .docx .pdf。"
+                    f" Unsupported file type.")
+        return files
+
+
+class MetadataForm(forms.Form):
+    title = forms.CharField(label="标题 Title", max_length=300)
+    place = forms.CharField(label="地区 Place (全称或区划代码, full name or GB/T 2260 code; 留空=未知)",
+                            required=False, max_length=200)
+    year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=1949,
+                              max_value=2100)
+    doc_type = forms.ChoiceField(label="类型 Kind", choices=DocType.choices)
+
+    def __init__(self, *args, report: Report, **kwargs):
+        self.report = report
+        initial = {"title": report.title, "place": report.place.full_name if report.place else "",
+                   "year": report.year, "doc_type": report.doc_type}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_place(self) -> Place | None:
+        value = self.cleaned_data["place"].strip()
+        if not value:
+            return None
+        place = Place.objects.filter(code=value).first() or Place.objects.filter(
+            full_name=value).first()
+        if place is None:
+            matches = list(Place.objects.filter(name=value)[:3])
+            if len(matches) == 1:
+                place = matches[0]
+            elif matches:
+                raise forms.ValidationError(
+                    "有多个同名地区，请填写全称：" + "、".join(p.full_name for p in matches))
+        if place is None:
+            raise forms.ValidationError(f"地名表中没有“{value}”。Unknown place.")
+        return place
+
+    def changes(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("title", "place", "year", "doc_type")}

@@ -1,0 +1,51 @@
+"""Shared test set-up: a throwaway folder for originals and the index, fast passwords, and
+plain static files (no collectstatic manifest needed)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+SEEDS_DIR = PROJECT_ROOT / "fixtures" / "seeds"
+_TMP = Path(tempfile.mkdtemp(prefix="archive-tests-"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = _TMP / "media"
+    settings.WHOOSH_INDEX_DIR = _TMP / "whoosh_index"
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@pytest.fixture
+def seed_bytes():
+    """name -> bytes of the five seed documents shipped in fixtures/."""
+    return {p.name: p.read_bytes() for p in sorted(SEEDS_DIR.glob("*.txt"))}
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user("editor", password="pw-editor-1", is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
