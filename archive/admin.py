@@ -46,8 +46,12 @@ class ReportAdmin(admin.ModelAdmin):
         from archive.services import correct_metadata
 
         if change:
-            correct_metadata(obj, **{f: form.cleaned_data[f] for f in form.changed_data
-                                     if f in ("title", "place", "year", "doc_type")})
+            # The form has already set the new values on obj: correct a fresh copy so that the
+            # log records old -> new and the readable path moves with an alias left behind.
+            original = Report.objects.get(pk=obj.pk)
+            correct_metadata(original, user=request.user,
+                             **{f: form.cleaned_data[f] for f in form.changed_data
+                                if f in ("title", "place", "year", "doc_type")})
         else:
             super().save_model(request, obj, form, change)
 

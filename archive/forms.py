@@ -39,7 +39,8 @@ def safe_filename(name: str) -> str:
 
 class UploadForm(forms.Form):
     files = MultipleFileField(label="报告文件 Report files (.txt .html .docx .pdf)")
-    publish = forms.BooleanField(label="立即发布 Publish now", required=False, initial=True)
+    publish = forms.BooleanField(
+        label="不经审核立即发布 Publish at once, without review", required=False, initial=False)
 
     def clean_files(self):
         files = self.cleaned_data["files"]

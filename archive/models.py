@@ -350,6 +350,37 @@ class Paragraph(models.Model):
         return self.version.text[self.start:self.end]
 
 
+class EditorialAction(models.Model):
+    """The log of every editorial act: who did what to which report, when, and what changed."""
+
+    class Verb(models.TextChoices):
+        UPLOAD = "upload", "上传 upload"
+        NEW_VERSION = "new_version", "新版本 new version"
+        PUBLISH = "publish", "发布 publish"
+        CORRECT = "correct", "更正 correct"
+        WITHDRAW = "withdraw", "撤回 withdraw"
+        RESTORE = "restore", "恢复 restore"
+        REPARSE = "reparse", "重新解析 re-parse"
+        COMMITMENT = "commitment", "更正数字 commitment correction"
+
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="actions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=16, choices=Verb.choices)
+    changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new], ...}
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["report", "at"], name="action_report_at")]
+
+    def __str__(self) -> str:
+        who = self.user.get_username() if self.user else "system"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.verb} {self.report_id}"
+
+
 class Commitment(models.Model):
     """A number a report commits to (target) or reports (achievement), with its sentence."""
 

@@ -21,6 +21,7 @@ from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
 from archive.models import (
     Commitment,
     DocType,
+    EditorialAction,
     Paragraph,
     Place,
     PlaceLevel,
@@ -107,6 +108,19 @@ def refresh_readable_path(report: Report) -> None:
     report.save(update_fields=["readable_path", "updated_at"])
 
 
+def log_action(report: Report | None, verb: str, *, user=None, changes: dict | None = None,
+               note: str = "") -> EditorialAction:
+    """Record an editorial act (who, when, what changed); every write path calls this."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    action = EditorialAction.objects.create(report=report, user=user, verb=verb,
+                                            changes=changes or {}, note=note)
+    log.info("editorial action", extra={"verb": verb, "report": report.public_id if report else None,
+                                        "user": user.get_username() if user else None,
+                                        "changes": changes or {}})
+    return action
+
+
 @dataclass
 class StoreOutcome:
     report: Report
@@ -138,6 +152,7 @@ def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
     parsed = parse_file(data, filename)
     with transaction.atomic():
         source = existing or _save_source(data, sha256, filename, parsed, user)
+        is_new_report = report is None
         if report is None:
             report = Report(title=parsed.title or filename, doc_type=parsed.doc_type or DocType.OTHER,
                             place=place_from_parsed(parsed.place), year=parsed.year,
@@ -145,8 +160,12 @@ def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
                             speaker=parsed.speaker or "")
             report.save()
         version = add_version(report, source, parsed, user=user)
+        log_action(report, EditorialAction.Verb.UPLOAD if is_new_report
+                   else EditorialAction.Verb.NEW_VERSION, user=user,
+                   changes={"version": version.number, "source": sha256},
+                   note=f"{filename}; pipeline {PIPELINE_VERSION}")
         if publish:
-            publish_report(report)
+            publish_report(report, user=user)
         enqueue_report(report)
     return StoreOutcome(report, version, True, "已保存 (stored)")
 
@@ -205,7 +224,8 @@ def _paragraph_at(paragraphs: list[Paragraph], offset: int) -> Paragraph | None:
     return None
 
 
-def publish_report(report: Report) -> None:
+def publish_report(report: Report, *, user=None) -> None:
+    log_action(report, EditorialAction.Verb.PUBLISH, user=user)
     report.status = ReportStatus.PUBLISHED
     report.published_at = report.published_at or timezone.now()
     report.save(update_fields=["status", "published_at", "updated_at"])
@@ -213,11 +233,51 @@ def publish_report(report: Report) -> None:
     enqueue_report(report)
 
 
-def correct_metadata(report: Report, **changes) -> None:
+def correct_metadata(report: Report, *, user=None, **changes) -> None:
     """An editor's correction of place, year, kind or title: the old readable URL redirects."""
     with transaction.atomic():
+        diff = {}
         for field, value in changes.items():
+            old = getattr(report, field)
+            if old != value:
+                diff[field] = [str(old) if old is not None else None,
+                               str(value) if value is not None else None]
             setattr(report, field, value)
+        if not diff:
+            return
+        log_action(report, EditorialAction.Verb.CORRECT, user=user, changes=diff)
         report.save()
         refresh_readable_path(report)
         enqueue_report(report)
+
+
+def matching_reports(report: Report):
+    """Other citable reports of the same place, year and kind: candidates for the editor to
+    file an upload under as a new version instead of a separate document."""
+    if report.place_id is None or report.year is None:
+        return Report.objects.none()
+    return (Report.objects.citable().filter(place=report.place, year=report.year,
+                                            doc_type=report.doc_type).exclude(pk=report.pk))
+
+
+def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersion:
+    """File a draft's text as the next version of `target` and drop the draft.
+
+    Only drafts can be merged: they were never public, so no permalink points at them. The
+    source file is kept (as always) and the draft's log moves to the target.
+    """
+    if draft.status != ReportStatus.DRAFT:
+        raise ValueError("only a draft can be filed as a new version of another report")
+    with transaction.atomic():
+        source = draft.current_version.source
+        parsed = parse_file(source.read_bytes(), source.original_name)
+        version = add_version(target, source, parsed, user=user)
+        EditorialAction.objects.filter(report=draft).update(report=target)
+        log_action(target, EditorialAction.Verb.NEW_VERSION, user=user,
+                   changes={"version": version.number, "source": source.sha256},
+                   note=f"filed from draft {draft.public_id}")
+        Report.objects.filter(pk=draft.pk).update(current_version=None)
+        ReportVersion.objects.filter(report=draft).delete()
+        draft.delete()
+        enqueue_report(target)
+    return version

@@ -16,7 +16,13 @@ from archive.forms import MetadataForm, UploadForm
 from archive.ingest.result import IngestError
 from archive.models import Paragraph, Place, Report, ReportAlias, ReportStatus, ReportVersion
 from archive.rendering import Block, build_blocks
-from archive.services import correct_metadata, store_file
+from archive.services import (
+    correct_metadata,
+    matching_reports,
+    merge_draft_into,
+    publish_report,
+    store_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +150,10 @@ def upload(request: HttpRequest) -> HttpResponse:
             messages.add_message(request, level, f"{uploaded.name}: {outcome.message}")
             stored.append(outcome.report)
         if len(stored) == 1:
-            return redirect(stored[0].get_absolute_url())
+            report = stored[0]
+            if report.status == ReportStatus.DRAFT:
+                return redirect("archive:report_review", report.public_id)
+            return redirect(report.get_absolute_url())
         return redirect("archive:upload")
     return render(request, "archive/upload.html", {"form": form})
 
@@ -155,7 +164,7 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     report = get_object_or_404(Report, public_id=public_id)
     form = MetadataForm(request.POST or None, report=report)
     if request.method == "POST" and form.is_valid():
-        correct_metadata(report, **form.changes())
+        correct_metadata(report, user=request.user, **form.changes())
         messages.success(request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect.")
         return redirect(report.get_absolute_url())
     return render(request, "archive/report_edit.html", {"form": form, "report": report})
@@ -168,3 +177,41 @@ def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragr
     report = get_object_or_404(Report, public_id=public_id)
     _visible_report(request, report)
     return redirect(f"{report.versions.get(number=number).get_absolute_url()}#p{paragraph}")
+
+
+@staff_member_required
+def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What the pipeline read, beside the text, for an editor to check before publishing."""
+    report = get_object_or_404(Report.objects.select_related("place", "current_version__source"),
+                               public_id=public_id)
+    version = report.current_version
+    return render(request, "archive/report_review.html", {
+        "report": report,
+        "version": version,
+        "parsed": version.parsed if version else {},
+        "sections": version.sections.all() if version else [],
+        "commitments": version.commitments.select_related("paragraph") if version else [],
+        "matches": matching_reports(report),
+        "actions": report.actions.select_related("user")[:50],
+    })
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def report_publish(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = get_object_or_404(Report, public_id=public_id)
+    if report.status == ReportStatus.DRAFT:
+        publish_report(report, user=request.user)
+        messages.success(request, "已发布，几秒内可检索。Published; searchable in a few seconds.")
+    return redirect(report.get_absolute_url())
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def report_merge(request: HttpRequest, public_id: str) -> HttpResponse:
+    """File a draft as a new version of an existing report (the editor's choice)."""
+    draft = get_object_or_404(Report, public_id=public_id, status=ReportStatus.DRAFT)
+    target = get_object_or_404(matching_reports(draft), public_id=request.POST.get("target", ""))
+    version = merge_draft_into(draft, target, user=request.user)
+    messages.success(request, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
+    return redirect(version.get_absolute_url())
