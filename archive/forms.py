@@ -73,21 +73,15 @@ class MetadataForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
 
     def clean_place(self) -> Place | None:
+        from archive.services import UnknownPlace, place_from_name
+
         value = self.cleaned_data["place"].strip()
         if not value:
             return None
-        place = Place.objects.filter(code=value).first() or Place.objects.filter(
-            full_name=value).first()
-        if place is None:
-            matches = list(Place.objects.filter(name=value)[:3])
-            if len(matches) == 1:
-                place = matches[0]
-            elif matches:
-                raise forms.ValidationError(
-                    "有多个同名地区，请填写全称：" + "、".join(p.full_name for p in matches))
-        if place is None:
-            raise forms.ValidationError(f"地名表中没有“{value}”。Unknown place.")
-        return place
+        try:
+            return place_from_name(value)
+        except UnknownPlace as e:
+            raise forms.ValidationError(str(e)) from None
 
     def changes(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("title", "place", "year", "doc_type")}

@@ -281,3 +281,34 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
         draft.delete()
         enqueue_report(target)
     return version
+
+
+class UnknownPlace(ValueError):
+    """A place name or code an editor typed that the gazetteer cannot settle."""
+
+
+def place_from_name(value: str) -> Place:
+    """The Place an editor means by a full name ("天津市和平区"), a chain of names, or a
+    GB/T 2260 code — created from the shipped gazetteer if the archive has not seen it yet."""
+    from archive.ingest import gazetteer
+
+    value = value.strip()
+    if value in ("中华人民共和国", "全国", "中国"):
+        name, level, code = gazetteer.NATION
+        return place_from_parsed(ingest.Place(name=name, level=level, code=code))
+    known = Place.objects.filter(code=value).first() or Place.objects.filter(full_name=value).first()
+    if known is not None:
+        return known
+    if value.isdigit():
+        matches = [d for d in gazetteer._index()[1] if d.code == value.ljust(6, "0")[:6]]
+    else:
+        matches = gazetteer.parse_chain(value) or []
+    if not matches:
+        raise UnknownPlace(f"地名表中没有“{value}”。Unknown place.")
+    if len(matches) > 1:
+        raise UnknownPlace("有多个同名地区，请填写全称：" + "、".join(d.full_name for d in matches)
+                           + "。Ambiguous: give the full name.")
+    division = matches[0]
+    return place_from_parsed(ingest.Place(
+        name=division.full_name, level=division.level, code=division.code,
+        path=[(d.name, d.level, d.code) for d in division.path]))

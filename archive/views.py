@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count
@@ -155,7 +156,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 return redirect("archive:report_review", report.public_id)
             return redirect(report.get_absolute_url())
         return redirect("archive:upload")
-    return render(request, "archive/upload.html", {"form": form})
+    max_mb = settings.ARCHIVE_MAX_UPLOAD_BYTES // 1_000_000
+    return render(request, "archive/upload.html", {"form": form, "max_mb": max_mb})
 
 
 @staff_member_required

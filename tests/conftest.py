@@ -24,6 +24,11 @@ def pytest_configure(config):
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Serve static files from the app folders, as collectstatic would, without running it.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.STATIC_ROOT = _TMP / "static"
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

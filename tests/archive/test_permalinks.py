@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from archive.models import Report, ReportStatus
 from archive.services import correct_metadata, store_file
@@ -103,7 +104,8 @@ def test_unknown_metadata_is_shown_as_unknown(client, seed_bytes):
     assert "原文未说明地区" in body and "原文未说明年份" in body
 
 
-def test_drafts_are_not_public(client, staff_client, seed_bytes):
+def test_drafts_are_not_public(staff_client, seed_bytes):
+    client = Client()  # a reader, not logged in
     draft = store_file(seed_bytes["004_9a7de8e018f5043e.txt"], "004.txt").report
     assert draft.status == ReportStatus.DRAFT
     assert client.get(draft.get_short_url()).status_code == 404

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from archive.models import Report, SourceFile
 
@@ -24,7 +25,8 @@ def test_anonymous_visitors_cannot_upload(client, seed_bytes):
     assert Report.objects.count() == 0
 
 
-def test_an_upload_is_searchable_in_the_next_request(staff_client, client, seed_bytes):
+def test_an_upload_is_searchable_in_the_next_request(staff_client, seed_bytes):
+    client = Client()  # a reader, not logged in
     response = upload(staff_client, HEXI, seed_bytes[HEXI])
     assert response.status_code == 302
     report = Report.objects.get()

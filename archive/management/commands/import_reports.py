@@ -1,20 +1,26 @@
 """Store report files in the archive and make them searchable.
 
-    python manage.py import_reports FILE_OR_FOLDER... [--draft]
+    python manage.py import_reports FILE_OR_FOLDER... [--draft] [--metadata SIDECAR.csv]
 
 Each file goes through the ingest pipeline and is stored with its original bytes; the same
 bytes imported twice never make a second report (the command says "duplicate" and moves on).
 Files the pipeline cannot read are reported with the reason and leave nothing behind.
+
+A sidecar CSV (columns: file, and any of place, year, doc_type, title) states metadata known
+from elsewhere — e.g. where a copying site masked the place. It wins over what the pipeline
+read, and is logged as a correction.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.ingest.result import IngestError
-from archive.services import store_file
+from archive.models import DocType
+from archive.services import UnknownPlace, correct_metadata, place_from_name, store_file
 from search.indexing import apply_pending
 
 SUFFIXES = {".txt", ".text", ".htm", ".html", ".docx", ".pdf"}
@@ -27,18 +33,27 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="files or folders to import")
         parser.add_argument("--draft", action="store_true",
                             help="store as drafts for an editor to review instead of publishing")
+        parser.add_argument("--metadata", metavar="CSV",
+                            help="sidecar CSV with columns file,place,year,doc_type,title "
+                                 "(file = the file's name); its values override what was read")
 
-    def handle(self, *args, paths: list[str], draft: bool = False, **options):
+    def handle(self, *args, paths: list[str], draft: bool = False, metadata: str | None = None,
+               **options):
         files = self._collect(paths)
+        sidecar = self._read_sidecar(metadata) if metadata else {}
         counts = {"stored": 0, "duplicate": 0, "rejected": 0}
+        rejected: list[str] = []
         for i, file in enumerate(files, 1):
-            prefix = f"[{i}/{len(files)}] {file.name}"
+            prefix = f"{self._bar(i, len(files))} {file.name}"
             try:
                 outcome = store_file(file.read_bytes(), file.name, publish=not draft)
             except IngestError as e:
                 counts["rejected"] += 1
+                rejected.append(f"{file}: {e}")
                 self.stderr.write(f"{prefix}: rejected: {e}")
                 continue
+            if outcome.created and file.name in sidecar:
+                correct_metadata(outcome.report, **sidecar[file.name])
             if outcome.created:
                 counts["stored"] += 1
                 r = outcome.report
@@ -48,8 +63,46 @@ class Command(BaseCommand):
                 counts["duplicate"] += 1
                 self.stdout.write(f"{prefix}: duplicate of {outcome.report.public_id}, skipped")
         applied = apply_pending()
+        for line in rejected:
+            self.stdout.write(f"rejected: {line}")
         self.stdout.write(f"stored {counts['stored']}, duplicates {counts['duplicate']}, "
                           f"rejected {counts['rejected']}; index changes applied: {applied}")
+
+    @staticmethod
+    def _bar(done: int, total: int, width: int = 20) -> str:
+        filled = width * done // max(total, 1)
+        return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+    def _read_sidecar(self, path: str) -> dict[str, dict]:
+        """file name -> metadata overrides, each value checked before anything is imported."""
+        overrides: dict[str, dict] = {}
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                rows = list(csv.DictReader(f))
+        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            raise CommandError(f"cannot read sidecar {path}: {e}") from None
+        for n, row in enumerate(rows, 2):
+            name = (row.get("file") or "").strip()
+            if not name:
+                raise CommandError(f"{path}:{n}: the column 'file' is empty")
+            values: dict = {}
+            try:
+                if (row.get("place") or "").strip():
+                    values["place"] = place_from_name(row["place"])
+                if (row.get("year") or "").strip():
+                    values["year"] = int(row["year"])
+                    if not 1949 <= values["year"] <= 2100:
+                        raise ValueError(f"implausible year {values['year']}")
+                if (row.get("doc_type") or "").strip():
+                    if row["doc_type"].strip() not in DocType.values:
+                        raise ValueError(f"doc_type must be one of {', '.join(DocType.values)}")
+                    values["doc_type"] = row["doc_type"].strip()
+                if (row.get("title") or "").strip():
+                    values["title"] = row["title"].strip()[:300]
+            except (UnknownPlace, ValueError) as e:
+                raise CommandError(f"{path}:{n}: {e}") from None
+            overrides[Path(name).name] = values
+        return overrides
 
     def _collect(self, paths: list[str]) -> list[Path]:
         files: list[Path] = []

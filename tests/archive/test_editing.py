@@ -1,0 +1,109 @@
+"""The editors' workflow: review before publishing, the log, filing as a new version,
+sidecar metadata on bulk import, re-parsing into new versions."""
+
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from archive.models import EditorialAction, Report, ReportStatus
+from archive.services import store_file
+from tests.conftest import SEEDS_DIR
+
+pytestmark = pytest.mark.django_db
+
+HEXI = "001_46ac5d44bafe418d.txt"
+MASKED = "003_d3a4d4b7c09b3dbf.txt"
+
+
+def test_an_upload_is_a_draft_until_an_editor_publishes_it(staff_client, seed_bytes):
+    client = Client()  # a reader, not logged in
+    response = staff_client.post("/upload/", {"files": [SimpleUploadedFile(HEXI, seed_bytes[HEXI])]})
+    report = Report.objects.get()
+    assert report.status == ReportStatus.DRAFT
+    assert response["Location"] == f"/r/{report.public_id}/review/"
+    review = staff_client.get(response["Location"]).content.decode()
+    assert "天津市河西区" in review and "2016" in review and "地区生产总值" in review
+    assert client.get(report.get_short_url()).status_code == 404
+    assert client.get("/api/search", {"q": "首善之区"}).json()["count"] == 0
+    staff_client.post(f"/r/{report.public_id}/publish/")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PUBLISHED
+    assert client.get(report.get_short_url()).status_code == 200
+    assert client.get("/api/search", {"q": "首善之区"}).json()["count"] >= 1
+    verbs = list(report.actions.order_by("at", "pk").values_list("verb", "user__username"))
+    assert verbs == [("upload", "editor"), ("publish", "editor")]
+
+
+def test_corrections_are_logged_with_old_and_new_values(staff_client, seed_bytes):
+    report = store_file(seed_bytes[HEXI], HEXI, publish=True).report
+    staff_client.post(f"/r/{report.public_id}/edit/", {
+        "title": report.title, "place": "天津市河西区", "year": "2015", "doc_type": "work_report"})
+    action = report.actions.get(verb=EditorialAction.Verb.CORRECT)
+    assert action.changes == {"year": ["2016", "2015"]}
+    assert action.user.username == "editor"
+
+
+def test_the_place_field_settles_names_from_the_gazetteer(staff_client, seed_bytes):
+    report = store_file(seed_bytes[MASKED], MASKED, publish=True).report
+    url = f"/r/{report.public_id}/edit/"
+    ambiguous = staff_client.post(url, {"title": "t", "place": "和平区", "year": "", "doc_type": "work_report"})
+    assert "辽宁省沈阳市和平区" in ambiguous.content.decode()
+    staff_client.post(url, {"title": "t", "place": "广东省广州市越秀区", "year": "2008",
+                            "doc_type": "work_report"})
+    report.refresh_from_db()
+    assert report.place.full_name == "广东省广州市越秀区" and report.place.code == "440104"
+
+
+def test_a_draft_can_be_filed_as_a_new_version(staff_client, seed_bytes):
+    original = store_file(seed_bytes[HEXI], HEXI, publish=True).report
+    edited = seed_bytes[HEXI].replace("首善之区".encode(), "首善之城".encode(), 1)
+    draft = store_file(edited, "hexi-2016-corrected.txt").report
+    review = staff_client.get(f"/r/{draft.public_id}/review/").content.decode()
+    assert original.public_id in review
+    response = staff_client.post(f"/r/{draft.public_id}/merge/", {"target": original.public_id})
+    assert response.status_code == 302
+    original.refresh_from_db()
+    assert original.versions.count() == 2 and original.current_version.number == 2
+    assert not Report.objects.filter(pk=draft.pk).exists()
+    assert "首善之城" in original.current_version.text
+    assert "首善之城" not in original.versions.get(number=1).text
+
+
+def test_bulk_import_applies_a_sidecar(tmp_path):
+    sidecar = tmp_path / "meta.csv"
+    sidecar.write_text(f"file,place,year\n{MASKED},广东省广州市越秀区,2008\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_reports", str(SEEDS_DIR), "--metadata", str(sidecar), stdout=out)
+    assert "stored 5" in out.getvalue()
+    masked = Report.objects.get(versions__source__original_name=MASKED)
+    assert masked.place.full_name == "广东省广州市越秀区" and masked.year == 2008
+
+
+def test_a_bad_sidecar_stops_before_anything_is_imported(tmp_path):
+    sidecar = tmp_path / "meta.csv"
+    sidecar.write_text(f"file,place\n{MASKED},不存在的地方\n", encoding="utf-8")
+    with pytest.raises(Exception, match="不存在的地方"):
+        call_command("import_reports", str(SEEDS_DIR), "--metadata", str(sidecar),
+                     stdout=StringIO())
+    assert Report.objects.count() == 0
+
+
+def test_reparse_makes_new_versions_and_keeps_corrections(seed_bytes, monkeypatch):
+    from archive.management.commands import reparse_reports
+    from archive.services import correct_metadata
+
+    report = store_file(seed_bytes[HEXI], HEXI, publish=True).report
+    correct_metadata(report, title="河西区2016年政府工作报告（更正）")
+    out = StringIO()
+    call_command("reparse_reports", stdout=out)
+    assert "re-parsed 0, up to date 1" in out.getvalue()
+    monkeypatch.setattr(reparse_reports, "PIPELINE_VERSION", "9999.1")
+    call_command("reparse_reports", stdout=out)
+    report.refresh_from_db()
+    assert report.versions.count() == 2
+    assert report.title == "河西区2016年政府工作报告（更正）"
+    assert report.versions.get(number=1).text == report.versions.get(number=2).text
+    assert report.actions.filter(verb="reparse").exists()
