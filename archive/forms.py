@@ -25,6 +25,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
+        if not data:
+            raise forms.ValidationError("请选择要上传的文件。Choose a file to upload.", code="required")
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data]
         return [single(data, initial)]
@@ -34,7 +36,10 @@ def safe_filename(name: str) -> str:
     """The last part of whatever path a browser sent, without control characters."""
     base = PureWindowsPath(PurePosixPath(name).name).name
     base = "".join(ch for ch in base if ch.isprintable() and ch not in "\\/:*?\"<>|").strip(". ")
-    return base[:200] or "upload"
+    if len(base) > 200:  # shorten the stem, keep the extension that says what the file is
+        stem, dot, ext = base.rpartition(".")
+        base = f"{stem[:190]}.{ext[:9]}" if dot and len(ext) <= 9 else base[:200]
+    return base or "upload"
 
 
 class UploadForm(forms.Form):

@@ -137,7 +137,7 @@ def source_download(request: HttpRequest, sha256: str) -> FileResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         stored = []
         for uploaded in form.cleaned_data["files"]:
@@ -164,7 +164,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     report = get_object_or_404(Report, public_id=public_id)
-    form = MetadataForm(request.POST or None, report=report)
+    form = MetadataForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         correct_metadata(report, user=request.user, **form.changes())
         messages.success(request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect.")
