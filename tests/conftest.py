@@ -54,3 +54,35 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+def use_index_dir(path: Path) -> None:
+    """Point the search index (and every cached searcher) at `path`."""
+    from django.conf import settings
+
+    from search import engine
+
+    settings.WHOOSH_INDEX_DIR = path
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}}
+    engine.holder.reset()
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(request, tmp_path_factory):
+    """Each database test gets an empty index of its own: the database is rolled back after a
+    test, and an index left behind would hold entries for reports that no longer exist.
+    Tests that share a prepared index (the `seeded` and `fresh_index` fixtures) keep theirs."""
+    uses_db = any(m.name == "django_db" for m in request.node.iter_markers())
+    if not uses_db or {"seeded", "fresh_index"} & set(request.fixturenames):
+        yield
+        return
+    from django.conf import settings
+
+    old = settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR
+    use_index_dir(tmp_path_factory.mktemp("index") / "whoosh_index")
+    yield
+    settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR = old
+    from search import engine
+
+    engine.holder.reset()

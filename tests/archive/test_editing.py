@@ -18,6 +18,7 @@ HEXI = "001_46ac5d44bafe418d.txt"
 MASKED = "003_d3a4d4b7c09b3dbf.txt"
 
 
+@pytest.mark.django_db(transaction=True)  # the index is updated when the publish commits
 def test_an_upload_is_a_draft_until_an_editor_publishes_it(staff_client, seed_bytes):
     client = Client()  # a reader, not logged in
     response = staff_client.post("/upload/", {"files": [SimpleUploadedFile(HEXI, seed_bytes[HEXI])]})

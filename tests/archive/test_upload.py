@@ -25,6 +25,7 @@ def test_anonymous_visitors_cannot_upload(client, seed_bytes):
     assert Report.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the index is updated when the upload commits
 def test_an_upload_is_searchable_in_the_next_request(staff_client, seed_bytes):
     client = Client()  # a reader, not logged in
     response = upload(staff_client, HEXI, seed_bytes[HEXI])
@@ -33,9 +34,7 @@ def test_an_upload_is_searchable_in_the_next_request(staff_client, seed_bytes):
     assert response["Location"] == report.get_absolute_url()
     found = client.get("/api/search", {"q": "首善之区"}).json()
     assert found["count"] >= 1
-    assert {r["report"] for r in found["results"]} == {
-        "http://testserver" + report.get_short_url()} or all(
-        report.public_id in r["report"] for r in found["results"])
+    assert all(report.public_id in r["report"] for r in found["results"])
 
 
 def test_the_same_file_twice_makes_one_report(staff_client, seed_bytes):
