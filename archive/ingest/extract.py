@@ -1,0 +1,275 @@
+"""Bytes of an uploaded file -> plain text (one paragraph per line) and what the file says of itself.
+
+Formats are recognised by their content first (magic bytes), by the file name second:
+- .txt: decode.py (UTF-8/BOM, UTF-16, GB18030, charset-normalizer for the rest);
+- .html/.htm: trafilatura's main-text extraction (navigation, footers and comments away),
+  falling back to lxml's whole-body text when trafilatura finds too little;
+- .docx: python-docx, body paragraphs and table cells in document order;
+- .pdf: pypdf's text layer; a PDF without one (a scan) is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from .decode import decode_bytes, looks_binary, normalise_newlines
+from .result import IngestError
+
+MEDIA_TYPES = {
+    "txt": "text/plain",
+    "html": "text/html",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+_TEXT_EXT = {".txt", ".text", ".md", ".csv", ""}
+_HTML_EXT = {".html", ".htm", ".xhtml", ".shtml", ".mht"}
+_KNOWN_BINARY = {
+    b"\xd0\xcf\x11\xe0": "旧版 Office 文件 (.doc/.xls/.wps) 不支持，请另存为 .docx 或 PDF (legacy OLE Office file: save it as .docx or PDF)",
+    b"\x89PNG": "这是图片文件 (PNG)，不是报告文本 (an image, not a report text)",
+    b"\xff\xd8\xff": "这是图片文件 (JPEG)，不是报告文本 (an image, not a report text)",
+    b"GIF8": "这是图片文件 (GIF)，不是报告文本 (an image, not a report text)",
+    b"Rar!": "这是压缩包 (RAR)，请先解压 (a RAR archive: unpack it first)",
+    b"\x1f\x8b": "这是压缩包 (gzip)，请先解压 (a gzip archive: unpack it first)",
+    b"7z\xbc\xaf": "这是压缩包 (7z)，请先解压 (a 7z archive: unpack it first)",
+    b"{\\rtf": "RTF 格式不支持，请另存为 .docx (RTF is not supported: save it as .docx)",
+}
+
+
+@dataclass
+class Extracted:
+    text: str
+    kind: str  # txt / html / docx / pdf
+    encoding: str | None = None
+    title: str | None = None  # what the container says (HTML <title>, docx core title)
+    published: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+def _ext(filename: str) -> str:
+    name = (filename or "").lower().rsplit("/", 1)[-1]
+    return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def sniff(data: bytes, filename: str) -> str:
+    ext = _ext(filename)
+    head = data[:1024]
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if ext == ".docx" or b"word/" in data[:65536] or ext not in {".zip", ".xlsx", ".pptx", ".odt"}:
+            return "docx"
+        raise IngestError(f"不支持的压缩/Office 格式 {ext} (unsupported format {ext}: upload .txt, .html, .docx or .pdf)")
+    for magic, msg in _KNOWN_BINARY.items():
+        if head.startswith(magic):
+            raise IngestError(msg)
+    if ext == ".docx":
+        raise IngestError("文件扩展名是 .docx，但内容不是有效的 Word 文档，文件可能已损坏 (corrupted .docx: not a zip package)")
+    if ext == ".pdf":
+        raise IngestError("文件扩展名是 .pdf，但内容不是有效的 PDF，文件可能已损坏 (corrupted PDF: no PDF header)")
+    if ext in _HTML_EXT:
+        return "html"
+    lowered = head.lstrip().lower()
+    if ext in _TEXT_EXT or ext not in {".doc", ".xls", ".ppt", ".wps", ".rtf", ".odt", ".epub", ".zip", ".exe"}:
+        if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
+            b"<html" in lowered[:512] and b"<body" in data[:65536].lower()
+        ):
+            return "html"
+        if ext in _TEXT_EXT or ext in {".log", ".json"}:
+            return "txt"
+    raise IngestError(
+        f"不支持的文件格式 “{ext or filename}”：请上传 .txt、.html、.docx 或 .pdf "
+        f"(unknown format {ext or filename!r}: upload .txt, .html, .docx or .pdf)"
+    )
+
+
+def extract(data: bytes, filename: str) -> Extracted:
+    kind = sniff(data, filename)
+    if kind == "pdf":
+        return _pdf(data)
+    if kind == "docx":
+        return _docx(data)
+    text, encoding = decode_bytes(data)
+    if kind == "html":
+        return _html(text, encoding)
+    if looks_binary(text):
+        raise IngestError("文件内容像是二进制数据，不是文本 (binary data, not text)")
+    return Extracted(text=text, kind="txt", encoding=encoding)
+
+
+# --- docx ---------------------------------------------------------------------------------
+
+def _docx(data: bytes) -> Extracted:
+    try:
+        import docx  # python-docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as e:  # pragma: no cover - declared in requirements
+        raise IngestError(f"缺少 python-docx，无法读取 .docx (python-docx is not installed: {e})") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "word/document.xml" not in zf.namelist():
+                raise IngestError("这个压缩包不是 Word 文档 (a zip file without word/document.xml: not a .docx)")
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        body = document.element.body
+        for child in body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(child, document).text)
+            elif tag == "tbl":
+                for row in Table(child, document).rows:
+                    cells = []
+                    for cell in row.cells:
+                        t = cell.text.strip()
+                        if t and (not cells or cells[-1] != t):
+                            cells.append(t)
+                    lines.append("\t".join(cells))
+        title = (document.core_properties.title or "").strip() or None
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - zipfile/lxml/python-docx raise many kinds
+        raise IngestError(f"Word 文档已损坏或无法读取 (corrupted .docx: {type(e).__name__}: {e})") from None
+    text = normalise_newlines("\n".join(lines).replace("\x0b", "\n"))
+    if not text.strip():
+        raise IngestError("Word 文档里没有文字 (the .docx contains no text)")
+    return Extracted(text=text, kind="docx", title=title)
+
+
+# --- pdf ----------------------------------------------------------------------------------
+
+_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
+
+
+def _pdf(data: bytes) -> Extracted:
+    try:
+        from pypdf import PdfReader
+    except ImportError as e:  # pragma: no cover
+        raise IngestError(f"缺少 pypdf，无法读取 PDF (pypdf is not installed: {e})") from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:  # noqa: BLE001
+                raise IngestError("PDF 已加密，无法读取 (encrypted PDF: remove the password first)") from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = None
+        try:
+            if reader.metadata and reader.metadata.title:
+                title = str(reader.metadata.title).strip() or None
+        except Exception:  # noqa: BLE001
+            title = None
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        raise IngestError(f"PDF 已损坏或无法读取 (corrupted PDF: {type(e).__name__}: {e})") from None
+    if not pages:
+        raise IngestError("PDF 没有页面 (the PDF has no pages)")
+    chars = sum(len(re.sub(r"\s", "", p)) for p in pages)
+    if chars < 20 * len(pages):
+        raise IngestError(
+            "PDF 没有文字层，可能是扫描件，请先做文字识别 (OCR) 再上传 "
+            "(scanned PDF without a text layer: run OCR first)"
+        )
+    lines: list[str] = []
+    for page in pages:
+        for line in normalise_newlines(page).split("\n"):
+            if _PAGE_NO.match(line):
+                continue
+            lines.append(line)
+    return Extracted(text="\n".join(lines), kind="pdf", title=title,
+                     warnings=["PDF 的换行已按句子重新拼接 (PDF line breaks were re-joined into paragraphs)"])
+
+
+# --- html ---------------------------------------------------------------------------------
+
+def _html(html: str, encoding: str | None) -> Extracted:
+    title = published = publisher = url = None
+    body_text = ""
+    try:
+        from lxml import html as lhtml
+
+        tree = lhtml.fromstring(html.encode("utf-8"), parser=lhtml.HTMLParser(encoding="utf-8", remove_comments=True))
+        t = tree.findtext(".//title")
+        title = t.strip() if t and t.strip() else None
+        for bad in tree.xpath("//script|//style|//noscript|//template"):
+            bad.drop_tree()
+        blocks = []
+        for el in tree.iter():
+            if el.tag in {"br"}:
+                el.tail = "\n" + (el.tail or "")
+            if el.tag in {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table"}:
+                el.tail = "\n" + (el.tail or "")
+                if el.text:
+                    el.text = "\n" + el.text
+        body = tree.find(".//body")
+        body_text = (body if body is not None else tree).text_content()
+        blocks.append(body_text)
+    except Exception:  # noqa: BLE001 - broken markup: fall back to tag stripping
+        body_text = re.sub(r"<[^>]+>", "\n", html)
+    main = None
+    try:
+        import trafilatura
+
+        main = trafilatura.extract(
+            html, output_format="txt", include_comments=False, include_tables=True,
+            favor_recall=True, deduplicate=False, with_metadata=False,
+        )
+        meta = trafilatura.extract_metadata(html)
+        if meta is not None:
+            published = getattr(meta, "date", None) or None
+            # htmldate also guesses from the body text ("2009年" -> 2009-01-01); keep only a date
+            # the page states in its head (meta tags), the 发布时间 lines are read below
+            head_end = html.lower().find("</head>")
+            if published and (head_end < 0 or published[:10] not in html[:head_end]):
+                published = None
+            publisher = getattr(meta, "sitename", None) or None
+            url = getattr(meta, "url", None) or None
+            if getattr(meta, "title", None):
+                title = meta.title
+    except Exception:  # noqa: BLE001
+        main = None
+    body_text = normalise_newlines(body_text)
+    # the page's own 发布时间/来源 lines (often outside the main text) say more than htmldate's guess
+    try:
+        from .chrome import _meta_line
+        from .result import SourceMeta
+
+        page_meta = SourceMeta()
+        for line in body_text.split("\n"):
+            if line.strip() and len(line) <= 120:
+                _meta_line(line, page_meta)
+        if page_meta.published:
+            published = page_meta.published
+        if page_meta.publisher:
+            publisher = page_meta.publisher
+    except Exception:  # noqa: BLE001
+        pass
+    cjk = lambda s: len(re.findall(r"[\u4e00-\u9fff]", s or ""))  # noqa: E731
+    # trafilatura sometimes keeps only a fragment of long official pages; measure and fall back.
+    if main and cjk(main) >= 0.5 * cjk(body_text):
+        text = normalise_newlines(main)
+    else:
+        text = body_text
+    if not text.strip():
+        raise IngestError("网页里没有正文文字 (the HTML page has no text)")
+    if title:
+        # "<report title>_<site name>" / "<title> - <site>": keep the title part
+        parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-—]\s+", title) if p.strip()]
+        title = parts[0] if parts else title
+        first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+        if (title and re.sub(r"\s", "", title) not in re.sub(r"\s", "", first) and len(title) <= 60
+                and len(re.findall(r"[\u4e00-\u9fff]", title)) >= 4):
+            text = title + "\n" + text
+    return Extracted(text=text, kind="html", encoding=encoding, title=title,
+                     published=published, publisher=publisher, url=url)

@@ -1,0 +1,90 @@
+"""Chinese and Arabic numerals as they are written in government work reports.
+
+Pure functions, no Django. Used by the commitments extractor:
+
+    parse_number("12.5")        -> 12.5
+    parse_number("一千")         -> 1000.0
+    parse_number("三点五")       -> 3.5
+    parse_number("百分之八")     -> 8.0     (the caller knows it is a percentage)
+    parse_number("１２．５")     -> 12.5    (full-width digits)
+
+`fold_width` maps full-width ASCII to half-width one character for one character, so offsets
+into the folded text are offsets into the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3,
+             "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
+             "九": 9, "玖": 9}
+CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}
+
+# characters that can make up a Chinese numeral (without 万/亿, which the extractor keeps in the unit)
+CN_NUM_CHARS = "零〇○一二两三四五六七八九十百千点壹贰叁肆伍陆柒捌玖拾佰仟"
+CN_NUM_RE = f"[{CN_NUM_CHARS}]+"
+
+_FW = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+_FW[0x3000] = 0x20  # ideographic space
+
+
+_FW_RE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII (０-９, ％, ．, ，...) to half-width; same length, same offsets."""
+    # re.sub touches only the characters that change: ~10x faster than str.translate on CJK text
+    return _FW_RE.sub(lambda m: chr(_FW[ord(m.group())]), text)
+
+
+def _cn_integer(s: str) -> float | None:
+    """'三百五十' -> 350, '十五' -> 15, '一千二百万' -> 12000000, '二〇一六' -> 2016 (digit by digit)."""
+    if not s:
+        return None
+    if all(c in CN_DIGITS for c in s):  # read digit by digit: 二〇一六, 一二
+        v = 0
+        for c in s:
+            v = v * 10 + CN_DIGITS[c]
+        return float(v)
+    total, section, digit = 0, 0, None
+    for c in s:
+        if c in CN_DIGITS:
+            digit = CN_DIGITS[c]
+        elif c in CN_UNITS:
+            section += (1 if digit is None else digit) * CN_UNITS[c]
+            digit = None
+        elif c in CN_BIG:
+            section += digit or 0
+            total += (section or 1) * CN_BIG[c]
+            section, digit = 0, None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def parse_chinese(s: str) -> float | None:
+    """A Chinese numeral, with an optional 点 decimal part: '三点五' -> 3.5, '百分之八' -> 8."""
+    s = s.strip()
+    if s.startswith("百分之"):
+        s = s[3:]
+    if not s:
+        return None
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        w = _cn_integer(whole) if whole else 0.0
+        if w is None or not frac or any(c not in CN_DIGITS for c in frac):
+            return None
+        return w + float("0." + "".join(str(CN_DIGITS[c]) for c in frac))
+    return _cn_integer(s)
+
+
+def parse_number(s: str) -> float | None:
+    """Arabic ('12.5', '1,200', full-width) or Chinese numeral; None if it is neither."""
+    t = fold_width(s).replace(",", "").replace(" ", "").strip()
+    if not t:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", t):
+        return float(t)
+    return parse_chinese(t)
