@@ -1,6 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
-from archive import converters, views
+from archive import citation_views, converters, views
 
 register_converter(converters.ReadablePathConverter, "readable")
 register_converter(converters.PublicIdConverter, "pid")
@@ -20,4 +20,21 @@ urlpatterns = [
     path("places/<readable:path>/", views.place_detail, name="place"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),
     path("upload/", views.upload, name="upload"),
+    # Citations, versions, diff, permalink registry, withdraw/restore (issue 6).
+    path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),
+    path("r/<pid:public_id>/v<int:number>/cite/<slug:fmt>/", citation_views.cite_version,
+         name="cite_version"),
+    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/cite/<slug:fmt>/",
+         citation_views.cite_paragraph, name="cite_paragraph"),
+    re_path(r"^r/(?P<public_id>[0-9a-z]{6,16})/v(?P<number>[0-9]+)/(?P<anchor>s[0-9]+(?:-[0-9]+)*)/$",
+            citation_views.section_redirect, name="section"),
+    re_path(r"^r/(?P<public_id>[0-9a-z]{6,16})/v(?P<number>[0-9]+)/(?P<anchor>s[0-9]+(?:-[0-9]+)*)"
+            r"/cite/(?P<fmt>[-a-z0-9]+)/$", citation_views.cite_section, name="cite_section"),
+    path("r/<pid:public_id>/versions/", citation_views.versions_list, name="versions"),
+    path("r/<pid:public_id>/diff/", citation_views.version_diff_pick, name="diff_pick"),
+    path("r/<pid:public_id>/diff/<int:a>/<int:b>/", citation_views.version_diff, name="diff"),
+    path("r/<pid:public_id>/withdraw/", citation_views.withdraw, name="withdraw"),
+    path("r/<pid:public_id>/restore/", citation_views.restore, name="restore"),
+    path("permalinks.csv", citation_views.permalinks_csv, name="permalinks_csv"),
+    path("permalinks.json", citation_views.permalinks_json, name="permalinks_json"),
 ]

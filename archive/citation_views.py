@@ -1,0 +1,377 @@
+"""Citation downloads, the versions list and diff, the permalink registry, and withdraw/restore.
+
+Formatting lives in archive.citations (no Django); this module only turns models into a
+`citations.Work` and answers requests. Every view that shows a report's text honours the
+permalink promise: a withdrawn report answers 410 with its tombstone, never 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from archive import citations
+from archive.models import (
+    Paragraph,
+    Place,
+    PlaceLevel,
+    Report,
+    ReportStatus,
+    ReportVersion,
+    Section,
+)
+from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
+
+# --- From models to a citations.Work ----------------------------------------------------------
+
+
+def author_for(place: Place | None) -> str | None:
+    """The corporate author of a work report: the place's people's government; the State
+    Council for the national report; None (cited as 佚名) when the place is unknown."""
+    if place is None:
+        return None
+    if place.level == PlaceLevel.NATIONAL:
+        return "中华人民共和国国务院"
+    return f"{place.full_name}人民政府"
+
+
+CJK_NUMERALS = set("〇零一二三四五六七八九十百千")
+
+
+def section_label(number: str | None, title: str) -> str:
+    """A section as a report writes its heading: "一、区域经济…", "（二）…", "3 …"."""
+    if not number or title.startswith(number):
+        return title
+    if set(number) <= CJK_NUMERALS:
+        return f"{number}、{title}"
+    if number.endswith((")", "）", "]", "】")):
+        return f"{number}{title}"
+    return f"{number} {title}"
+
+
+def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
+             section: Section | None = None, paragraph: Paragraph | None = None,
+             versionless: bool = False, accessed: date | None = None) -> citations.Work:
+    """The citation data of a report (optionally of one section or paragraph) as read in
+    `version`. A report cited `versionless` points at its short link with a ?v= hint, so the
+    link follows corrections yet tells the reader which text was cited; parts always point at
+    their version's immutable URL."""
+    pid, n = report.public_id, version.number
+    if paragraph is not None:
+        path, key, part, kind = (f"/r/{pid}/v{n}/p{paragraph.number}/", f"{pid}-v{n}-p{paragraph.number}",
+                                 f"第{paragraph.number}段", "paragraph")
+    elif section is not None:
+        title = section_label(section.number, section.title)
+        path, key, part, kind = (f"/r/{pid}/v{n}/{section.anchor}/", f"{pid}-v{n}-{section.anchor}",
+                                 title, "section")
+    elif versionless:
+        path, key, part, kind = f"/r/{pid}/?v={n}", f"{pid}-v{n}", None, "report"
+    else:
+        path, key, part, kind = f"/r/{pid}/v{n}/", f"{pid}-v{n}", None, "report"
+    source = version.source
+    return citations.Work(
+        report_title=report.title, url=request.build_absolute_uri(path),
+        accessed=accessed or timezone.localdate(), key=key, author=author_for(report.place),
+        place=report.place.full_name if report.place else None, year=report.year,
+        issued=report.delivered, part=part, part_kind=kind, version=n,
+        source_url=source.source_url, source_publisher=source.source_publisher)
+
+
+def _citable_report(request: HttpRequest, public_id: str) -> Report:
+    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+                               public_id=public_id)
+    if report.status == ReportStatus.DRAFT and not request.user.is_staff:
+        raise Http404("no such report")
+    if report.current_version is None:
+        raise Http404("no text")
+    return report
+
+
+def _tombstone(request: HttpRequest, report: Report) -> HttpResponse:
+    return render(request, "archive/tombstone.html", {"report": report}, status=410)
+
+
+def _citation_response(work: citations.Work, fmt: str) -> HttpResponse:
+    if fmt not in citations.FORMATS:
+        raise Http404("unknown citation format")
+    response = HttpResponse(citations.render(work, fmt),
+                            content_type=citations.FORMATS[fmt].content_type)
+    response["Content-Disposition"] = f'attachment; filename="{citations.filename(work, fmt)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Citation downloads -----------------------------------------------------------------------
+# Citations stay available for withdrawn reports: a researcher may still need to cite what
+# they read, and the tombstone carries the same citation.
+
+
+@require_GET
+def cite_report(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
+    """The report as it is now, cited by its short link with the version read."""
+    report = _citable_report(request, public_id)
+    return _citation_response(work_for(request, report, report.current_version, versionless=True),
+                              fmt)
+
+
+@require_GET
+def cite_version(request: HttpRequest, public_id: str, number: int, fmt: str) -> HttpResponse:
+    report = _citable_report(request, public_id)
+    version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
+                                number=number)
+    return _citation_response(work_for(request, report, version), fmt)
+
+
+@require_GET
+def cite_section(request: HttpRequest, public_id: str, number: int, anchor: str,
+                 fmt: str) -> HttpResponse:
+    report = _citable_report(request, public_id)
+    section = get_object_or_404(Section.objects.select_related("version__source"),
+                                version__report=report, version__number=number, anchor=anchor)
+    return _citation_response(work_for(request, report, section.version, section=section), fmt)
+
+
+@require_GET
+def cite_paragraph(request: HttpRequest, public_id: str, number: int, paragraph: int,
+                   fmt: str) -> HttpResponse:
+    report = _citable_report(request, public_id)
+    para = get_object_or_404(Paragraph.objects.select_related("version__source"),
+                             version__report=report, version__number=number, number=paragraph)
+    return _citation_response(work_for(request, report, para.version, paragraph=para), fmt)
+
+
+@require_GET
+def section_redirect(request: HttpRequest, public_id: str, number: int, anchor: str):
+    """/r/<id>/v<n>/s1-2/: a section permalink usable where '#' anchors get lost."""
+    report = _citable_report(request, public_id)
+    get_object_or_404(Section, version__report=report, version__number=number, anchor=anchor)
+    return redirect(f"/r/{report.public_id}/v{number}/#{anchor}")
+
+
+# --- Versions and diff ------------------------------------------------------------------------
+
+
+@require_GET
+def versions_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = _citable_report(request, public_id)
+    if report.status == ReportStatus.WITHDRAWN:
+        return _tombstone(request, report)
+    versions = list(report.versions.select_related("source").order_by("number"))
+    for previous, version in zip([None, *versions[:-1]], versions, strict=True):
+        version.previous = previous
+        version.text_changed = previous is not None and previous.text_sha256 != version.text_sha256
+    return render(request, "archive/versions.html", {"report": report, "versions": versions})
+
+
+def paragraph_texts(version: ReportVersion) -> list[tuple[int, str]]:
+    """(number, text) of each paragraph; a text without paragraphs is one paragraph."""
+    spans = list(version.paragraphs.values_list("number", "start", "end"))
+    if not spans:
+        return [(1, version.text)]
+    return [(number, version.text[start:end]) for number, start, end in spans]
+
+
+def _inline_diff(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Character-level pieces (text, changed) of two paragraphs that replace each other."""
+    left, right = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            left.append((a[i1:i2], tag != "equal"))
+        if j2 > j1:
+            right.append((b[j1:j2], tag != "equal"))
+    return left, right
+
+
+def diff_rows(old: list[tuple[int, str]], new: list[tuple[int, str]]) -> list[dict]:
+    """Side-by-side rows of a paragraph diff. Pieces are plain text: the template escapes."""
+    rows = []
+    matcher = difflib.SequenceMatcher(None, [t for _, t in old], [t for _, t in new],
+                                      autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for (ln, lt), (rn, rt) in zip(old[i1:i2], new[j1:j2], strict=True):
+                rows.append({"tag": "equal", "left": ln, "right": rn,
+                             "left_pieces": [(lt, False)], "right_pieces": [(rt, False)]})
+            continue
+        lefts, rights = old[i1:i2], new[j1:j2]
+        for k in range(max(len(lefts), len(rights))):
+            lp = lefts[k] if k < len(lefts) else None
+            rp = rights[k] if k < len(rights) else None
+            if lp and rp:
+                left_pieces, right_pieces = _inline_diff(lp[1], rp[1])
+                kind = "replace"
+            else:
+                left_pieces = [(lp[1], True)] if lp else []
+                right_pieces = [(rp[1], True)] if rp else []
+                kind = "delete" if lp else "insert"
+            rows.append({"tag": kind, "left": lp[0] if lp else None, "right": rp[0] if rp else None,
+                         "left_pieces": left_pieces, "right_pieces": right_pieces})
+    return rows
+
+
+@require_GET
+def version_diff(request: HttpRequest, public_id: str, a: int, b: int) -> HttpResponse:
+    report = _citable_report(request, public_id)
+    if report.status == ReportStatus.WITHDRAWN:
+        return _tombstone(request, report)
+    old = get_object_or_404(ReportVersion, report=report, number=a)
+    new = get_object_or_404(ReportVersion, report=report, number=b)
+    rows = diff_rows(paragraph_texts(old), paragraph_texts(new))
+    changed = sum(1 for r in rows if r["tag"] != "equal")
+    return render(request, "archive/diff.html", {"report": report, "old": old, "new": new,
+                                                 "rows": rows, "changed": changed})
+
+
+@require_GET
+def version_diff_pick(request: HttpRequest, public_id: str):
+    """The versions page's form (?a=1&b=2) lands on the diff's own URL."""
+    try:
+        a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
+    except ValueError:
+        return redirect("archive:versions", public_id)
+    return redirect("archive:diff", public_id, a, b)
+
+
+# --- Permalink registry -----------------------------------------------------------------------
+
+REGISTRY_FIELDS = ["url", "kind", "report", "version", "anchor", "status", "sha256", "shows"]
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def registry_rows(base: str) -> Iterator[dict]:
+    """Every permalink of every citable report, with the sha256 of the text it shows:
+    the report's links show the current version's text, a version link its own text, a
+    section or paragraph link its slice of its version's text. Withdrawn reports answer 410
+    and show no text (sha256 empty). One report's versions in memory at a time."""
+    reports = (Report.objects.citable().filter(current_version__isnull=False)
+               .select_related("current_version").order_by("pk"))
+    for report in reports.iterator(chunk_size=200):
+        withdrawn = report.status == ReportStatus.WITHDRAWN
+        status = 410 if withdrawn else 200
+        current = report.current_version
+        current_sha = "" if withdrawn else current.text_sha256
+        pid = report.public_id
+
+        def row(url: str, kind: str, version: int | None, anchor: str, st: int, sha: str,
+                shows: str, pid: str = pid) -> dict:
+            return {"url": base + url, "kind": kind, "report": pid, "version": version,
+                    "anchor": anchor, "status": st, "sha256": sha, "shows": shows}
+
+        shows_current = f"/r/{pid}/v{current.number}/"
+        yield row(f"/r/{pid}/", "report", current.number, "", status, current_sha, shows_current)
+        if report.readable_path:
+            yield row(report.get_absolute_url(), "readable", current.number, "", status,
+                      current_sha, shows_current)
+        for alias in report.aliases.order_by("path"):
+            yield row(alias.get_absolute_url(), "readable-alias", current.number, "", 301,
+                      current_sha, shows_current)
+        for version in report.versions.order_by("number").iterator():
+            vurl = f"/r/{pid}/v{version.number}/"
+            yield row(vurl, "version", version.number, "", status,
+                      "" if withdrawn else version.text_sha256, vurl)
+            text = version.text
+            for anchor, start, end in version.sections.order_by("order").values_list(
+                    "anchor", "start", "end"):
+                yield row(f"{vurl}#{anchor}", "section", version.number, anchor, status,
+                          "" if withdrawn else _sha(text[start:end]), vurl)
+            for number, start, end in version.paragraphs.order_by("number").values_list(
+                    "number", "start", "end"):
+                yield row(f"{vurl}#p{number}", "paragraph", version.number, f"p{number}", status,
+                          "" if withdrawn else _sha(text[start:end]), vurl)
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_GET
+def permalinks_csv(request: HttpRequest) -> StreamingHttpResponse:
+    writer = csv.DictWriter(_Echo(), fieldnames=REGISTRY_FIELDS)
+
+    def lines() -> Iterator[str]:
+        yield writer.writeheader()
+        for r in registry_rows(_base(request)):
+            yield writer.writerow(r)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="permalinks.csv"'
+    return response
+
+
+@require_GET
+def permalinks_json(request: HttpRequest) -> StreamingHttpResponse:
+    def chunks() -> Iterator[str]:
+        head = {"generated": timezone.now().isoformat(timespec="seconds"),
+                "hash": "sha256 of the UTF-8 text the permalink shows",
+                "fields": REGISTRY_FIELDS}
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "permalinks": [\n'
+        first = True
+        for r in registry_rows(_base(request)):
+            yield ("" if first else ",\n") + json.dumps(r, ensure_ascii=False)
+            first = False
+        yield "\n]}\n"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="permalinks.json"'
+    return response
+
+
+# --- Withdraw and restore (editors) -----------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, required=False, strip=True,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@staff_member_required
+@require_POST
+def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = get_object_or_404(Report, public_id=public_id)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise WithdrawalError("; ".join(e for errs in form.errors.values() for e in errs))
+        withdraw_report(report, user=request.user, reason=form.cleaned_data["reason"])
+    except WithdrawalError as e:
+        messages.error(request, str(e))
+        return redirect(report.get_short_url())
+    messages.success(request, "已撤回；所有永久链接显示撤回说明 (410)。Withdrawn: permalinks show a tombstone.")
+    return redirect(report.get_short_url())
+
+
+@staff_member_required
+@require_POST
+def restore(request: HttpRequest, public_id: str) -> HttpResponse:
+    report = get_object_or_404(Report, public_id=public_id)
+    form = ReasonForm(request.POST)
+    try:
+        restore_report(report, user=request.user,
+                       reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except WithdrawalError as e:
+        messages.error(request, str(e))
+        return redirect(report.get_short_url())
+    messages.success(request, "已恢复。Restored.")
+    return redirect(report.get_short_url())
