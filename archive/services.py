@@ -12,7 +12,8 @@ import mimetypes
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
@@ -31,6 +32,7 @@ from archive.models import (
     ReportVersion,
     Section,
     SourceFile,
+    source_upload_path,
 )
 from search.indexing import enqueue_report
 
@@ -143,15 +145,43 @@ def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
     leaves the archive unchanged. With `report`, the file becomes a new version of it.
     """
     sha256 = SourceFile.hash_bytes(data)
-    existing = SourceFile.objects.filter(sha256=sha256).first()
-    if existing is not None:
-        version = existing.versions.select_related("report").order_by("-pk").first()
-        if version is not None:
-            return StoreOutcome(version.report, version, False,
-                                f"同一文件已在档案中 (already archived as {version.report.public_id})")
+    duplicate = _duplicate_outcome(sha256)
+    if duplicate is not None:
+        return duplicate
     parsed = parse_file(data, filename)
+    # Two editors may upload at the same moment: the same bytes, or two files naming a place
+    # the archive has not seen. The database's unique constraints settle such races; the
+    # loser retries once the winner has committed, and then finds the winner's rows.
+    for attempt in range(3):
+        try:
+            return _store_parsed(data, sha256, filename, parsed, user=user, publish=publish,
+                                 report=report)
+        except IntegrityError:
+            duplicate = _duplicate_outcome(sha256)
+            if duplicate is not None:
+                return duplicate
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _duplicate_outcome(sha256: str) -> StoreOutcome | None:
+    existing = SourceFile.objects.filter(sha256=sha256).first()
+    version = existing and existing.versions.select_related("report").order_by("-pk").first()
+    if not version:
+        return None
+    return StoreOutcome(version.report, version, False,
+                        f"同一文件已在档案中 (already archived as {version.report.public_id})")
+
+
+def _store_parsed(data: bytes, sha256: str, filename: str, parsed: ingest.ParseResult, *,
+                  user, publish: bool, report: Report | None) -> StoreOutcome:
     with transaction.atomic():
-        source = existing or _save_source(data, sha256, filename, parsed, user)
+        duplicate = _duplicate_outcome(sha256)  # again, now that we hold the write lock
+        if duplicate is not None:
+            return duplicate
+        source = (SourceFile.objects.filter(sha256=sha256).first()
+                  or _save_source(data, sha256, filename, parsed, user))
         is_new_report = report is None
         if report is None:
             report = Report(title=parsed.title or filename, doc_type=parsed.doc_type or DocType.OTHER,
@@ -178,7 +208,12 @@ def _save_source(data: bytes, sha256: str, filename: str, parsed: ingest.ParseRe
                         source_url=(parsed.source.url or "")[:500],
                         source_publisher=(parsed.source.publisher or "")[:200],
                         source_published=parsed.source.published or None)
-    source.file.save(sha256, ContentFile(data), save=False)
+    name = source_upload_path(source, sha256)
+    if default_storage.exists(name) and default_storage.size(name) == len(data):
+        # Left by an attempt whose transaction rolled back: the name is the content's hash.
+        source.file.name = name
+    else:
+        source.file.save(sha256, ContentFile(data), save=False)
     source.save()
     return source
 

@@ -24,6 +24,11 @@ def pytest_configure(config):
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # A test database on disk, not in memory: threads (live server, concurrent uploads)
+        # then lock and wait as they do in production instead of failing at once.
+        db.setdefault("TEST", {})["NAME"] = str(_TMP / "test_archive.sqlite3")
     # Serve static files from the app folders, as collectstatic would, without running it.
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True

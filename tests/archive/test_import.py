@@ -61,3 +61,26 @@ def test_a_file_the_pipeline_rejects_leaves_nothing_behind(tmp_path):
     out = run_import(empty)
     assert "rejected 1" in out
     assert SourceFile.objects.count() == 0 and Report.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_bytes_uploaded_at_once_make_one_report(seed_bytes):
+    """Four editors upload the same file at the same moment: one report, four answers naming it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from archive.services import store_file
+
+    data = seed_bytes["002_e1615011aa9b1423.txt"]
+
+    def upload(i):
+        try:
+            return store_file(data, f"copy-{i}.txt", publish=True).report.public_id
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(upload, range(4)))
+    assert len(set(ids)) == 1
+    assert Report.objects.count() == 1 and SourceFile.objects.count() == 1
