@@ -8,12 +8,14 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install migrate seed setup run test test-sqlite test-postgres bench lint system-deps clean
+.PHONY: help venv install migrate seed setup run test test-sqlite test-postgres bench bench-quick bench-load bench-faults lint system-deps clean
 
 help:
 	@echo "make run    - set up (venv, requirements, migrations, seed documents, index) and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL)"
-	@echo "make bench  - benchmarks: ingest, search, build; prints figures"
+	@echo "make bench  - benchmarks: ingest, search, load, faults, long fuzzing; prints figures"
+	@echo "make bench-quick - the same with small sizes (a few minutes)"
+	@echo "make bench-load  - gunicorn load test only (FULL=1: 3 minutes, 50 clients)"
 	@echo "make lint   - ruff"
 
 $(VENV)/.installed: requirements.txt
@@ -27,6 +29,7 @@ venv install: $(VENV)/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_indicators
 
 # The five seed documents are the archive's first content; importing them twice is harmless
 # (the same bytes never make a second report).
@@ -52,8 +55,19 @@ test-sqlite: install
 test-postgres: install
 	scripts/with-postgres $(VENV)/bin/pytest -q -p no:cacheprovider
 
-bench: install
+bench: install system-deps
 	$(PY) bench/run_all.py
+
+bench-quick: install
+	$(PY) bench/run_all.py --quick
+
+# The load test serves a prepared archive with gunicorn on 127.0.0.1 (SQLite; run it under
+# scripts/with-postgres for PostgreSQL). FULL=1 is the issue's 3-minute, 50-client run.
+bench-load: install
+	$(PY) bench/load_test.py $(if $(FULL),--full)
+
+bench-faults: install system-deps
+	scripts/with-postgres $(PY) bench/faults.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,14 @@
-"""Top-level URLs: the archive's pages, search, and the staff admin."""
+"""Top-level URLs: the archive's pages, search, the staff admin, and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("search.urls")),
     path("", include("archive.urls")),
+    path("", include("archive.explorer_urls")),
 ]

@@ -1,0 +1,354 @@
+"""The commitments explorer's database side: which commitments are current and public, the
+filters a researcher can set, editors' corrections, and the vocabulary.
+
+Only the current version of each published report counts: older versions stay reachable by
+their permalinks but are not the archive's reading any more. Rows come out as
+`archive.explorer.Item`s, the plain data the rules in archive.explorer work on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import quote
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.urls import reverse
+
+from archive import explorer
+from archive.ingest.commitments import DATA as VOCABULARY_FILE
+from archive.models import (
+    Commitment,
+    CommitmentCorrection,
+    ExplorerRow,
+    ExplorerSync,
+    Indicator,
+    Place,
+    Report,
+    ReportStatus,
+)
+
+ROW_FIELDS = (
+    "id", "indicator", "value", "value_max", "unit", "qualifier", "kind", "sentence",
+    "section__kind", "paragraph__number", "version__number", "version__report_id",
+    "version__report__public_id", "version__report__year", "version__report__place_id",
+    "version__report__place__full_name",
+)
+MEASURES = {
+    "rate": ["%", "‰"],
+    "points": ["个百分点", "百分点"],
+}
+SORTS = {
+    "year": ["year", "place_name", "commitment_id"],
+    "-year": ["-year", "place_name", "commitment_id"],
+    "place": ["place_name", "year", "commitment_id"],
+    "indicator": ["indicator", "year", "commitment_id"],
+    "value": ["value", "commitment_id"],
+    "-value": ["-value", "commitment_id"],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# vocabulary
+
+
+@dataclass(frozen=True)
+class VocabEntry:
+    name: str
+    synonyms: tuple[str, ...]
+    unit_family: str
+    higher_is_better: bool | None
+
+
+@lru_cache(maxsize=1)
+def _file_vocabulary() -> tuple[VocabEntry, ...]:
+    data = json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return tuple(VocabEntry(e["name"], tuple(e.get("synonyms", [])), e["unit_family"],
+                            e.get("higher_is_better")) for e in data["indicators"])
+
+
+def vocabulary() -> list[VocabEntry]:
+    """The indicators editors maintain in the database; the shipped file until it is loaded."""
+    rows = list(Indicator.objects.values_list("name", "synonyms", "unit_family", "higher_is_better"))
+    if not rows:
+        return list(_file_vocabulary())
+    return [VocabEntry(n, tuple(s or ()), f, h) for n, s, f, h in rows]
+
+
+def resolve_indicator(text: str) -> list[str]:
+    """Indicator names a researcher's word stands for: the name itself or any synonym
+    (full-width folded, case-insensitive). Unknown words give []."""
+    needle = explorer.normalize_sentence(text).lower()
+    if not needle:
+        return []
+    names = [e.name for e in vocabulary()
+             if needle in (explorer.normalize_sentence(w).lower() for w in (e.name, *e.synonyms))]
+    return names
+
+
+def direction_lookup() -> dict[str, bool | None]:
+    return {e.name: e.higher_is_better for e in vocabulary()}
+
+
+# ---------------------------------------------------------------------------------------------
+# filters
+
+
+@dataclass
+class Filters:
+    indicators: list[str] = field(default_factory=list)  # resolved names; [] = any
+    place: Place | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: str = ""
+    qualifier: str = ""  # "none" for numbers without one
+    measure: str = ""  # "rate", "points", "level" or ""
+    report: str = ""  # a report's public id
+
+    def q(self) -> Q:
+        q = Q()
+        if self.indicators:
+            q &= Q(indicator__in=self.indicators)
+        if self.place is not None:
+            q &= Q(place__in=Place.objects.under(self.place))
+        if self.year_from is not None:
+            q &= Q(year__gte=self.year_from)
+        if self.year_to is not None:
+            q &= Q(year__lte=self.year_to)
+        if self.kind:
+            q &= Q(kind=self.kind)
+        if self.qualifier == "none":
+            q &= Q(qualifier="")
+        elif self.qualifier:
+            q &= Q(qualifier=self.qualifier)
+        if self.measure in MEASURES:
+            q &= Q(unit__in=MEASURES[self.measure])
+        elif self.measure == "level":
+            q &= ~Q(unit__in=[u for units in MEASURES.values() for u in units])
+        if self.report:
+            q &= Q(report__public_id=self.report)
+        return q
+
+    def accepts(self, item: explorer.Item, place_ids: set[int] | None) -> bool:
+        """The same test in Python, for a corrected item (its corrected values)."""
+        if self.indicators and item.indicator not in self.indicators:
+            return False
+        if place_ids is not None and item.place_id not in place_ids:
+            return False
+        if self.year_from is not None and (item.year is None or item.year < self.year_from):
+            return False
+        if self.year_to is not None and (item.year is None or item.year > self.year_to):
+            return False
+        if self.kind and item.kind != self.kind:
+            return False
+        if self.qualifier and item.qualifier != ("" if self.qualifier == "none" else self.qualifier):
+            return False
+        if self.measure in MEASURES and item.unit not in MEASURES[self.measure]:
+            return False
+        if self.measure == "level" and any(item.unit in u for u in MEASURES.values()):
+            return False
+        return not (self.report and item.report_public_id != self.report)
+
+
+def current_commitments() -> QuerySet[Commitment]:
+    """Commitments of the current version of every published report."""
+    return Commitment.objects.filter(
+        version_id__in=Subquery(Report.objects.published().values("current_version_id")))
+
+
+def rows() -> QuerySet[ExplorerRow]:
+    """The explorer's table, brought up to date first."""
+    sync_rows()
+    return ExplorerRow.objects.all()
+
+
+def sync_rows(*, force: bool = False) -> int:
+    """Bring ExplorerRow up to date with the reports; returns the reports refreshed.
+
+    Every change to a report (new version, publication, withdrawal, corrected place or year)
+    moves its `updated_at`, and deleting a draft changes the count: a fingerprint of both is
+    one cheap query, and only reports changed since the last sync are rebuilt, with one
+    INSERT ... SELECT. Concurrent syncs are harmless: a row already there is left alone.
+    """
+    agg = Report.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    fingerprint = f"{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
+    state = ExplorerSync.objects.order_by("-at", "-pk").first()
+    if state is not None and state.fingerprint == fingerprint and not force:
+        return 0
+    since = None if force or state is None else state.synced_through
+    changed = Report.objects.all() if since is None else Report.objects.filter(updated_at__gte=since)
+    with transaction.atomic():
+        changed_ids = list(changed.values_list("pk", flat=True))
+        if since is None:
+            ExplorerRow.objects.all().delete()
+        else:
+            ExplorerRow.objects.filter(report_id__in=changed_ids).delete()
+        for start in range(0, len(changed_ids), 500):
+            _insert_rows(changed_ids[start:start + 500])
+        ExplorerSync.objects.all().delete()
+        ExplorerSync.objects.create(fingerprint=fingerprint, synced_through=agg["last"])
+    return len(changed_ids)
+
+
+def _insert_rows(report_ids: list[int]) -> None:
+    if not report_ids:
+        return
+    row, c, r, p = (m._meta.db_table for m in (ExplorerRow, Commitment, Report, Place))
+    marks = ", ".join(["%s"] * len(report_ids))
+    sql = (
+        f"INSERT INTO {row} (commitment_id, report_id, place_id, place_name, year, indicator, "
+        f"kind, qualifier, unit, value) "
+        f"SELECT c.id, r.id, r.place_id, COALESCE(p.full_name, ''), r.year, c.indicator, c.kind, "
+        f"c.qualifier, c.unit, c.value FROM {c} c JOIN {r} r ON r.current_version_id = c.version_id "
+        f"LEFT JOIN {p} p ON p.id = r.place_id "
+        f"WHERE r.status = %s AND r.id IN ({marks}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ReportStatus.PUBLISHED, *report_ids])
+
+
+def filtered(filters: Filters, sort: str = "year") -> tuple[QuerySet[ExplorerRow], dict[int, dict]]:
+    """The rows a researcher asked for, with editors' corrections taken into account (a
+    correction can move a number into or out of the filter), and the corrections by
+    commitment id."""
+    base = rows()
+    corrections = correction_map()
+    qs = base.filter(filters.q())
+    if corrections:
+        corrected_items = [explorer.apply_correction(i, corrections[i.id])
+                           for i in items(list(corrections))]
+        place_ids = (set(Place.objects.under(filters.place).values_list("pk", flat=True))
+                     if filters.place is not None else None)
+        keep = [i.id for i in corrected_items if not i.marked_wrong and filters.accepts(i, place_ids)]
+        qs = base.filter((filters.q() & ~Q(pk__in=list(corrections))) | Q(pk__in=keep))
+    return qs.order_by(*SORTS.get(sort, SORTS["year"])), corrections
+
+
+def items(ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None) -> list[explorer.Item]:
+    """Commitments (by id, in that order) as Items: number located in its sentence,
+    permalinks built, corrections applied."""
+    fetched = {}
+    if isinstance(ids, QuerySet):  # a subquery of ids: one query, in text order
+        for r in Commitment.objects.filter(pk__in=ids).order_by("id").values(*ROW_FIELDS):
+            fetched[r["id"]] = r
+        ids = list(fetched)
+    else:
+        ids = list(ids)
+        for start in range(0, len(ids), 900):  # SQLite allows 999 parameters a query
+            for r in Commitment.objects.filter(pk__in=ids[start:start + 900]).values(*ROW_FIELDS):
+                fetched[r["id"]] = r
+    out = []
+    version_urls: dict[tuple[str, int], str] = {}
+    # reverse() once, then fill in: a pivot page links a thousand versions.
+    pattern = reverse("archive:version", args=["00000000", 1])
+    for r in (fetched[i] for i in ids if i in fetched):
+        key = (r["version__report__public_id"], r["version__number"])
+        if key not in version_urls:
+            version_urls[key] = pattern.replace("/00000000/v1/", f"/{key[0]}/v{key[1]}/", 1)
+        url = version_urls[key]
+        anchor = f"#p{r['paragraph__number']}" if r["paragraph__number"] is not None else ""
+        span = explorer.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
+        written = explorer.number_as_written(r["sentence"], span)
+        item = explorer.Item(
+            id=r["id"], report_id=r["version__report_id"],
+            report_public_id=r["version__report__public_id"],
+            place_id=r["version__report__place_id"],
+            place=r["version__report__place__full_name"] or "",
+            year=r["version__report__year"], indicator=r["indicator"], value=r["value"],
+            value_max=r["value_max"], unit=r["unit"], qualifier=r["qualifier"], kind=r["kind"],
+            sentence=r["sentence"], section_kind=r["section__kind"] or "",
+            url=url + anchor, hl_url=(f"{url}?hl={quote(written)}{anchor}" if written else url + anchor),
+            span=span)
+        if corrections and item.id in corrections:
+            item = explorer.apply_correction(item, corrections[item.id])
+        out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# corrections
+
+
+def latest_corrections(report_ids: list[int] | None = None) -> dict[tuple[int, str, str], dict]:
+    """The correction in force for each key: the latest one filed."""
+    qs = CommitmentCorrection.objects.all()
+    if report_ids is not None:
+        qs = qs.filter(report_id__in=report_ids)
+    out: dict[tuple[int, str, str], dict] = {}
+    for c in qs.order_by("at", "pk").values():
+        out[(c["report_id"], c["sentence_key"], c["number_text"])] = c
+    return out
+
+
+def correction_map() -> dict[int, dict]:
+    """Commitment id (current versions) -> the correction in force for it. Corrections are
+    few, so the commitments of the corrected reports are keyed in Python every time: a
+    re-parse that keeps the sentence keeps the correction, with no bookkeeping."""
+    latest = latest_corrections()
+    if not latest:
+        return {}
+    report_ids = sorted({k[0] for k in latest})
+    out = {}
+    rows = current_commitments().filter(version__report_id__in=report_ids).values(
+        "id", "version__report_id", "sentence", "value", "value_max", "unit")
+    for r in rows:
+        span = explorer.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
+        digest, number = explorer.correction_key(
+            r["sentence"], explorer.number_as_written(r["sentence"], span))
+        c = latest.get((r["version__report_id"], digest, number))
+        if c is not None:
+            out[r["id"]] = c
+    return out
+
+
+def orphaned_corrections() -> list[CommitmentCorrection]:
+    """Corrections no current commitment answers to (the sentence changed in a re-parse):
+    an editor should look at them again."""
+    applied = set()
+    latest = latest_corrections()
+    cmap = correction_map()
+    for c in cmap.values():
+        applied.add((c["report_id"], c["sentence_key"], c["number_text"]))
+    ids = [c["id"] for k, c in latest.items() if k not in applied]
+    return list(CommitmentCorrection.objects.filter(pk__in=ids).select_related("report"))
+
+
+# ---------------------------------------------------------------------------------------------
+# places and track records
+
+
+def place_by_path(path: str) -> Place | None:
+    return next((p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1])
+                 if p.slug_path == path), None)
+
+
+def place_by_name(full_name: str) -> Place | None:
+    return Place.objects.filter(full_name=full_name.strip()).first()
+
+
+def pivot_places(rows_qs: QuerySet[ExplorerRow]) -> list[Place]:
+    """Places with at least one of these rows, by name (one query: the page count and the
+    page come from the same list)."""
+    place_ids = rows_qs.order_by().values("place_id")
+    return list(Place.objects.filter(pk__in=place_ids).order_by("full_name").only("pk", "full_name"))
+
+
+def track_record(place: Place, indicator: str | None = None) -> list[explorer.Pair]:
+    """Every annual target of the place's own reports with the result the next year's report
+    gives for it."""
+    corrections = correction_map()
+    ids = current_commitments().filter(version__report__place=place,
+                                       version__report__doc_type="work_report").order_by("id")
+    all_items = items(ids.values_list("id", flat=True), corrections)
+    years = set(Report.objects.published().filter(place=place, doc_type="work_report")
+                .values_list("year", flat=True))
+    by_year: dict[int, list[explorer.Item]] = {y: [] for y in years if y is not None}
+    for it in all_items:
+        if it.year is not None:
+            by_year.setdefault(it.year, []).append(it)
+    targets = [i for i in all_items if i.kind == "target"
+               and (indicator is None or i.indicator == indicator)]
+    directions = direction_lookup()
+    return explorer.match_promises(targets, by_year, lambda name: directions.get(name))

@@ -1,0 +1,22 @@
+"""URLs of the commitments explorer (issue 8). Included from config/urls.py:
+
+    path("", include("archive.explorer_urls")),
+"""
+
+from django.urls import path
+
+import archive.urls  # noqa: F401  (registers the "readable" path converter used below)
+from archive import explorer_views as views
+
+app_name = "explorer"
+urlpatterns = [
+    path("commitments/", views.commitments, name="commitments"),
+    path("commitments.csv", views.commitments_csv, name="commitments_csv"),
+    path("commitments.json", views.commitments_json, name="commitments_json"),
+    path("commitments/pivot/", views.pivot, name="pivot"),
+    path("commitments/pivot.csv", views.pivot_csv, name="pivot_csv"),
+    path("commitments/methods/", views.methods, name="methods"),
+    path("commitments/<int:pk>/correct/", views.correct, name="correct"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("track-record/<readable:path>/", views.track_record, name="track_record"),
+]

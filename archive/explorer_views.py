@@ -1,0 +1,373 @@
+"""Commitments explorer pages: the table and its downloads, the pivot, track records, the
+methods and vocabulary pages, and the editors' correction form. Thin views: a form checks
+the query string, archive.explorer_queries fetches, archive.explorer decides."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from html import escape
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from archive import explorer
+from archive import explorer_queries as queries
+from archive.models import (
+    Commitment,
+    CommitmentCorrection,
+    CommitmentKind,
+    EditorialAction,
+    Indicator,
+)
+from archive.services import log_action
+
+PAGE_SIZE = 50
+PIVOT_PLACES_PER_PAGE = 20
+QUALIFIERS = [("", "任意 any"), ("none", "无 none"), ("左右", "左右"), ("以上", "以上"),
+              ("以内", "以内"), ("以下", "以下"), ("控制在", "控制在"), ("力争", "力争"),
+              ("不低于", "不低于"), ("超过", "超过")]
+MEASURES = [("", "任意 any"), ("rate", "增速/比率 rate (%)"), ("points", "百分点 points"),
+            ("level", "总量 level")]
+SORTS = [("year", "年份 year ↑"), ("-year", "年份 year ↓"), ("place", "地区 place"),
+         ("indicator", "指标 indicator"), ("value", "数值 value ↑"), ("-value", "数值 value ↓")]
+CSV_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
+               "as_written", "sentence", "permalink", "report", "corrected", "correction_note"]
+
+
+class FilterForm(forms.Form):
+    indicator = forms.CharField(required=False, max_length=100,
+                                label="指标 Indicator (名称或同义词 name or synonym)",
+                                widget=forms.TextInput(attrs={"list": "indicator-names"}))
+    place = forms.CharField(required=False, max_length=200, label="地区 Place (含下辖 incl. below)")
+    year_from = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="自 From")
+    year_to = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="至 To")
+    kind = forms.ChoiceField(required=False, label="类型 Kind",
+                             choices=[("", "任意 any"), *CommitmentKind.choices])
+    qualifier = forms.ChoiceField(required=False, choices=QUALIFIERS, label="限定 Qualifier")
+    measure = forms.ChoiceField(required=False, choices=MEASURES, label="度量 Measure")
+    report = forms.RegexField(required=False, regex=r"^[0-9a-z]{6,16}$", widget=forms.HiddenInput)
+    sort = forms.ChoiceField(required=False, choices=SORTS, label="排序 Sort")
+
+    def clean_indicator(self) -> list[str]:
+        text = self.cleaned_data["indicator"].strip()
+        if not text:
+            return []
+        names = queries.resolve_indicator(text)
+        if not names:
+            raise forms.ValidationError(f"没有这个指标 unknown indicator: {text}")
+        return names
+
+    def clean_place(self):
+        text = self.cleaned_data["place"].strip()
+        if not text:
+            return None
+        place = queries.place_by_name(text)
+        if place is None:
+            raise forms.ValidationError(f"没有这个地区 unknown place: {text} (use the full name)")
+        return place
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("year_from"), data.get("year_to")
+        if a and b and a > b:
+            raise forms.ValidationError("起始年份晚于结束年份 year_from is after year_to")
+        return data
+
+    def filters(self) -> queries.Filters:
+        d = self.cleaned_data
+        return queries.Filters(indicators=d["indicator"], place=d["place"],
+                               year_from=d["year_from"], year_to=d["year_to"], kind=d["kind"],
+                               qualifier=d["qualifier"], measure=d["measure"],
+                               report=d.get("report", ""))
+
+
+class PivotForm(FilterForm):
+    indicator = forms.CharField(max_length=100, label="指标 Indicator (名称或同义词 name or synonym)",
+                                widget=forms.TextInput(attrs={"list": "indicator-names"}))
+    kind = forms.ChoiceField(choices=CommitmentKind.choices, initial=CommitmentKind.TARGET,
+                             label="类型 Kind")
+    measure = forms.ChoiceField(choices=MEASURES[1:], initial="rate", label="度量 Measure")
+    sort = None  # the pivot's order is fixed: places by name, years in order
+
+    def __init__(self, data, *args, **kwargs):
+        defaults = {"indicator": "地区生产总值", "kind": "target", "measure": "rate"}
+        merged = {**defaults, **{k: v for k, v in data.items() if v != ""}}
+        super().__init__(merged, *args, **kwargs)
+
+
+def _vocab_names() -> list[str]:
+    return [e.name for e in queries.vocabulary()]
+
+
+def _bad_request(request: HttpRequest, form: forms.Form, template: str) -> HttpResponse:
+    return render(request, template, {"form": form, "indicator_vocab": _vocab_names()}, status=400)
+
+
+def commitments(request: HttpRequest) -> HttpResponse:
+    """The table: filter, sort, paginate; every row linked to its paragraph."""
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form, "explorer/commitments.html")
+    qs, corrections = queries.filtered(form.filters(), form.cleaned_data["sort"] or "year")
+    page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.items(list(page.object_list), corrections)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "explorer/commitments.html", {
+        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
+        "indicator_vocab": _vocab_names(),
+    })
+
+
+def _download_rows(request: HttpRequest) -> tuple[FilterForm, Iterator[dict] | None]:
+    form = FilterForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    qs, corrections = queries.filtered(form.filters(), form.cleaned_data["sort"] or "year")
+
+    def rows() -> Iterator[dict]:
+        ids = list(qs.values_list("pk", flat=True))
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start:start + 2000]
+            for it in queries.items(chunk, corrections):
+                yield {
+                    "place": it.place, "year": it.year, "indicator": it.indicator,
+                    "kind": it.kind, "value": it.value, "value_max": it.value_max,
+                    "unit": it.unit, "qualifier": it.qualifier, "as_written": it.number_text,
+                    "sentence": it.sentence, "permalink": request.build_absolute_uri(it.url),
+                    "report": request.build_absolute_uri(reverse("archive:report_short",
+                                                                 args=[it.report_public_id])),
+                    "corrected": it.corrected, "correction_note": it.correction_note,
+                }
+
+    return form, rows()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def commitments_csv(request: HttpRequest) -> HttpResponse:
+    form, rows = _download_rows(request)
+    if rows is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    writer = csv.DictWriter(_Echo(), fieldnames=CSV_COLUMNS)
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
+        yield writer.writeheader()
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="commitments.csv"'
+    return response
+
+
+def commitments_json(request: HttpRequest) -> HttpResponse:
+    form, rows = _download_rows(request)
+    if rows is None:
+        return HttpResponse(json.dumps({"errors": form.errors}, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+
+    def stream() -> Iterator[str]:
+        yield '{"source": %s, "results": [' % json.dumps(request.build_absolute_uri(), ensure_ascii=False)
+        for i, row in enumerate(rows):
+            yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
+        yield "\n]}\n"
+
+    return StreamingHttpResponse(stream(), content_type="application/json; charset=utf-8")
+
+
+def _pivot_data(request: HttpRequest):
+    """The pivot's form, and when it is valid its rows, corrections and places."""
+    form = PivotForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    filters = form.filters()
+    qs, corrections = queries.filtered(filters)
+    return form, (filters, qs, corrections, queries.pivot_places(qs))
+
+
+def pivot(request: HttpRequest) -> HttpResponse:
+    """One indicator × places × years; a gap is a gap, each number links to its sentence."""
+    form, data = _pivot_data(request)
+    if data is None:
+        return _bad_request(request, form, "explorer/pivot.html")
+    filters, qs, corrections, places = data
+    page = Paginator(places, PIVOT_PLACES_PER_PAGE).get_page(request.GET.get("page"))
+    table = _pivot_table(filters, qs, corrections, list(page.object_list))
+    for row in table.rows:
+        row.html = mark_safe("".join(_cell_html(cell) for cell in row.cells))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "explorer/pivot.html", {
+        "form": form, "page": page, "pivot": table, "query": query.urlencode(),
+        "indicator_names": form.cleaned_data["indicator"], "indicator_vocab": _vocab_names(),
+    })
+
+
+def _pivot_table(filters: queries.Filters, qs, corrections: dict, places: list) -> explorer.Pivot:
+    rows = queries.items(qs.filter(place__in=places).order_by().values("pk"), corrections)
+    years = None
+    if filters.year_from and filters.year_to:
+        years = list(range(filters.year_from, filters.year_to + 1))
+    return explorer.build_pivot(rows, years)
+
+
+def _cell_html(cell: list[explorer.Item]) -> str:
+    """One pivot cell, built here rather than in the template (a page has hundreds); every
+    piece of text goes through escape()."""
+    if not cell:
+        return '<td class="gap"><span class="gap-mark" aria-label="空缺 gap">·</span></td>'
+    links = [f'<a class="cell" href="{escape(i.hl_url)}" title="{escape(i.sentence)}">'
+             f'{escape(i.value_label)}</a>'
+             + (f'<sup class="corrected" title="{escape(i.correction_note)}">*</sup>'
+                if i.corrected else "")
+             for i in cell]
+    return f'<td class="has">{"<br>".join(links)}</td>'
+
+
+def pivot_csv(request: HttpRequest) -> HttpResponse:
+    form, data = _pivot_data(request)
+    if data is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    filters, qs, corrections, places = data
+    table = _pivot_table(filters, qs, corrections, places)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pivot.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["place", *table.years, *[f"{y} permalink" for y in table.years]])
+    for row in table.rows:
+        values = ["; ".join(i.value_label for i in cell) for cell in row.cells]
+        links = ["; ".join(request.build_absolute_uri(i.url) for i in cell) for cell in row.cells]
+        writer.writerow([row.place, *values, *links])
+    return response
+
+
+def track_record(request: HttpRequest, path: str) -> HttpResponse:
+    """A place's targets, the results its next reports gave, and whether they were met."""
+    place = queries.place_by_path(path)
+    if place is None:
+        raise Http404("no such place")
+    pairs = queries.track_record(place)
+    groups: dict[tuple[str, str], list[explorer.Pair]] = {}
+    for p in pairs:
+        groups.setdefault((p.target.indicator, p.target.unit), []).append(p)
+    charts = []
+    # GDP first (what researchers look for), then the indicators with the longest record.
+    for (indicator, unit), group in sorted(groups.items(), key=lambda kv: (
+            kv[0][0] != "地区生产总值", explorer.unit_kind(kv[0][1]) != "rate", -len(kv[1]), kv[0])):
+        charts.append({"indicator": indicator, "unit": unit, "pairs": group,
+                       "chart": explorer.track_chart(group),
+                       "met": sum(p.status == explorer.Status.MET for p in group),
+                       "missed": sum(p.status == explorer.Status.MISSED for p in group),
+                       "no_result": sum(p.status == explorer.Status.NO_RESULT for p in group)})
+    return render(request, "explorer/track_record.html",
+                  {"place": place, "groups": charts, "pairs": pairs})
+
+
+def methods(request: HttpRequest) -> HttpResponse:
+    return render(request, "explorer/methods.html", {
+        "about_points": explorer.ABOUT_TOLERANCE_POINTS,
+        "about_relative": f"{explorer.ABOUT_TOLERANCE_RELATIVE:.0%}",
+        "equal_tolerance": explorer.EQUAL_TOLERANCE,
+        "at_least": "、".join(explorer.AT_LEAST), "at_most": "、".join(explorer.AT_MOST),
+        "about": "、".join(explorer.ABOUT),
+    })
+
+
+def indicators(request: HttpRequest) -> HttpResponse:
+    entries = list(Indicator.objects.all())
+    return render(request, "explorer/indicators.html", {
+        "indicators": entries,
+        "updated": max((e.updated_at for e in entries), default=None),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# editors
+
+
+class CorrectionForm(forms.Form):
+    indicator = forms.CharField(required=False, max_length=100, label="指标 Indicator")
+    value = forms.FloatField(required=False, label="数值 Value")
+    value_max = forms.FloatField(required=False, label="区间上限 Range max")
+    unit = forms.CharField(required=False, max_length=30, label="单位 Unit")
+    qualifier = forms.CharField(required=False, max_length=30, label="限定 Qualifier")
+    kind = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentKind.choices],
+                             label="类型 Kind")
+    marked_wrong = forms.BooleanField(required=False, label="不是数字目标/完成数 Not a commitment (hide it)")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           label="说明 Note (shown to readers)")
+
+    def clean_indicator(self) -> str:
+        text = self.cleaned_data["indicator"].strip()
+        if text and text not in {e.name for e in queries.vocabulary()}:
+            raise forms.ValidationError("请使用指标词表中的名称 use a name from the vocabulary")
+        return text
+
+    def clean(self):
+        d = super().clean()
+        if d.get("value_max") is not None:
+            if d.get("value") is None:
+                raise forms.ValidationError("区间需要下限 a range needs its lower value")
+            if d["value_max"] < d["value"]:
+                raise forms.ValidationError("上限小于下限 range max below its value")
+        if d.get("unit") and explorer.unit_base(d["unit"]) is None:
+            self.add_error("unit", "未知单位 unknown unit")
+        return d
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct one number (staff only). The correction is filed under the report, the
+    sentence and the number as written, so it holds for every version that reads the same."""
+    commitment = get_object_or_404(Commitment.objects.select_related("version__report"), pk=pk)
+    report = commitment.version.report
+    item = queries.items([pk])[0]
+    current = queries.correction_map().get(pk)
+    shown = explorer.apply_correction(item, current)
+    form = CorrectionForm(request.POST or None, initial={
+        "indicator": shown.indicator, "value": shown.value, "value_max": shown.value_max,
+        "unit": shown.unit, "qualifier": shown.qualifier, "kind": shown.kind,
+        "marked_wrong": shown.marked_wrong})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        digest, number = explorer.correction_key(item.sentence, item.number_text)
+        original = {k: getattr(item, k) for k in ("indicator", "value", "value_max", "unit",
+                                                  "qualifier", "kind")}
+        new = {"indicator": d["indicator"] or item.indicator,
+               "value": d["value"] if d["value"] is not None else item.value,
+               "value_max": d["value_max"] if d["value"] is not None else item.value_max,
+               "unit": d["unit"] or item.unit, "qualifier": d["qualifier"],
+               "kind": d["kind"] or item.kind}
+        with transaction.atomic():
+            CommitmentCorrection.objects.create(
+                report=report, sentence_key=digest, number_text=number, original=original,
+                marked_wrong=d["marked_wrong"], note=d["note"], user=request.user, **new)
+            changes = {k: [original[k], v] for k, v in new.items() if original[k] != v}
+            if d["marked_wrong"]:
+                changes["marked_wrong"] = [False, True]
+            log_action(report, EditorialAction.Verb.COMMITMENT, user=request.user,
+                       changes={"number": number, **changes}, note=d["note"])
+        messages.success(request, "已更正，重新解析后仍然有效。Corrected; the correction survives re-parses.")
+        return redirect(f"{reverse('explorer:commitments')}?report={report.public_id}")
+    return render(request, "explorer/correct.html",
+                  {"form": form, "item": shown, "report": report, "commitment": commitment})

@@ -1,0 +1,72 @@
+"""Load the curated indicator vocabulary into the database.
+
+    python manage.py load_indicators [--file PATH] [--replace]
+
+The vocabulary ships as archive/ingest/data/indicators.json (the ingest pipeline reads the
+file); the explorer's pages and filters read the database, where editors extend it in the
+admin. By default entries editors have changed are left alone and only new names are added,
+so running the command again (make setup does) never undoes an editor's work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from archive.ingest.commitments import DATA
+from archive.models import Indicator, UnitFamily
+from archive.services import place_slug
+
+
+def indicator_slug(name: str, taken: set[str]) -> str:
+    # place_slug gives pinyin ("地区生产总值" -> "diqushengchanzongzhi"); ASCII names stay readable.
+    base = place_slug(name) if not name.isascii() else name.lower().replace(".", "")
+    base = "".join(ch for ch in base if ch.isalnum() or ch == "-") or "indicator"
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Command(BaseCommand):
+    help = "Load indicators.json into the Indicator table (adds new names; --replace overwrites)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DATA),
+                            help="vocabulary JSON (default: the one the pipeline uses)")
+        parser.add_argument("--replace", action="store_true",
+                            help="overwrite synonyms, unit family, direction and description of "
+                                 "existing entries with the file's (undoes editors' changes)")
+
+    def handle(self, *args, file: str, replace: bool = False, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"no such file: {file}")
+        entries = json.loads(path.read_text(encoding="utf-8"))["indicators"]
+        families = set(UnitFamily.values)
+        taken = set(Indicator.objects.values_list("slug", flat=True))
+        added = updated = 0
+        with transaction.atomic():
+            for e in entries:
+                family = e["unit_family"] if e["unit_family"] in families else UnitFamily.COUNT
+                fields = {"synonyms": list(e.get("synonyms", [])), "unit_family": family,
+                          "higher_is_better": e.get("higher_is_better"),
+                          "description": e.get("description", "")}
+                existing = Indicator.objects.filter(name=e["name"]).first()
+                if existing is None:
+                    slug = indicator_slug(e["name"], taken)
+                    taken.add(slug)
+                    Indicator.objects.create(name=e["name"], slug=slug, **fields)
+                    added += 1
+                elif replace:
+                    for k, v in fields.items():
+                        setattr(existing, k, v)
+                    existing.save()
+                    updated += 1
+        if options["verbosity"]:
+            self.stdout.write(f"indicators: {added} added, {updated} replaced, "
+                              f"{Indicator.objects.count()} in the vocabulary")
