@@ -7,7 +7,6 @@ single index writer applies the queue after commit.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from archive.ingest import result as ingest
+from config.observability import log_editorial
 from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
 from archive.models import (
     Commitment,
@@ -35,8 +35,6 @@ from archive.models import (
     source_upload_path,
 )
 from search.indexing import enqueue_report
-
-log = logging.getLogger(__name__)
 
 # Administrative suffixes, longest first, split off the name so that URLs read
 # "tianjin-shi/heping-qu" rather than "tianjinshi/hepingqu".
@@ -117,9 +115,7 @@ def log_action(report: Report | None, verb: str, *, user=None, changes: dict | N
         user = None
     action = EditorialAction.objects.create(report=report, user=user, verb=verb,
                                             changes=changes or {}, note=note)
-    log.info("editorial action", extra={"verb": verb, "report": report.public_id if report else None,
-                                        "user": user.get_username() if user else None,
-                                        "changes": changes or {}})
+    log_editorial(user=user, action=verb, report=report, changes=changes or {}, note=note or None)
     return action
 
 

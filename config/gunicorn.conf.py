@@ -1,22 +1,43 @@
 """gunicorn settings for serving the archive (make run; production reads the same file).
 
-Workers are processes: each loads jieba's dictionary and opens the search index once
-(about a second each), so they are preloaded and recycled rarely.
+Workers are processes (sync workers: one request at a time each, so a slow search never
+blocks another request in the same worker). Each loads jieba's dictionary and opens the search
+index once, about a second each, so workers are recycled rarely and with jitter.
+
+Graceful reload after a deploy: `kill -HUP <master pid>` starts new workers with the new code
+and lets old ones finish their requests (up to graceful_timeout). A worker that dies or hangs
+past `timeout` is killed and replaced by the master; the request it held fails, no other.
 """
 
 import multiprocessing
 import os
 
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
-graceful_timeout = 30
+workers = _int("GUNICORN_WORKERS", min(4, multiprocessing.cpu_count() * 2))
+threads = _int("GUNICORN_THREADS", 1)
+# A search on a large index can take seconds; longer than this is a hung worker.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = 5
 # Restart a worker now and then so that memory stays bounded; jitter avoids all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Uploads up to ARCHIVE_MAX_UPLOAD_BYTES pass through; headers stay small.
+limit_request_line = 8190
+limit_request_fields = 100
+# The heartbeat file on tmpfs, so that a slow disk never makes the master think a worker hung.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Behind a reverse proxy on another host, list its address so X-Forwarded-* are trusted.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# "-" is stderr; an empty value or "off" turns the access log off (the load test does).
+_access = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access.strip().lower() in ("", "off", "none") else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "district-report-archive"

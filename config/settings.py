@@ -8,6 +8,7 @@ being guessed at. The defaults give the embedded set-up: SQLite and a Whoosh ind
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate limit like "60/m" (per second, minute, hour or day)."""
+    raw = os.environ.get(name) or default
+    if not re.fullmatch(r"\d+/\d*[smhd]", raw):
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/m (per s, m, h or d), not {raw!r}")
+    return raw
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -76,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
+    "django_ratelimit",
     "haystack",
     "archive",
     "search",
@@ -83,7 +94,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and auth: a limited client costs one cache increment, nothing more.
+    "config.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +105,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the exceptions views raise: a database or index outage is a
+    # clear 503 with Retry-After, never a bare 500.
+    "config.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,13 +132,16 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'archive.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A persistent connection is checked before reuse, so that a restarted PostgreSQL
+        # server costs no failed request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one SQLite file: WAL lets readers go on while an editor
     # writes, and the timeout makes a writer wait for the lock instead of failing at once.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": 60,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
@@ -163,25 +183,114 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backends.JiebaWhooshEngine",
+        "ENGINE": env_str("ARCHIVE_SEARCH_ENGINE", "search.backends.JiebaWhooshEngine"),
         "PATH": str(WHOOSH_INDEX_DIR),
     },
 }
+# Beyond one machine the index moves to Elasticsearch/OpenSearch through a haystack engine,
+# chosen here alone: ARCHIVE_SEARCH_ENGINE=<dotted engine class>, ARCHIVE_SEARCH_URL=http://...
+# (README, "Operations"). Documents are tokenised with jieba in Python whatever the engine.
+if env_str("ARCHIVE_SEARCH_URL", ""):
+    HAYSTACK_CONNECTIONS["default"].update(
+        URL=env_str("ARCHIVE_SEARCH_URL", ""),
+        INDEX_NAME=env_str("ARCHIVE_SEARCH_INDEX_NAME", "district_reports"),
+        TIMEOUT=env_int("ARCHIVE_SEARCH_TIMEOUT", 10),
+    )
 # The index is updated by search.indexing from a queue, never from save signals in web
 # workers (Whoosh takes one writer at a time): keep haystack's own signal processor inert.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
+# --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+ARCHIVE_HTTPS = env_bool("ARCHIVE_HTTPS", False)
+SECURE_SSL_REDIRECT = ARCHIVE_HTTPS
+SESSION_COOKIE_SECURE = ARCHIVE_HTTPS
+CSRF_COOKIE_SECURE = ARCHIVE_HTTPS
+SECURE_HSTS_SECONDS = env_int("ARCHIVE_HSTS_SECONDS", 31536000) if ARCHIVE_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ARCHIVE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ARCHIVE_HSTS_PRELOAD", True)
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("ARCHIVE_BEHIND_PROXY", False):
+    # Only behind a proxy that sets (and never forwards a client's own) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): pages load only same-origin CSS, JS, images and fonts;
+# no inline script or style, no plug-ins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- Cache: search results (keyed by the index version, config.cache) and rate limits --------
+# The embedded default is a folder shared by every gunicorn worker on the machine. Several
+# hosts share one Redis instead: ARCHIVE_CACHE_URL=redis://host:6379/1 (pip install redis).
+ARCHIVE_CACHE_URL = env_str("ARCHIVE_CACHE_URL", "")
+if ARCHIVE_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": ARCHIVE_CACHE_URL}}
+elif ARCHIVE_CACHE_URL == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": ARCHIVE_CACHE_URL or str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("ARCHIVE_CACHE_MAX_ENTRIES", 20000)},
+    }}
+# Seconds a search result may be reused; the key carries the index version, so a publish is
+# never hidden by it. 0 turns the search cache off.
+ARCHIVE_SEARCH_CACHE_SECONDS = env_int("ARCHIVE_SEARCH_CACHE_SECONDS", 600)
+
+# --- Rate limits (django-ratelimit, applied by path in config.middleware) --------------------
+# "N/s", "N/m", "N/h"; per client address. Behind a proxy, name the header that carries the
+# client's address (e.g. HTTP_X_REAL_IP) in ARCHIVE_CLIENT_IP_HEADER.
+RATELIMIT_ENABLE = env_bool("ARCHIVE_RATELIMIT", True)
+RATELIMIT_USE_CACHE = "default"
+ARCHIVE_RATE_SEARCH = env_rate("ARCHIVE_RATE_SEARCH", "60/m")
+ARCHIVE_RATE_API = env_rate("ARCHIVE_RATE_API", "120/m")
+ARCHIVE_RATE_LOGIN = env_rate("ARCHIVE_RATE_LOGIN", "10/m")
+ARCHIVE_CLIENT_IP_HEADER = env_str("ARCHIVE_CLIENT_IP_HEADER", "REMOTE_ADDR")
+if CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache", "RedisCache")):
+    # django-ratelimit asks for memcached or django-redis. Django's own Redis backend
+    # increments atomically; the file cache may lose an increment when two workers race,
+    # which makes a limit approximate, not absent: good enough for one machine.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Searches and editorial actions are logged as one JSON object a line (config.observability)
+# on the "archive.search" and "archive.editorial" loggers; LOG_FORMAT=json makes every other
+# log line JSON too.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler",
+                    "formatter": "json" if LOG_FORMAT == "json" else "plain"},
+        "events": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "archive.search": {"handlers": ["events"], "level": "INFO", "propagate": False},
+        "archive.editorial": {"handlers": ["events"], "level": "INFO", "propagate": False},
+    },
 }

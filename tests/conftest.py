@@ -24,6 +24,9 @@ def pytest_configure(config):
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No rate-limit counters or cached searches shared between tests or with var/cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.RATELIMIT_ENABLE = False
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # A test database on disk, not in memory: threads (live server, concurrent uploads)
@@ -42,6 +45,13 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,433 @@
+"""Load test: gunicorn (4 workers) on 127.0.0.1 with a prepared archive, a bounded mixed load.
+
+    .venv/bin/python bench/load_test.py                 # quick: ~60 s, 16 clients, 40 reports
+    .venv/bin/python bench/load_test.py --full          # 3 minutes, 50 clients
+    scripts/with-postgres .venv/bin/python bench/load_test.py   # the same on PostgreSQL
+    .venv/bin/python bench/load_test.py --reuse var/bench-archive  # skip preparing again
+
+The archive is prepared in a folder of its own (SQLite or $DATABASE_URL, media, index): the five
+seed documents plus synthetic reports (bench/synthetic.py where it exists, otherwise variants
+of the seeds). Clients mix search pages, grid views, report pages, API calls and a few staff
+uploads, all over loopback. Printed: requests/s, latency p50/p95/p99 per kind and overall,
+errors (status >= 500 or a failed connection), and a JSON summary line for bench/run_all.py.
+
+bench/faults.py reuses `Archive` and `LoadRunner` from here to inject faults under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SEEDS = ROOT / "fixtures" / "seeds"
+
+QUERIES = ["营商环境", "棚户区改造", "新增就业", "地区生产总值", "一般公共预算收入", "城镇化",
+           "生态环境", "乡村振兴", "招商引资", "民生", "教育", "医疗卫生", "养老", "科技创新",
+           "\"新增就业\"", "营商环境 OR 放管服", "京津冀协同发展", "固定资产投资", "污染防治",
+           "文化", "交通", "住房", "改革", "开放", "安全生产", "nonexistentword", "就业 -天津"]
+PLACES = ["", "", "", "天津市", "北京市", "天津市和平区"]
+STAFF_USER, STAFF_PASSWORD = "loadtest-editor", "loadtest-pw-7781"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def synthetic_texts(n: int, seed: int = 7) -> list[tuple[str, bytes]]:
+    """n report files. bench/synthetic.py (the search benchmarks' corpus) when present."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.synthetic import make_corpus
+    except ImportError:
+        make_corpus = None
+    if make_corpus is not None:
+        return [(f"synthetic-{i:05d}.txt", r.text.encode("utf-8"))
+                for i, r in enumerate(make_corpus(n, seed=seed))]
+    # Variants of the seeds: another year and a numbered closing line, so that every file is
+    # a distinct report (distinct bytes, distinct place/year/kind where the seed allows).
+    rng = random.Random(seed)
+    seeds = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(SEEDS.glob("*.txt"))]
+    files = []
+    for i in range(n):
+        text = seeds[i % len(seeds)]
+        shift = 1 + i // len(seeds)
+        text = re.sub(r"(20[0-2]\d)(?=年)", lambda m, s=shift: str(int(m.group(1)) - s), text)
+        words = rng.sample(QUERIES[:14], 3)
+        text += f"\n\n（合成样本 synthetic sample {i}：{'、'.join(words)}。）\n"
+        files.append((f"synthetic-{i:05d}.txt", text.encode("utf-8")))
+    return files
+
+
+@dataclass
+class Archive:
+    """A prepared archive in its own folder, and the gunicorn serving it."""
+
+    folder: Path
+    workers: int = 4
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {**os.environ,
+               "ARCHIVE_VAR_DIR": str(self.folder),
+               "ARCHIVE_STATIC_ROOT": str(self.folder / "static"),
+               "ARCHIVE_CACHE_URL": str(self.folder / "cache"),
+               # One address sends everything here: limits would measure themselves.
+               "ARCHIVE_RATELIMIT": "false",
+               "DEBUG": "false",
+               "GUNICORN_ACCESS_LOG": "off",
+               "PYTHONUNBUFFERED": "1"}
+        return env
+
+    def manage(self, *args: str, quiet: bool = True) -> str:
+        done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def refresh(self) -> None:
+        """Migrations and static files of the code as it is now (a reused archive may be
+        older than the code: a missing manifest entry would make every page a 500)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.manage("migrate", "--noinput")
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+
+    def prepare(self, reports: int) -> dict:
+        t0 = time.perf_counter()
+        self.refresh()
+        incoming = self.folder / "incoming"
+        shutil.rmtree(incoming, ignore_errors=True)
+        incoming.mkdir()
+        for name, data in synthetic_texts(max(0, reports - 5)):
+            (incoming / name).write_bytes(data)
+        t1 = time.perf_counter()
+        self.manage("import_reports", str(SEEDS), str(incoming))
+        t2 = time.perf_counter()
+        self.manage("shell", "-c",
+                    "from django.contrib.auth import get_user_model as g; U = g(); "
+                    f"U.objects.filter(username='{STAFF_USER}').exists() or "
+                    f"U.objects.create_superuser('{STAFF_USER}', '', '{STAFF_PASSWORD}')")
+        return {"prepare_s": round(t1 - t0, 1), "import_s": round(t2 - t1, 1)}
+
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        self.log_path = self.folder / "gunicorn.log"
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [str(Path(PY).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "config.wsgi"],
+            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=log,
+            start_new_session=True)
+        deadline = time.time() + 90
+        while time.time() < deadline and self.proc.poll() is None:
+            try:
+                status, _, _ = request(self.port, "GET", "/healthz", timeout=5)
+                if status in (200, 503):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        tail = self.log_path.read_text(errors="replace")[-3000:]
+        self.stop()
+        raise SystemExit(f"gunicorn did not answer:\n{tail}")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
+                             capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+class StaffSession:
+    """A logged-in editor over plain http.client: cookies and the CSRF token by hand."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    def _keep(self, headers: dict) -> None:
+        raw = headers.get("set-cookie", "")
+        for m in re.finditer(r"(csrftoken|sessionid)=([^;]+)", raw):
+            self.cookies[m.group(1)] = m.group(2)
+
+    def login(self) -> None:
+        status, headers, body = request(self.port, "GET", "/admin/login/")
+        self._keep(headers)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        form = urlencode({"csrfmiddlewaretoken": token, "username": STAFF_USER,
+                          "password": STAFF_PASSWORD, "next": "/admin/"}).encode()
+        status, headers, _ = request(self.port, "POST", "/admin/login/", form, {
+            **self._cookie_header(), "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://127.0.0.1:{self.port}/admin/login/"})
+        self._keep(headers)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"staff login failed ({status})")
+
+    def upload(self, name: str, data: bytes) -> tuple[int, dict, bytes]:
+        with self.lock:
+            if "csrftoken" not in self.cookies:
+                self.login()
+        status, headers, body = request(self.port, "GET", "/upload/", headers=self._cookie_header())
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        boundary = f"----load{random.getrandbits(64):x}"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f'{token.group(1).decode() if token else ""}\r\n'.encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="publish"\r\n\r\non\r\n'.encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            f"Content-Type: text/plain\r\n\r\n".encode() + data + b"\r\n",
+            f"--{boundary}--\r\n".encode(),
+        ]
+        return request(self.port, "POST", "/upload/", b"".join(parts), {
+            **self._cookie_header(), "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Referer": f"http://127.0.0.1:{self.port}/upload/"})
+
+
+class LoadRunner:
+    """`clients` threads sending a weighted mix of requests until `duration` seconds pass."""
+
+    MIX = [("search", 30), ("grid", 10), ("report", 25), ("api", 25), ("browse", 8), ("upload", 2)]
+
+    def __init__(self, port: int, clients: int, duration: float, max_uploads: int = 20,
+                 seed: int = 1):
+        self.port, self.clients, self.duration = port, clients, duration
+        self.max_uploads = max_uploads
+        self.rng = random.Random(seed)
+        self.samples: list[tuple[float, str, int, float]] = []  # (t, kind, status, seconds)
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.uploads = 0
+        self.report_urls: list[str] = []
+        self.staff = StaffSession(port)
+        self.stop_event = threading.Event()
+        self.t0 = 0.0
+
+    def discover(self) -> None:
+        status, _, body = request(self.port, "GET", "/reports/")
+        self.report_urls = sorted(set(re.findall(r'href="(/r/[0-9a-z]{8}/)"', body.decode())))
+        if not self.report_urls:
+            self.report_urls = sorted(set(re.findall(r'href="(/reports/[^"]+/)"', body.decode())))
+        if not self.report_urls:
+            raise SystemExit("no report links on /reports/: is the archive prepared?")
+
+    def pick(self, rng: random.Random) -> tuple[str, str, str]:
+        kind = rng.choices([k for k, _ in self.MIX], [w for _, w in self.MIX])[0]
+        q = rng.choice(QUERIES)
+        if kind == "upload":
+            with self.lock:
+                if self.uploads >= self.max_uploads:
+                    kind = "search"
+                else:
+                    self.uploads += 1
+        if kind == "search":
+            params = {"q": q}
+            if (place := rng.choice(PLACES)):
+                params["place"] = place
+            if rng.random() < 0.3:
+                params["page"] = rng.randint(1, 3)
+            return kind, "GET", "/?" + urlencode(params)
+        if kind == "grid":
+            return kind, "GET", "/search/?" + urlencode({"q": q, "view": "grid"})
+        if kind == "report":
+            url = rng.choice(self.report_urls)
+            return kind, "GET", url + ("?" + urlencode({"hl": q}) if rng.random() < 0.5 else "")
+        if kind == "api":
+            params = {"q": q}
+            if rng.random() < 0.3:
+                params["year_from"], params["year_to"] = 2010, 2022
+            return kind, "GET", "/api/search?" + urlencode(params)
+        if kind == "browse":
+            return kind, "GET", rng.choice(["/reports/", "/healthz", "/search/help/"])
+        return kind, "POST", "/upload/"
+
+    def client(self, n: int) -> None:
+        rng = random.Random(self.rng.random() + n)
+        while not self.stop_event.is_set() and time.perf_counter() - self.t0 < self.duration:
+            kind, method, path = self.pick(rng)
+            start = time.perf_counter()
+            try:
+                if kind == "upload":
+                    i = self.uploads
+                    data = (f"天津市和平区{2000 + i % 20}年政府工作报告（负载测试上传 {n}-{i}-"
+                            f"{time.time_ns()}）\n\n一、工作回顾\n\n城镇新增就业{i + 1}万人，"
+                            f"营商环境持续优化。\n").encode()
+                    status, _, _ = self.staff.upload(f"load-{n}-{i}.txt", data)
+                else:
+                    status, _, _ = request(self.port, method, path)
+            except Exception as e:  # a refused or reset connection is an error of the run
+                status = 0
+                with self.lock:
+                    self.errors.append(f"{kind} {path[:60]}: {type(e).__name__}: {e}")
+            elapsed = time.perf_counter() - start
+            with self.lock:
+                self.samples.append((start - self.t0, kind, status, elapsed))
+                if status >= 500:
+                    self.errors.append(f"{kind} {path[:60]}: HTTP {status}")
+
+    def warm_up(self, workers: int) -> None:
+        """Each worker loads jieba and opens the index on its first search: not what a
+        steady state costs, so it happens before the clock starts."""
+        def one(i: int) -> None:
+            try:
+                request(self.port, "GET", "/api/search?" + urlencode({"q": QUERIES[i % 5]}))
+            except OSError:
+                pass
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(workers * 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def run(self, warm_workers: int = 4) -> dict:
+        self.discover()
+        self.staff.login()
+        self.warm_up(warm_workers)
+        self.t0 = time.perf_counter()
+        threads = [threading.Thread(target=self.client, args=(n,), daemon=True)
+                   for n in range(self.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return self.summary(time.perf_counter() - self.t0)
+
+    def summary(self, wall: float) -> dict:
+        by_kind: dict[str, list[float]] = defaultdict(list)
+        statuses: dict[str, int] = defaultdict(int)
+        for _, kind, status, secs in self.samples:
+            by_kind[kind].append(secs)
+            statuses[str(status)] += 1
+        every = [s for _, _, _, s in self.samples]
+        return {
+            "requests": len(self.samples), "seconds": round(wall, 1),
+            "rps": round(len(self.samples) / wall, 1) if wall else 0.0,
+            "overall": percentiles(every),
+            "by_kind": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(by_kind.items())},
+            "statuses": dict(sorted(statuses.items())),
+            "errors": len(self.errors), "error_samples": self.errors[:10],
+            "uploads": self.uploads, "clients": self.clients,
+        }
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    if len(values) == 1:
+        v = values[0] * 1000
+        return {"p50_ms": v, "p95_ms": v, "p99_ms": v, "max_ms": v}
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
+            "p99_ms": round(q[98] * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
+
+
+def print_summary(title: str, s: dict) -> None:
+    o = s["overall"]
+    print(f"\n{title}: {s['requests']} requests in {s['seconds']} s from {s['clients']} clients"
+          f" = {s['rps']} requests/s; errors: {s['errors']}")
+    print(f"  overall   p50 {o['p50_ms']:8.1f} ms  p95 {o['p95_ms']:8.1f} ms  "
+          f"p99 {o['p99_ms']:8.1f} ms  max {o['max_ms']:8.1f} ms")
+    for kind, k in s["by_kind"].items():
+        print(f"  {kind:<9} n={k['n']:<6} p50 {k['p50_ms']:8.1f} ms  p95 {k['p95_ms']:8.1f} ms  "
+              f"p99 {k['p99_ms']:8.1f} ms")
+    print(f"  statuses: {s['statuses']}  uploads: {s['uploads']}")
+    for e in s["error_samples"]:
+        print(f"  error: {e}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true",
+                        help="the issue's run: 3 minutes, 50 clients")
+    parser.add_argument("--duration", type=float, help="seconds of load (quick: 60, full: 180)")
+    parser.add_argument("--clients", type=int, help="concurrent clients (quick: 16, full: 50)")
+    parser.add_argument("--reports", type=int, default=40,
+                        help="reports in the prepared archive (seeds + synthetic; default 40)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--uploads", type=int, default=20, help="most uploads during the run")
+    parser.add_argument("--reuse", metavar="FOLDER",
+                        help="serve an archive prepared earlier in FOLDER (prepared if empty)")
+    parser.add_argument("--keep", action="store_true", help="keep the archive folder afterwards")
+    parser.add_argument("--json", action="store_true", help="print only the JSON summary")
+    args = parser.parse_args(argv)
+    duration = args.duration or (180 if args.full else 60)
+    clients = args.clients or (50 if args.full else 16)
+
+    folder = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="archive-load-"))
+    archive = Archive(folder, workers=args.workers)
+    db = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    try:
+        prep = {}
+        if not (folder / "static").exists() or not args.reuse:
+            if not args.json:
+                print(f"preparing {args.reports} reports in {folder} ({db}) ...", flush=True)
+            prep = archive.prepare(args.reports)
+        else:
+            archive.refresh()
+        archive.start()
+        runner = LoadRunner(archive.port, clients, duration, max_uploads=args.uploads)
+        summary = runner.run(args.workers)
+        _, _, health = request(archive.port, "GET", "/healthz")
+        summary.update(prep, database=db, workers=args.workers,
+                       reports=len(runner.report_urls),
+                       health=json.loads(health))
+    finally:
+        archive.stop()
+        if not args.keep and not args.reuse:
+            shutil.rmtree(folder, ignore_errors=True)
+    if not args.json:
+        print_summary(f"load test ({db}, {args.workers} gunicorn workers, "
+                      f"{summary['reports']} published reports)",
+                      summary)
+    print("LOAD_JSON " + json.dumps(summary, ensure_ascii=False))
+    return 0 if summary["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

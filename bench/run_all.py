@@ -1,0 +1,85 @@
+"""`make bench`: every benchmark of the archive in one run, figures printed as they come.
+
+    .venv/bin/python bench/run_all.py            # the issue's figures (long: tens of minutes)
+    .venv/bin/python bench/run_all.py --quick    # the same steps, small sizes (a few minutes)
+    .venv/bin/python bench/run_all.py --skip faults,fuzz
+
+Steps, each a script of its own that can also be run alone:
+  ingest    bench/bench_ingest.py    the ingest pipeline's throughput
+  search    bench/bench_search.py    index build and query figures on the synthetic corpus
+  explorer  bench/bench_explorer.py  commitments tables
+  load      bench/load_test.py       gunicorn under a mixed load (quick: 60 s, full: 3 min x 50)
+  faults    bench/faults.py          worker killed, index missing/corrupted, database restart
+  fuzz      tests/ops/test_hostile_input.py with HYPOTHESIS_PROFILE=long (ten times the cases)
+Steps whose script does not exist are skipped. The fault step runs under scripts/with-postgres
+(a throwaway server it may restart); under scripts/with-postgres, the load step runs on
+PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
+    b = ROOT / "bench"
+    out = [
+        ("ingest", [str(b / "bench_ingest.py"), *(["--repeat", "1"] if quick else [])], {}),
+        ("search", [str(b / "bench_search.py"),
+                    *(["--reports", "100", "--baseline-reports", "10", "--queries", "70",
+                       "--requests", "1"] if quick else [])], {}),
+        ("explorer", [str(b / "bench_explorer.py"),
+                      *(["--reports", "1000", "--runs", "5"] if quick else [])], {}),
+        ("load", [str(b / "load_test.py"),
+                  *(["--duration", "45", "--reports", "20"] if quick else ["--full",
+                                                                        "--reports", "200"])],
+         {}),
+        ("faults", [str(b / "faults.py"), *(["--seconds", "15"] if quick else [])], {}),
+        ("fuzz", ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
+                  str(ROOT / "tests" / "ops" / "test_hostile_input.py")],
+         {"HYPOTHESIS_PROFILE": "ci" if quick else "long"}),
+    ]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a few minutes in all")
+    parser.add_argument("--skip", default="", help="comma-separated steps to leave out")
+    args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    results = []
+    for name, cmd, env in steps(args.quick):
+        script = Path(cmd[0])
+        if name in skip:
+            continue
+        if cmd[0] != "-m" and not script.exists():
+            print(f"\n### {name}: {script.name} not present, skipped", flush=True)
+            continue
+        full = [PY, *cmd]
+        if name == "faults" and "ARCHIVE_PG_CTL" not in os.environ and any(
+                Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            # The database-restart fault needs a PostgreSQL server this run may restart.
+            full = [str(ROOT / "scripts" / "with-postgres"), *full]
+        print(f"\n### {name}: {' '.join(Path(c).name if c == PY else c for c in full)}",
+              flush=True)
+        start = time.perf_counter()
+        done = subprocess.run(full, cwd=ROOT, env={**os.environ, **env})
+        elapsed = time.perf_counter() - start
+        results.append((name, done.returncode, elapsed))
+    print("\n### summary")
+    for name, rc, elapsed in results:
+        print(f"  {name:<9} {'ok' if rc == 0 else f'FAILED (exit {rc})':<16} {elapsed:7.1f} s")
+    return 0 if all(rc == 0 for _, rc, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""/healthz answers 200 when the database and the index work and a clear 503 otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthy_archive_answers_200_with_index_generation(client, whoosh_index):
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["index"]["generation"] >= 1 and body["index"]["documents"] == 1
+    assert body["queue"]["pending"] == 0
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_pending_index_changes_are_reported(client, whoosh_index):
+    from archive.models import Report
+    from search.models import IndexChange
+
+    report = Report.objects.create(title="t")
+    IndexChange.objects.create(report=report)
+    body = client.get("/healthz").json()
+    assert body["queue"]["pending"] == 1
+    assert body["queue"]["oldest_pending_seconds"] is not None
+
+
+def test_a_corrupted_index_answers_503_with_a_clear_message(client, whoosh_index):
+    for toc in whoosh_index.glob("*.toc"):
+        toc.write_bytes(b"this is not a whoosh table of contents")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error" and body["database"]["ok"] is True
+    assert "index unreadable" in body["errors"][0]
+
+
+def test_a_missing_index_answers_503(client, whoosh_index, settings, tmp_path):
+    settings.HAYSTACK_CONNECTIONS = {"default": {
+        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "gone")}}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "index folder missing" in response.json()["errors"][0]
+
+
+def test_an_index_folder_replaced_by_a_file_answers_503(client, whoosh_index, settings, tmp_path):
+    # Root ignores file modes, so "unreadable" is made the way root cannot read through either.
+    bogus = tmp_path / "not-a-folder"
+    bogus.write_text("x")
+    settings.HAYSTACK_CONNECTIONS = {"default": {
+        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(bogus)}}
+    assert client.get("/healthz").status_code == 503
+
+
+def test_a_database_outage_answers_503(client, whoosh_index, monkeypatch):
+    from config import health
+
+    class BrokenConnection:
+        vendor = "broken"
+
+        def cursor(self):
+            raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(health, "connection", BrokenConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert "database unavailable" in body["errors"][0]
+    assert body["index"]["ok"] is True
+
+
+def test_a_lost_segment_file_answers_503(client, whoosh_index):
+    for seg in whoosh_index.glob("*.seg"):
+        seg.unlink()
+    for other in whoosh_index.glob("MAIN_*"):
+        if not other.name.endswith("WRITELOCK"):
+            other.unlink()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "segment files missing" in response.json()["errors"][0]

@@ -1,0 +1,63 @@
+"""Rate limits on search, the API and admin login answer 429 in Chinese and English."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limits(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.ARCHIVE_RATE_SEARCH = "3/m"
+    settings.ARCHIVE_RATE_API = "2/m"
+    settings.ARCHIVE_RATE_LOGIN = "2/m"
+    return settings
+
+
+def test_search_page_is_limited_per_client(client, limits):
+    answers = [client.get("/", {"q": "营商环境"}).status_code for _ in range(3)]
+    assert 429 not in answers
+    limited = client.get("/search/", {"q": "营商环境"})  # the same group as "/"
+    assert limited.status_code == 429
+    body = limited.content.decode()
+    assert "请求过于频繁" in body and "Too many requests" in body
+    assert limited["Retry-After"] == "60"
+    # another client address still gets through
+    assert client.get("/", {"q": "x"}, REMOTE_ADDR="10.0.0.9").status_code != 429
+
+
+def test_api_is_limited_with_a_json_answer(client, limits):
+    for _ in range(2):
+        assert client.get("/api/search", {"q": "就业"}).status_code != 429
+    limited = client.get("/api/search", {"q": "就业"})
+    assert limited.status_code == 429
+    assert "Too many requests" in json.loads(limited.content)["error"]
+
+
+def test_admin_login_attempts_are_limited_but_not_the_form(client, limits):
+    for _ in range(2):
+        assert client.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 200
+    assert client.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 429
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_report_pages_are_not_limited(client, limits):
+    assert all(client.get("/reports/").status_code == 200 for _ in range(6))
+
+
+def test_the_client_address_comes_from_the_configured_proxy_header(client, limits):
+    limits.ARCHIVE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for _ in range(2):
+        client.get("/api/search", {"q": "x"}, HTTP_X_REAL_IP="203.0.113.1")
+    assert client.get("/api/search", {"q": "x"}, HTTP_X_REAL_IP="203.0.113.1").status_code == 429
+    assert client.get("/api/search", {"q": "x"}, HTTP_X_REAL_IP="203.0.113.2").status_code != 429
+
+
+def test_limits_are_off_when_disabled(client, settings):
+    settings.RATELIMIT_ENABLE = False
+    settings.ARCHIVE_RATE_API = "1/m"
+    assert all(client.get("/api/search", {"q": "x"}).status_code != 429 for _ in range(4))

@@ -1,0 +1,98 @@
+"""Security headers, the Content-Security-Policy, HTTPS behaviour, staff-only admin, and the
+503 answers for a database or index outage."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.db import OperationalError
+from django.test import RequestFactory
+
+from config.middleware import ServiceUnavailableMiddleware, is_index_error
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_security_headers_and_a_strict_csp(client):
+    response = client.get("/reports/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_https_settings_redirect_and_send_hsts(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    plain = client.get("/reports/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    secure = client.get("/reports/", secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    # the load balancer's probe over plain HTTP is not redirected
+    assert client.get("/healthz").status_code != 301
+
+
+def test_templates_have_no_inline_script_or_event_handlers():
+    """The CSP forbids inline script: a template with one would break silently in browsers."""
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"<script\b[^>]*>", text, re.I):
+            if "src=" not in m.group(0):
+                offenders.append(f"{path.name}: inline <script>")
+        if re.search(r"\son[a-z]+\s*=", text, re.I):
+            offenders.append(f"{path.name}: on...= event handler")
+        if re.search(r"javascript:", text, re.I):
+            offenders.append(f"{path.name}: javascript: URL")
+    assert offenders == []
+
+
+def test_admin_is_for_staff_only(client, django_user_model):
+    assert client.get("/admin/").status_code == 302
+    reader = django_user_model.objects.create_user("reader", password="pw-reader-1")
+    client.force_login(reader)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_database_outage_is_a_clear_503_not_a_500():
+    middleware = ServiceUnavailableMiddleware(lambda r: None)
+    request = RequestFactory().get("/reports/")
+    response = middleware.process_exception(request, OperationalError("connection refused"))
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    body = response.content.decode()
+    assert "数据库暂时不可用" in body and "temporarily unavailable" in body
+
+
+def test_an_index_outage_is_a_clear_503_in_json_for_the_api(tmp_path):
+    from whoosh import index
+
+    try:
+        index.open_dir(str(tmp_path))
+    except Exception as e:
+        exc = e
+    assert is_index_error(exc)
+    request = RequestFactory().get("/api/search", {"q": "x"})
+    response = ServiceUnavailableMiddleware(lambda r: None).process_exception(request, exc)
+    assert response.status_code == 503
+    assert "搜索索引暂时不可用" in json.loads(response.content)["error"]
+
+
+def test_other_errors_are_left_to_django():
+    request = RequestFactory().get("/")
+    assert ServiceUnavailableMiddleware(lambda r: None).process_exception(
+        request, KeyError("x")) is None
+    assert not is_index_error(ValueError("not from whoosh"))
