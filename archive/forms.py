@@ -65,8 +65,11 @@ class UploadForm(forms.Form):
 
 class MetadataForm(forms.Form):
     title = forms.CharField(label="标题 Title", max_length=300)
-    place = forms.CharField(label="地区 Place (全称或区划代码, full name or GB/T 2260 code; 留空=未知)",
-                            required=False, max_length=200)
+    place = forms.CharField(
+        label="地区 Place (全称或区划代码, full name or GB/T 2260 code; 留空=未知)",
+        required=False, max_length=200,
+        widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off",
+                                      "data-place-autocomplete": "/places.json"}))
     year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=1949,
                               max_value=2100)
     doc_type = forms.ChoiceField(label="类型 Kind", choices=DocType.choices)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -217,3 +217,20 @@ def report_merge(request: HttpRequest, public_id: str) -> HttpResponse:
     version = merge_draft_into(draft, target, user=request.user)
     messages.success(request, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
     return redirect(version.get_absolute_url())
+
+
+@staff_member_required
+def place_suggestions(request: HttpRequest) -> JsonResponse:
+    """Gazetteer names for the editors' place field: full names and codes matching what was
+    typed, places already in the archive first."""
+    from archive.ingest import gazetteer
+
+    typed = request.GET.get("q", "").strip()[:40]
+    if not typed:
+        return JsonResponse({"places": []})
+    known = [{"name": p.full_name, "code": p.code}
+             for p in Place.objects.filter(full_name__contains=typed).order_by("full_name")[:10]]
+    seen = {p["name"] for p in known}
+    found = [{"name": d.full_name, "code": d.code}
+             for d in gazetteer.suggest(typed, limit=20) if d.full_name not in seen]
+    return JsonResponse({"places": (known + found)[:20]})

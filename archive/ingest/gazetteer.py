@@ -127,3 +127,18 @@ def parse_chain(text: str) -> list[Division] | None:
         candidates = nxt
     # a full name beats a short one that also matched ("吉林" the city vs 吉林省)
     return candidates
+
+
+def suggest(typed: str, limit: int = 20) -> list[Division]:
+    """Divisions whose full name contains `typed`, or whose code starts with it, for an
+    editor's autocomplete: exact names first, then shorter (higher) names."""
+    typed = typed.strip()
+    if not typed:
+        return []
+    everything = _index()[1]
+    if typed.isdigit():
+        hits = [d for d in everything if d.code.startswith(typed)]
+    else:
+        hits = [d for d in everything if typed in d.full_name]
+    hits.sort(key=lambda d: (d.name != typed, len(d.path), d.code))
+    return hits[:limit]

@@ -108,3 +108,11 @@ def test_reparse_makes_new_versions_and_keeps_corrections(seed_bytes, monkeypatc
     assert report.title == "河西区2016年政府工作报告（更正）"
     assert report.versions.get(number=1).text == report.versions.get(number=2).text
     assert report.actions.filter(verb="reparse").exists()
+
+
+def test_place_suggestions_come_from_the_gazetteer(staff_client, client):
+    names = [p["name"] for p in staff_client.get("/places.json", {"q": "和平区"}).json()["places"]]
+    assert "天津市和平区" in names and "辽宁省沈阳市和平区" in names
+    by_code = staff_client.get("/places.json", {"q": "120101"}).json()["places"]
+    assert by_code[0] == {"name": "天津市和平区", "code": "120101"}
+    assert staff_client.get("/places.json").json() == {"places": []}

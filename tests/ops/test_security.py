@@ -44,8 +44,9 @@ def test_https_settings_redirect_and_send_hsts(client, settings):
     assert client.get("/healthz").status_code != 301
 
 
-def test_templates_have_no_inline_script_or_event_handlers():
-    """The CSP forbids inline script: a template with one would break silently in browsers."""
+def test_templates_have_no_inline_script_style_or_event_handlers():
+    """The CSP forbids inline script and style: a template with one would break silently in
+    browsers."""
     offenders = []
     for path in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
         text = path.read_text(encoding="utf-8")
@@ -56,6 +57,8 @@ def test_templates_have_no_inline_script_or_event_handlers():
             offenders.append(f"{path.name}: on...= event handler")
         if re.search(r"javascript:", text, re.I):
             offenders.append(f"{path.name}: javascript: URL")
+        if re.search(r"\sstyle\s*=", text, re.I):
+            offenders.append(f"{path.name}: style attribute (style-src 'self' blocks it)")
     assert offenders == []
 
 
