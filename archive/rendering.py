@@ -7,7 +7,6 @@ from an uploaded file is ever rendered as HTML.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 MAX_MARK_TERMS = 10
@@ -21,42 +20,16 @@ class Block:
     is_heading: bool = False
 
 
-def fold(ch: str) -> str:
-    """Compare characters as a reader would: full-width = half-width, case-insensitive."""
-    return unicodedata.normalize("NFKC", ch).lower()
-
-
 def mark_terms(text: str, terms: list[str]) -> list[tuple[str, bool]]:
-    """Split `text` into pieces, marking every occurrence of any term (folded comparison)."""
+    """Split `text` into (piece, marked) with every occurrence of the reader's search terms
+    marked — found with the search index's own normalisation (traditional = simplified,
+    full-width = half-width, stray spaces ignored), so a hit's marks match its snippet."""
+    from search.highlight import mark_text
+
     terms = [t for t in (t.strip() for t in terms) if t][:MAX_MARK_TERMS]
     if not terms or not text:
         return [(text, False)]
-    folded = [fold(ch) for ch in text]
-    flat = "".join(folded)
-    # Map folded offsets back to original character offsets (NFKC can change lengths).
-    starts, pos = [], 0
-    for piece in folded:
-        starts.append(pos)
-        pos += len(piece)
-    starts.append(pos)
-    back = {s: i for i, s in enumerate(starts)}
-    marked = [False] * len(text)
-    for term in terms:
-        needle = "".join(fold(ch) for ch in term)
-        i = flat.find(needle)
-        while i >= 0:
-            a, b = back.get(i), back.get(i + len(needle))
-            if a is not None and b is not None:
-                for k in range(a, b):
-                    marked[k] = True
-            i = flat.find(needle, i + 1)
-    pieces: list[tuple[str, bool]] = []
-    run_start = 0
-    for k in range(1, len(text) + 1):
-        if k == len(text) or marked[k] != marked[run_start]:
-            pieces.append((text[run_start:k], marked[run_start]))
-            run_start = k
-    return pieces
+    return mark_text(text, terms)
 
 
 def build_blocks(text: str, paragraphs, sections, terms: list[str]) -> list[Block]:

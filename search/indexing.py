@@ -3,14 +3,426 @@
 Web workers and commands never write to the index directly: they call `enqueue_report()`
 inside the transaction that changes a report, and `apply_pending()` (after commit, and from
 the `apply_index_queue` command) applies the queue under an exclusive file lock.
+
+On disk, settings.WHOOSH_INDEX_DIR is a symbolic link to a generation directory beside it
+("whoosh_index.gen-<stamp>"). A rebuild writes a fresh generation and swaps the link with one
+atomic rename, so a searcher sees either the old index or the new one, never a half-built one.
+The lock file ("whoosh_index.lock") sits beside them, outside the swapped directory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
 from search.models import IndexChange
 
+log = logging.getLogger(__name__)
 
-def enqueue_report(report) -> None:
+
+class IndexBusy(Exception):
+    """Another process holds the index lock longer than we were willing to wait."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the index lives
+
+
+def index_path() -> Path:
+    return Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
+
+
+def lock_path() -> Path:
+    p = index_path()
+    return p.with_name(p.name + ".lock")
+
+
+def _new_generation_dir() -> Path:
+    p = index_path()
+    stamp = time.strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    return p.with_name(f"{p.name}.gen-{stamp}")
+
+
+def get_schema():
+    """The Whoosh schema haystack's backend (search.backends) builds from search_indexes."""
+    from haystack import connections
+
+    conn = connections["default"]
+    backend = conn.get_backend()
+    if getattr(backend, "_search_schema", None) is None:
+        _, backend._search_schema = backend.build_schema(
+            conn.get_unified_index().all_searchfields()
+        )
+    return backend._search_schema
+
+
+def section_index():
+    from haystack import connections
+
+    from archive.models import Section
+
+    return connections["default"].get_unified_index().get_index(Section)
+
+
+def ensure_index() -> Path:
+    """Make sure an index exists at index_path() (a link to a generation); return its target."""
+    from whoosh.index import create_in, exists_in
+
+    p = index_path()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.is_symlink() and p.exists():
+        return p.resolve()
+    with index_lock(timeout=60):
+        if p.is_symlink() and p.exists():
+            return p.resolve()
+        gen = _new_generation_dir()
+        if p.is_dir() and not p.is_symlink():
+            # An index from before the switch to generations: move it aside, keep using it.
+            os.rename(p, gen)
+        else:
+            gen.mkdir()
+        if not exists_in(str(gen)):
+            create_in(str(gen), get_schema())
+        _swap_link(gen)
+        return gen
+
+
+def _swap_link(target: Path) -> None:
+    p = index_path()
+    tmp = p.with_name(f"{p.name}.link-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    os.symlink(target.name, tmp)  # relative: the folder may be moved as a whole
+    if p.is_symlink() or not p.exists():
+        os.replace(tmp, p)  # atomic on POSIX
+    else:
+        os.unlink(tmp)
+        raise RuntimeError(f"{p} is a real directory; run ensure_index() first")
+
+
+def open_index():
+    from whoosh.index import open_dir
+
+    return open_dir(str(ensure_index()), schema=get_schema())
+
+
+# ---------------------------------------------------------------------------------------------
+# The lock
+
+
+@contextlib.contextmanager
+def index_lock(timeout: float = 10.0) -> Iterator[None]:
+    """Exclusive lock on the index (all processes on this machine), waiting up to `timeout`."""
+    path = lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Re-entrant within one thread: ensure_index() may be called while the lock is held.
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"index lock {path} busy for {timeout:.0f} s") from None
+                time.sleep(0.05)
+        _held.depth = 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+_held = threading.local()
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def documents_for_report(report_id: int) -> list[dict]:
+    """The index documents a report should have now: its current version's sections if it is
+    published, else none."""
+    from archive.models import Report, ReportStatus, Section
+    from search.search_indexes import attach_units
+
+    report = Report.objects.select_related("place", "current_version").filter(pk=report_id).first()
+    if report is None or report.status != ReportStatus.PUBLISHED or report.current_version is None:
+        return []
+    version = report.current_version
+    version.report = report
+    sections = list(Section.objects.filter(version=version).order_by("order"))
+    if not sections:
+        log.warning(
+            "report %s v%s has no sections: nothing to index", report.public_id, version.number
+        )
+        return []
+    attach_units(version, sections)
+    index = section_index()
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    return [backend.prepare_document(index, s) for s in sections]
+
+
+def _write_reports(writer, report_ids: Iterable[int]) -> int:
+    added = 0
+    for rid in report_ids:
+        writer.delete_by_term("report", str(rid))
+        for doc in documents_for_report(rid):
+            writer.add_document(**doc)
+            added += 1
+    return added
+
+
+def reindex_reports(
+    report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
+) -> int:
+    """Bring the given reports' entries up to date in one commit (under the lock)."""
+    ids = sorted(set(report_ids))
+    orphans = sorted(set(orphan_report_ids) - {str(i) for i in ids})
+    with index_lock(timeout):
+        ix = open_index()
+        writer = ix.writer(timeout=timeout)
+        try:
+            for rid in orphans:
+                writer.delete_by_term("report", rid)
+            added = _write_reports(writer, ids)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return added
+
+
+def apply_pending(*, timeout: float = 10.0, batch: int = 200) -> int:
+    """Apply every pending index change (the single writer), `batch` reports per commit.
+    Returns the number of reports brought up to date."""
+    total = 0
+    while True:
+        done = _apply_batch(timeout, batch)
+        if not done:
+            return total
+        total += done
+
+
+def _apply_batch(timeout: float, batch: int) -> int:
+    with index_lock(timeout):
+        rows = list(
+            IndexChange.objects.filter(applied_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "report_id")[:batch]
+        )
+        if not rows:
+            return 0
+        report_ids = {rid for _, rid in rows}
+        reindex_reports(report_ids, timeout=timeout)
+        # Rows added while we wrote stay pending: the next run applies them.
+        IndexChange.objects.filter(pk__in=[pk for pk, _ in rows]).update(applied_at=timezone.now())
+    log.info("search index: applied %d change(s) for %d report(s)", len(rows), len(report_ids))
+    return len(report_ids)
+
+
+def apply_pending_quietly() -> None:
+    """apply_pending() for web requests: a busy or broken index is logged, never raised —
+    the change stays queued and the worker (apply_index_queue --loop) picks it up."""
+    try:
+        apply_pending(timeout=getattr(settings, "SEARCH_APPLY_TIMEOUT", 5.0))
+    except IndexBusy:
+        log.warning("search index busy: change left in the queue")
+    except Exception:
+        log.exception("search index update failed: change left in the queue")
+
+
+def enqueue_report(report, *, apply: bool | None = None) -> None:
     """Record that `report`'s index entries must be brought up to date (call inside the
-    transaction that changes it)."""
+    transaction that changes it). Unless SEARCH_APPLY_ON_COMMIT is off (bulk imports), the
+    queue is applied as soon as that transaction commits, so the change is searchable in the
+    next request."""
     IndexChange.objects.create(report=report)
+    if apply is None:
+        apply = getattr(settings, "SEARCH_APPLY_ON_COMMIT", True) and not getattr(
+            _deferred, "active", False
+        )
+    if apply:
+        # One callback per enqueue, not one per transaction: a rolled-back transaction drops
+        # its callbacks, and a "already scheduled" flag would then never be cleared. Extra
+        # callbacks are cheap: the first applies the whole queue, the rest find it empty.
+        transaction.on_commit(apply_pending_quietly)
+
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred_apply() -> Iterator[None]:
+    """Within this block enqueue_report() only queues; the queue is applied once at the end
+    (bulk imports: one index commit instead of one per report)."""
+    outer = getattr(_deferred, "active", False)
+    _deferred.active = True
+    try:
+        yield
+    finally:
+        _deferred.active = outer
+    if not outer:
+        apply_pending_quietly()
+
+
+def prune_applied(days: int = 7) -> int:
+    """Forget queue rows applied more than `days` ago."""
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    return IndexChange.objects.filter(applied_at__lt=cutoff).delete()[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuild and drift check
+
+
+def published_report_ids() -> list[int]:
+    from archive.models import Report
+
+    return list(
+        Report.objects.published()
+        .filter(current_version__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def rebuild(*, procs: int = 1, limitmb: int = 256, progress=None, keep: int = 1) -> dict:
+    """Build a fresh index in a new generation directory and swap it in atomically."""
+    from whoosh.index import create_in
+
+    ensure_index()
+    started = time.monotonic()
+    with index_lock(timeout=60):
+        # Changes visible now are reflected by the rebuild; later ones stay queued.
+        pending = list(
+            IndexChange.objects.filter(applied_at__isnull=True).values_list("pk", flat=True)
+        )
+        gen = _new_generation_dir()
+        gen.mkdir()
+        ix = create_in(str(gen), get_schema())
+        kwargs = {"limitmb": limitmb}
+        if procs > 1:
+            kwargs.update(procs=procs, multisegment=True)
+        writer = ix.writer(**kwargs)
+        ids = published_report_ids()
+        docs = 0
+        try:
+            for n, rid in enumerate(ids, 1):
+                for doc in documents_for_report(rid):
+                    writer.add_document(**doc)
+                    docs += 1
+                if progress and (n % 50 == 0 or n == len(ids)):
+                    progress(n, len(ids))
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        writer.commit()
+        old = index_path().resolve()
+        _swap_link(gen)
+        IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
+        _remove_old_generations(keep={gen, old} if keep else {gen})
+    return {
+        "reports": len(ids),
+        "sections": docs,
+        "seconds": time.monotonic() - started,
+        "path": str(gen),
+    }
+
+
+def _remove_old_generations(keep: set[Path]) -> None:
+    # The previous generation is kept: a searcher in another process may still be reading it
+    # for the request in flight; it reopens on its next request.
+    p = index_path()
+    for d in p.parent.glob(f"{p.name}.gen-*"):
+        if d.resolve() not in {k.resolve() for k in keep}:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def drift() -> dict[str, list]:
+    """Compare the index with the database: missing (expected, not indexed), stale (indexed
+    from another version or older metadata) and orphaned (indexed, not expected) sections."""
+    from archive.models import Report, Section
+
+    expected: dict[str, tuple[str, str, int]] = {}
+    reports = {
+        r.pk: r
+        for r in Report.objects.published()
+        .filter(current_version__isnull=False)
+        .only("pk", "updated_at", "current_version_id")
+    }
+    for pk, version_id, report_id in Section.objects.filter(
+        version_id__in=[r.current_version_id for r in reports.values()]
+    ).values_list("pk", "version_id", "version__report_id"):
+        r = reports[report_id]
+        expected[str(pk)] = (str(version_id), r.updated_at.isoformat(), report_id)
+    indexed: dict[str, tuple[str, str, str]] = {}
+    ix = open_index()
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            indexed[fields.get("django_id")] = (
+                fields.get("version"),
+                fields.get("updated"),
+                fields.get("report"),
+            )
+    missing = sorted((k for k in expected if k not in indexed), key=int)
+    orphaned = sorted((k for k in indexed if k not in expected), key=lambda k: int(k or 0))
+    stale = sorted(
+        (k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]), key=int
+    )
+    return {
+        "missing": missing,
+        "stale": stale,
+        "orphaned": orphaned,
+        "reports": sorted({expected[k][2] for k in missing + stale}),
+        "orphan_reports": sorted({indexed[k][2] for k in orphaned if indexed[k][2]}),
+    }
+
+
+def repair(found: dict[str, list] | None = None) -> int:
+    found = found or drift()
+    report_ids = set(found["reports"])
+    orphan_reports = set(found["orphan_reports"])
+    if not report_ids and not orphan_reports:
+        return 0
+    # An orphan's report may still exist (unpublished, new version): reindexing it drops
+    # what should not be there; one that no longer exists is deleted by its id.
+    from archive.models import Report
+
+    existing = set(
+        Report.objects.filter(pk__in=[int(r) for r in orphan_reports]).values_list("pk", flat=True)
+    )
+    reindex_reports(
+        report_ids | existing,
+        orphan_report_ids={r for r in orphan_reports if int(r) not in existing},
+        timeout=60,
+    )
+    return len(report_ids | existing) + len(orphan_reports - {str(e) for e in existing})

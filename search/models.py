@@ -5,8 +5,9 @@ from django.utils import timezone
 
 
 class IndexChange(models.Model):
-    """"Bring this report's entries in the index up to date", written in the same transaction
-    as the change to the report, applied (and marked) by search.indexing's single writer."""
+    """A request to bring one report's entries in the index up to date: written in the same
+    transaction as the change to the report, applied (and marked) by search.indexing's single
+    writer."""
 
     report = models.ForeignKey("archive.Report", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -4,5 +4,9 @@ from search import views
 
 app_name = "search"
 urlpatterns = [
-    path("", views.search_page, name="search"),
+    path("", views.search_page, name="home"),
+    path("search/", views.search_page, name="search"),
+    path("search/help/", views.help_page, name="help"),
+    path("search/trend/", views.trend_page, name="trend"),
+    path("api/search", views.search_api, name="api"),
 ]

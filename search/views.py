@@ -1,5 +1,325 @@
-from django.http import HttpResponse
+"""Search pages and the JSON API: validate with SearchForm, run search.engine, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from config.cache import cached_search
+from config.observability import SearchTimer, log_search
+from search import engine
+from search.forms import SearchForm
+
+EXAMPLES = [
+    ("营商环境", "a policy word 政策用语"),
+    ('"新增就业" 地区:天津市', "an exact phrase in one city 一个城市里的确切短语"),
+    ("棚户区改造 年份:2015-2020", "a word over a range of years 年份范围"),
+    ("京津冀协同发展 部分:目标", "only in target sections 只看目标部分"),
+    ("(营商环境 OR 放管服) -天津", "either word, excluding one 任一词并排除"),
+]
 
 
-def search_page(request):
-    return HttpResponse("search coming")
+def hl_param(terms: list[str]) -> str:
+    """The report page's ?hl= value: the normalised terms, separated by spaces."""
+    return " ".join(terms)
+
+
+def version_url(pid: str, number: int) -> str:
+    return reverse("archive:version", args=[pid, number])
+
+
+def hit_link(hit: engine.Hit, terms: list[str]) -> str:
+    """The best paragraph of the hit's section, with the terms to mark on arrival."""
+    url = version_url(hit.report_pid, hit.version_number)
+    if terms:
+        url += "?" + urlencode({"hl": hl_param(terms)})
+    return f"{url}#{hit.anchor}" if hit.anchor else url
+
+
+def _decorate(outcome: engine.Outcome, base: dict | None = None) -> None:
+    """Links and snippet HTML, computed here once rather than by template tags per cell
+    (the grid has hundreds). Snippet HTML escapes every piece of document text."""
+    for hit in outcome.hits + [c.best for c in outcome.grid.values() if c.best]:
+        hit.url = hit_link(hit, outcome.terms)
+        hit.report_url = reverse("archive:report_short", args=[hit.report_pid])
+        hit.snippet_html = mark_safe(hit.snippet.to_html())  # noqa: S308 - escaped in to_html
+    if base is not None:
+        keep = {k: v for k, v in base.items() if k not in ("place", "year", "year_from", "year_to")}
+        for (place, year), cell in outcome.grid.items():
+            params = {**keep, "view": "list"}
+            if place:
+                params["place"] = place
+            if year:
+                params["year"] = year
+            cell.url = "?" + urlencode(params)
+
+
+def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcome, bool]:
+    data = form.cleaned_data
+    params = {
+        k: data.get(k)
+        for k in ("q", "place", "year", "year_from", "year_to", "doc_type", "kind", "sort", "page")
+    }
+    params["grid"] = grid
+    fresh = []
+
+    def compute():
+        fresh.append(True)
+        return engine.run(form.parsed, page=data["page"], sort=data["sort"], grid=grid)
+
+    outcome = cached_search(namespace, params, compute)
+    return outcome, not fresh
+
+
+def _filter_params(form: SearchForm) -> dict:
+    return {
+        k: v for k, v in form.cleaned_data.items() if k not in ("page",) and v not in (None, "")
+    }
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    context: dict = {"form": form, "examples": EXAMPLES}
+    if not request.GET:
+        return render(request, "search/search.html", context)
+    if not form.is_valid():
+        context["error"] = form.message()
+        log_search(
+            query=request.GET.get("q", ""),
+            filters=None,
+            hits=None,
+            elapsed_ms=0,
+            view="search",
+            error=context["error"],
+        )
+        return render(request, "search/search.html", context, status=400)
+    if form.is_blank:
+        return render(request, "search/search.html", context)
+    view = form.cleaned_data["view"]
+    with SearchTimer() as timer:
+        outcome, cached = _run(form, grid=view == "grid", namespace=f"page-{view}")
+        _decorate(outcome, _filter_params(form))
+        if outcome.count == 0:
+            context["suggestions"] = _suggestions(form)
+    log_search(
+        query=form.cleaned_data.get("q") or "",
+        filters=_filter_params(form),
+        hits=outcome.count,
+        elapsed_ms=timer.ms,
+        page=outcome.page,
+        view="grid" if view == "grid" else "search",
+        cached=cached,
+    )
+    base = _filter_params(form)
+    context.update(
+        {
+            "outcome": outcome,
+            "view": view,
+            "rows": [
+                (place, [(year, outcome.grid.get((place, year))) for year in outcome.grid_cols])
+                for place in outcome.grid_rows
+            ],
+            "page_links": _page_links(base, outcome),
+            "list_start": (outcome.page - 1) * outcome.per_page + 1,
+            "list_url": "?" + urlencode({**base, "view": "list"}),
+            "grid_url": "?" + urlencode({**base, "view": "grid"}),
+            "cell_base": {
+                k: v
+                for k, v in base.items()
+                if k not in ("place", "year", "year_from", "year_to", "view")
+            },
+        }
+    )
+    return render(request, "search/search.html", context)
+
+
+def _page_links(base: dict, outcome: engine.Outcome) -> list[tuple[int, str, bool]]:
+    pages = outcome.pages
+    if pages <= 1:
+        return []
+    shown = sorted({1, pages, *range(max(1, outcome.page - 3), min(pages, outcome.page + 3) + 1)})
+    return [
+        (n, "?" + urlencode({**base, "view": "list", "page": n}), n == outcome.page) for n in shown
+    ]
+
+
+def _suggestions(form: SearchForm) -> list[tuple[str, str]]:
+    """(label, url) pairs: drop a filter, or try nearby words."""
+    base = _filter_params(form)
+    out = []
+    for key, label in (
+        ("place", "去掉地区 drop the place"),
+        ("year", "去掉年份 drop the year"),
+        ("year_from", "去掉起始年份 drop year from"),
+        ("year_to", "去掉结束年份 drop year to"),
+        ("doc_type", "去掉类型 drop the kind"),
+        ("kind", "去掉部分 drop the section"),
+    ):
+        if base.get(key):
+            rest = {k: v for k, v in base.items() if k != key}
+            out.append((f"{label}: {base[key]}", "?" + urlencode(rest)))
+    for q in engine.suggestions(form.parsed):
+        out.append((q, "?" + urlencode({**{k: v for k, v in base.items() if k != "q"}, "q": q})))
+    return out
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/help.html", {"examples": EXAMPLES})
+
+
+def search_api(request: HttpRequest) -> JsonResponse:
+    """GET /api/search — the contract in docs/architecture.md."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        message = form.message()
+        log_search(
+            query=request.GET.get("q", ""),
+            filters=None,
+            hits=None,
+            elapsed_ms=0,
+            view="api",
+            error=message,
+        )
+        return JsonResponse(
+            {"error": message, "errors": form.errors.get_json_data()},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    if form.is_blank:
+        return JsonResponse(
+            {"error": "请给出检索词或筛选条件。 (Give a query or a filter: ?q=…)"},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    with SearchTimer() as timer:
+        outcome, cached = _run(form, grid=False, namespace="api")
+    log_search(
+        query=form.cleaned_data.get("q") or "",
+        filters=_filter_params(form),
+        hits=outcome.count,
+        elapsed_ms=timer.ms,
+        page=outcome.page,
+        view="api",
+        cached=cached,
+    )
+    results = []
+    for hit in outcome.hits:
+        url = version_url(hit.report_pid, hit.version_number)
+        results.append(
+            {
+                "url": request.build_absolute_uri(f"{url}#{hit.anchor}" if hit.anchor else url),
+                "report": request.build_absolute_uri(
+                    reverse("archive:report_short", args=[hit.report_pid])
+                ),
+                "place": hit.place or None,
+                "year": hit.year,
+                "section": hit.title,
+                "snippet": hit.snippet.plain(),
+            }
+        )
+    return JsonResponse(
+        {
+            "count": outcome.count,
+            "results": results,
+            "facets": {
+                "place": {(p or "地点未知"): n for p, n in outcome.facets_place.items()},
+                "year": {
+                    ("unknown" if y is None else str(y)): n for y, n in outcome.facets_year.items()
+                },
+            },
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def trend_page(request: HttpRequest) -> HttpResponse:
+    """Occurrences of one or several terms per year (raw and per 10,000 characters), per place
+    on request; a server-rendered chart and a CSV download (?format=csv)."""
+    form = SearchForm(request.GET or None)
+    context: dict = {"form": form, "examples": EXAMPLES}
+    if not request.GET or not form.is_valid() or not form.parsed.terms:
+        if request.GET and not form.is_valid():
+            context["error"] = form.message()
+        return render(
+            request, "search/trend.html", context, status=400 if "error" in context else 200
+        )
+    by_place = request.GET.get("by_place") == "1"
+    terms = [t.text for t in form.parsed.terms]
+    result = engine.trend(terms, form.parsed.filters, by_place=by_place)
+    if request.GET.get("format") == "csv":
+        return _trend_csv(result)
+    top = (
+        max(
+            (result.rate(r, y) for r in result.rows if r.place is None for y in result.years),
+            default=0,
+        )
+        or 1
+    )
+    charts = []
+    for row in result.rows:
+        if row.place is not None:
+            continue
+        bars = []
+        for i, year in enumerate(result.years):
+            rate = result.rate(row, year)
+            height = round(120 * rate / top, 1)
+            bars.append(
+                {
+                    "year": year,
+                    "rate": rate,
+                    "x": 40 + i * 36,
+                    "y": 140 - height,
+                    "height": height,
+                    "sections": row.years.get(year, (0, 0))[0],
+                    "occurrences": row.years.get(year, (0, 0))[1],
+                }
+            )
+        charts.append({"term": row.term, "bars": bars, "width": 60 + 36 * len(result.years)})
+    context.update(
+        {
+            "trend": result,
+            "charts": charts,
+            "by_place": by_place,
+            "table": [
+                (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in result.years])
+                for row in result.rows
+            ],
+            "csv_url": "?"
+            + urlencode(
+                {**_filter_params(form), "format": "csv", **({"by_place": 1} if by_place else {})}
+            ),
+        }
+    )
+    return render(request, "search/trend.html", context)
+
+
+def _trend_csv(result: engine.Trend) -> HttpResponse:
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        ["term", "place", "year", "sections", "occurrences", "characters", "per_10000_characters"]
+    )
+    for row in result.rows:
+        for year in result.years:
+            sections, occ = row.years.get(year, (0, 0))
+            w.writerow(
+                [
+                    row.term,
+                    row.place if row.place is not None else "(all)",
+                    year if year is not None else "",
+                    sections,
+                    occ,
+                    result.chars.get((row.place, year), 0),
+                    f"{result.rate(row, year):.3f}",
+                ]
+            )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="trend.csv"'
+    return response

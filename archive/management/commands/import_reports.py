@@ -21,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from archive.ingest.result import IngestError
 from archive.models import DocType
 from archive.services import UnknownPlace, correct_metadata, place_from_name, store_file
-from search.indexing import apply_pending
+from search.indexing import apply_pending, deferred_apply
 
 SUFFIXES = {".txt", ".text", ".htm", ".html", ".docx", ".pdf"}
 
@@ -43,6 +43,16 @@ class Command(BaseCommand):
         sidecar = self._read_sidecar(metadata) if metadata else {}
         counts = {"stored": 0, "duplicate": 0, "rejected": 0}
         rejected: list[str] = []
+        # One index commit at the end instead of one per file.
+        with deferred_apply():
+            self._import(files, sidecar, draft, counts, rejected)
+        apply_pending(timeout=120)  # whatever a busy index left queued at the end of the block
+        for line in rejected:
+            self.stdout.write(f"rejected: {line}")
+        self.stdout.write(f"stored {counts['stored']}, duplicates {counts['duplicate']}, "
+                          f"rejected {counts['rejected']}; the search index is up to date")
+
+    def _import(self, files, sidecar, draft, counts, rejected) -> None:
         for i, file in enumerate(files, 1):
             prefix = f"{self._bar(i, len(files))} {file.name}"
             try:
@@ -62,11 +72,6 @@ class Command(BaseCommand):
             else:
                 counts["duplicate"] += 1
                 self.stdout.write(f"{prefix}: duplicate of {outcome.report.public_id}, skipped")
-        applied = apply_pending()
-        for line in rejected:
-            self.stdout.write(f"rejected: {line}")
-        self.stdout.write(f"stored {counts['stored']}, duplicates {counts['duplicate']}, "
-                          f"rejected {counts['rejected']}; index changes applied: {applied}")
 
     @staticmethod
     def _bar(done: int, total: int, width: int = 20) -> str:

@@ -1,0 +1,534 @@
+"""Running a parsed query against the Whoosh index: hits, facets, the district × year grid.
+
+The index is opened once per worker process and refreshed only when it changed (a cheap
+generation check per request; a new index after a rebuild is noticed by the link target).
+Queries go to Whoosh directly rather than through haystack's SearchQuerySet: haystack opens
+readers three times per query, counts by running the query again without a limit, has no
+phrase-of-grams query and no column facets (docs/performance-notes.md). Matching is on the
+gram fields (exact substrings: no missed matches), ranking adds jieba words of the text and
+titles and a boost for target sections.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search.analysis import dictionary_words, jieba_words, query_grams
+from search.highlight import Snippet, make_snippet
+from search.normalize import normalize
+from search.query import And, Filters, Not, Or, ParsedQuery, Term
+from search.units import Unit
+
+MAX_PAGE = 50
+GRID_MAX_ROWS = 80
+GRID_MAX_COLS = 60
+GRID_SCORED_HITS = 200  # the best snippet of a cell is its best-ranked hit among these
+GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
+
+
+# --- the index, once per process -----------------------------------------------------------
+
+
+class _Holder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.target = None
+        self.index = None
+        self.searcher = None
+
+    def get(self):
+        from search.indexing import index_path, open_index
+
+        target = os.path.realpath(index_path())
+        with self.lock:
+            if self.searcher is None or target != self.target:
+                if self.searcher is not None:
+                    self.searcher.close()
+                self.index = open_index()
+                self.target = os.path.realpath(index_path())
+                self.searcher = self.index.searcher()
+            elif not self.searcher.up_to_date():
+                self.searcher = self.searcher.refresh()
+            return self.searcher
+
+    def reset(self):
+        with self.lock:
+            if self.searcher is not None:
+                self.searcher.close()
+            self.target = self.index = self.searcher = None
+
+
+holder = _Holder()
+
+
+_keys_cache: dict = {}
+
+
+def cell_keys(searcher) -> list[tuple[str, int | None]]:
+    """(place, year) of every docnum, read from the columns once per searcher (the index
+    version) rather than per query: facets and grid counts then cost a list lookup per hit."""
+    cached = _keys_cache.get("keys")
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    reader = searcher.reader()
+    place_col, year_col = _column(reader, "place"), _column(reader, "year")
+    n = reader.doc_count_all()
+    if place_col is not None and year_col is not None:
+        places = [_decode(v) or UNKNOWN_PLACE for v in place_col]
+        years = [v or None for v in year_col]
+        keys = list(zip(places, years, strict=True))
+    else:
+        keys = [(UNKNOWN_PLACE, None)] * n
+        for d, f in reader.iter_docs():
+            keys[d] = (f.get("place") or UNKNOWN_PLACE, f.get("year") or None)
+    _keys_cache["keys"] = (searcher, keys)
+    return keys
+
+
+def get_searcher():
+    return holder.get()
+
+
+# --- compiling ---------------------------------------------------------------------------------
+
+
+def match_query(term: str) -> wq.Query:
+    """Sections containing `term` (normalised) as an exact substring."""
+    if len(term) == 1:
+        return wq.Term("chars", term)
+    if len(term) == 2:
+        return wq.Term("grams", term)
+    return wq.Phrase("grams", query_grams(term))
+
+
+def rank_query(terms: list[Term]) -> wq.Query | None:
+    words = []
+    for t in terms:
+        for w, _, _ in jieba_words(t.text):
+            if w not in words:
+                words.append(w)
+    subs: list[wq.Query] = []
+    for w in words:
+        subs.append(wq.Term("text", w))
+        subs.append(wq.Term("title", w, boost=2.0))
+    for t in terms:
+        if len(t.text) > 1 and len(jieba_words(t.text)) > 1:
+            # The whole term as consecutive jieba words: a phrase above scattered words.
+            subs.append(wq.Phrase("text", [w for w, _, _ in jieba_words(t.text)], boost=2.0))
+    if not subs:
+        return None
+    subs.append(wq.Term("kind", "targets", boost=0.5))
+    return wq.Or(subs)
+
+
+def compile_tree(node) -> wq.Query:
+    """The tree as one Whoosh query (for haystack-style use and tests). The engine itself
+    evaluates trees with `tree_docs()`: Whoosh 2.7's AndNot over a phrase in a multi-segment
+    index returns excluded documents (found by tests/search), sets of docnums do not."""
+    if isinstance(node, Term):
+        return match_query(node.text)
+    if isinstance(node, Or):
+        return wq.Or([compile_tree(c) for c in node.children])
+    if isinstance(node, And):
+        pos = [compile_tree(c) for c in node.children if not isinstance(c, Not)]
+        neg = [compile_tree(c.child) for c in node.children if isinstance(c, Not)]
+        q = pos[0] if len(pos) == 1 else wq.And(pos)
+        if neg:
+            q = wq.AndNot(q, neg[0] if len(neg) == 1 else wq.Or(neg))
+        return q
+    if isinstance(node, Not):  # a lone exclusion is refused by the parser
+        return wq.NullQuery
+    raise TypeError(node)
+
+
+def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
+    """Every docnum the tree matches: each term's documents from the index, combined as sets."""
+    cache = {} if cache is None else cache
+    if isinstance(node, Term):
+        if node.text not in cache:
+            cache[node.text] = set(searcher.docs_for_query(match_query(node.text)))
+        return cache[node.text]
+    if isinstance(node, Or):
+        out: set[int] = set()
+        for c in node.children:
+            out |= tree_docs(c, searcher, cache)
+        return out
+    if isinstance(node, And):
+        pos = [c for c in node.children if not isinstance(c, Not)]
+        neg = [c.child for c in node.children if isinstance(c, Not)]
+        sets = sorted((tree_docs(c, searcher, cache) for c in pos), key=len)
+        out = set(sets[0]) if sets else set()
+        for other in sets[1:]:
+            out &= other
+        for c in neg:
+            if out:
+                out -= tree_docs(c, searcher, cache)
+        return out
+    if isinstance(node, Not):
+        return set()
+    raise TypeError(node)
+
+
+def filter_query(f: Filters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    for p in f.places:
+        import unicodedata
+
+        parts.append(wq.Term("places", unicodedata.normalize("NFKC", p).strip()))
+    if f.year_from is not None or f.year_to is not None:
+        parts.append(wq.NumericRange("year", f.year_from, f.year_to))
+    if f.doc_types:
+        parts.append(wq.Or([wq.Term("doc_type", d) for d in f.doc_types]))
+    if f.kinds:
+        parts.append(wq.Or([wq.Term("kind", k) for k in f.kinds]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    docnum: int
+    fields: dict
+    snippet: Snippet
+    paragraph: int | None
+
+    @property
+    def place(self) -> str | None:
+        return self.fields.get("place")
+
+    @property
+    def year(self) -> int | None:
+        return self.fields.get("year") or None
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", "")
+
+    @property
+    def report_pid(self) -> str:
+        return self.fields["report_pid"]
+
+    @property
+    def version_number(self) -> int:
+        return self.fields["version_number"]
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.paragraph}" if self.paragraph else self.fields.get("anchor", "")
+
+    @property
+    def kind(self) -> str:
+        return self.fields.get("kind", "")
+
+    @property
+    def doc_type(self) -> str:
+        return self.fields.get("doc_type", "")
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    best: Hit | None = None
+
+
+@dataclass
+class Outcome:
+    count: int
+    hits: list[Hit]
+    page: int
+    per_page: int
+    facets_place: dict[str, int]
+    facets_year: dict[int, int]
+    terms: list[str]
+    grid_rows: list[str] = field(default_factory=list)
+    grid_cols: list[int | None] = field(default_factory=list)
+    grid: dict[tuple[str, int | None], Cell] = field(default_factory=dict)
+    grid_truncated: bool = False
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, -(-self.count // self.per_page)))
+
+
+UNKNOWN_PLACE = ""
+
+
+def make_hit(searcher, docnum: int, terms: list[str]) -> Hit:
+    fields = searcher.stored_fields(docnum)
+    body = fields.pop("body", "")
+    snip = make_snippet(body, terms)
+    paragraph = best_paragraph(fields, snip)
+    # The long stored values are not kept on the hit: results are cached (config.cache).
+    fields.pop("segments", None)
+    fields.pop("paragraphs", None)
+    return Hit(docnum, fields, snip, paragraph)
+
+
+def best_paragraph(fields: dict, snip: Snippet) -> int | None:
+    """The paragraph holding the most marks (the snippet's paragraph on a tie)."""
+    try:
+        paragraphs = json.loads(fields.get("paragraphs") or "[]")
+        unit = Unit(tuple(tuple(s) for s in json.loads(fields.get("segments") or "[]")))
+    except ValueError:
+        return None
+    if not paragraphs or not unit.segments:
+        return None
+    starts = [p[1] for p in paragraphs]
+
+    def para_at(unit_offset: int) -> int | None:
+        v = unit.to_version_offset(unit_offset)
+        i = bisect.bisect_right(starts, v) - 1
+        if i >= 0 and paragraphs[i][1] <= v < paragraphs[i][2]:
+            return paragraphs[i][0]
+        return None
+
+    counts = Counter(p for p in (para_at(s) for s, _ in snip.occurrences) if p is not None)
+    first = para_at(
+        snip.start + (len(snip.pieces[0][0]) if snip.pieces and not snip.pieces[0][1] else 0)
+    )
+    if counts:
+        top = max(counts.values())
+        if first in counts and counts[first] == top:
+            return first
+        return next(p for p, c in counts.most_common() if c == top)
+    return first if first is not None else paragraphs[0][0] if len(paragraphs) == 1 else first
+
+
+def _column(reader, name: str):
+    try:
+        return reader.column_reader(name)
+    except Exception:  # a field without a column (old index): read stored fields instead
+        return None
+
+
+def _decode(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value
+
+
+def run(
+    parsed: ParsedQuery,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = "relevance",
+    grid: bool = True,
+) -> Outcome:
+    searcher = get_searcher()
+    terms = [t.text for t in parsed.terms]
+    fq = filter_query(parsed.filters)
+    # One unscored pass finds every matching section: the exact count, facets and the grid.
+    if parsed.tree is not None:
+        docset = tree_docs(parsed.tree, searcher)
+        if fq is not None and docset:
+            docset &= set(searcher.docs_for_query(fq))
+    elif fq is not None:
+        docset = set(searcher.docs_for_query(fq))
+    else:
+        docset = set(searcher.reader().all_doc_ids())
+    keys = cell_keys(searcher)
+    per_cell: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for d in sorted(docset):
+        per_cell[keys[d]].append(d)
+    facets_place: Counter = Counter()
+    facets_year: Counter = Counter()
+    for (place, year), docs in per_cell.items():
+        facets_place[place] += len(docs)
+        facets_year[year] += len(docs)
+    page = max(1, min(page, MAX_PAGE))
+    # The scored pass ranks the docset. Matching is settled above (exact substrings); ranking
+    # uses the jieba words (rank_query: words, title words, the term as a phrase of words,
+    # target sections), which are cheap term postings rather than phrase checks. A hit none
+    # of whose words count (a substring inside a longer word) comes after, in index order.
+    limit = max(page * per_page, GRID_SCORED_HITS if grid else 0)
+    if sort in ("year", "year_asc"):
+        newest_first = sort == "year"
+        ranked = sorted(
+            docset,
+            key=lambda d: (-(keys[d][1] or 0) if newest_first else (keys[d][1] or 9999), d),
+        )
+    else:
+        rq = rank_query(parsed.terms) if parsed.terms else None
+        ranked = []
+        if docset and rq is not None:
+            ranked = [r.docnum for r in searcher.search(rq, filter=docset, limit=limit)]
+        want = min(len(docset), limit)
+        if len(ranked) < want:
+            seen = set(ranked)
+            ranked += [d for d in sorted(docset) if d not in seen][: want - len(ranked)]
+    page_docs = ranked[(page - 1) * per_page : page * per_page]
+    hits = [make_hit(searcher, d, terms) for d in page_docs]
+    outcome = Outcome(
+        len(docset),
+        hits,
+        page,
+        per_page,
+        dict(facets_place.most_common()),
+        dict(sorted(facets_year.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))),
+        terms,
+    )
+    if grid:
+        build_grid(outcome, searcher, per_cell, ranked[:GRID_SCORED_HITS], terms)
+    return outcome
+
+
+def build_grid(outcome: Outcome, searcher, per_cell, ranked: list[int], terms: list[str]):
+    """Rows of places, columns of years; every cell its count, and (for the GRID_SNIPPETS
+    cells holding the best-ranked or most hits) its best hit with a snippet."""
+    rows = sorted({p for p, _ in per_cell}, key=lambda p: (p == UNKNOWN_PLACE, p))
+    cols = sorted({y for _, y in per_cell}, key=lambda y: (y is None, y or 0))
+    if len(rows) > GRID_MAX_ROWS or len(cols) > GRID_MAX_COLS:
+        outcome.grid_truncated = True
+        rows = sorted(rows, key=lambda p: -outcome.facets_place.get(p, 0))[:GRID_MAX_ROWS]
+        rows.sort(key=lambda p: (p == UNKNOWN_PLACE, p))
+        cols = cols[-GRID_MAX_COLS:]
+    keys = cell_keys(searcher)
+    first_ranked: dict = {}
+    for rank, d in enumerate(ranked):
+        first_ranked.setdefault(keys[d], (rank, d))
+    shown = [k for k in per_cell if k[0] in rows and k[1] in cols]
+    # Snippets first for cells with a top-ranked hit, then for the busiest cells.
+    shown.sort(key=lambda k: (first_ranked.get(k, (len(ranked), 0))[0], -len(per_cell[k])))
+    for i, key in enumerate(shown):
+        docs = per_cell[key]
+        best = None
+        if i < GRID_SNIPPETS:
+            best = make_hit(searcher, first_ranked.get(key, (0, docs[0]))[1], terms)
+        outcome.grid[key] = Cell(len(docs), best)
+    outcome.grid_rows, outcome.grid_cols = rows, cols
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+
+def suggestions(parsed: ParsedQuery, limit: int = 6) -> list[str]:
+    """Queries to try when nothing was found: a long term split into jieba words, and
+    dictionary words near the terms that do occur in the index."""
+    out: list[str] = []
+    searcher = get_searcher()
+    for t in parsed.terms:
+        words = [w for w, _, _ in jieba_words(t.text)]
+        if len(words) > 1:
+            out.append(" ".join(words))
+    term_grams = {g for t in parsed.terms for g in query_grams(t.text)}
+    scored = []
+    for word, _ in dictionary_words():
+        wg = set(query_grams(word))
+        overlap = len(wg & term_grams)
+        if overlap and word not in [t.text for t in parsed.terms]:
+            scored.append((-overlap, len(word), word))
+    for _, _, word in sorted(scored):
+        if len(out) >= limit:
+            break
+        if searcher.doc_frequency("grams", word[:2]) and any(
+            True for _ in searcher.docs_for_query(match_query(word))
+        ):
+            out.append(word)
+    return out[:limit]
+
+
+def term_in_index(term: str) -> bool:
+    return any(True for _ in get_searcher().docs_for_query(match_query(normalize(term))))
+
+
+def docnum_to_section_ids(searcher) -> dict[int, str]:
+    """docnum -> section pk for every live document (evaluation and drift checks)."""
+    return {docnum: fields.get("django_id") for docnum, fields in searcher.reader().iter_docs()}
+
+
+def matching_docnums(parsed: ParsedQuery, searcher=None) -> set[int]:
+    """Every document the query (with its filters) matches, unscored."""
+    searcher = searcher or get_searcher()
+    docs = (
+        tree_docs(parsed.tree, searcher)
+        if parsed.tree is not None
+        else set(searcher.reader().all_doc_ids())
+    )
+    fq = filter_query(parsed.filters)
+    if fq is not None:
+        docs &= set(searcher.docs_for_query(fq))
+    return docs
+
+
+# --- term over time ----------------------------------------------------------------------------
+
+
+@dataclass
+class TrendRow:
+    term: str
+    place: str | None  # None: all places together
+    years: dict  # year -> (sections, occurrences)
+
+
+@dataclass
+class Trend:
+    terms: list[str]
+    years: list[int | None]
+    chars: dict  # (place or None, year) -> characters indexed there (under the filters)
+    rows: list[TrendRow]
+
+    def rate(self, row: TrendRow, year) -> float:
+        """Occurrences per 10,000 characters of text in that year (and place)."""
+        total = self.chars.get((row.place, year), 0)
+        return 10_000 * row.years.get(year, (0, 0))[1] / total if total else 0.0
+
+
+def trend(terms: list[str], filters: Filters, by_place: bool = False) -> Trend:
+    """Sections and occurrences of each term per year (and per place): sections agree with
+    the grid and the list for the same term and filters, occurrences with the marks."""
+    from search.highlight import occurrences
+
+    searcher = get_searcher()
+    reader = searcher.reader()
+    fq = filter_query(filters)
+    base = set(searcher.docs_for_query(fq)) if fq is not None else set(reader.all_doc_ids())
+    place_col, year_col, len_col = (
+        _column(reader, "place"),
+        _column(reader, "year"),
+        _column(reader, "length"),
+    )
+
+    def key(d):
+        if place_col is not None and year_col is not None:
+            return _decode(place_col[d]) or UNKNOWN_PLACE, year_col[d] or None
+        f = searcher.stored_fields(d)
+        return f.get("place") or UNKNOWN_PLACE, f.get("year") or None
+
+    chars: Counter = Counter()
+    keys = {}
+    for d in base:
+        place, year = keys[d] = key(d)
+        n = len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
+        chars[(None, year)] += n
+        if by_place:
+            chars[(place, year)] += n
+    rows: list[TrendRow] = []
+    for term in terms:
+        docs = set(searcher.docs_for_query(match_query(term))) & base
+        total: dict = defaultdict(lambda: [0, 0])
+        per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for d in docs:
+            place, year = keys[d]
+            n = len(occurrences(normalize(searcher.stored_fields(d).get("body", "")), [term]))
+            total[year][0] += 1
+            total[year][1] += n
+            if by_place:
+                per_place[place][year][0] += 1
+                per_place[place][year][1] += n
+        rows.append(TrendRow(term, None, {y: tuple(v) for y, v in total.items()}))
+        for place in sorted(per_place):
+            rows.append(TrendRow(term, place, {y: tuple(v) for y, v in per_place[place].items()}))
+    years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
+    return Trend(terms, years, dict(chars), rows)

@@ -1,0 +1,216 @@
+"""Recall, precision and highlight exactness against a brute-force substring scan.
+
+Used by tests/search/test_recall.py (small) and bench/bench_search.py (1,000+ queries).
+Framework-free: `texts` is {doc_id: unit text}; the engine side is a callable that returns the
+set of doc ids a query string finds.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from search.analysis import dictionary_words, jieba_words
+from search.highlight import make_snippet
+from search.normalize import normalize
+
+CLASSES = ("substring", "word", "number", "cross_boundary", "traditional", "fullwidth", "quoted")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万人|亿元|万元|万平方米|公里|个|项|家|户|人)")
+
+
+@lru_cache(maxsize=1)
+def _s2t_table() -> dict[int, str]:
+    import os
+
+    import opencc
+
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "STCharacters.txt")
+    table = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            simp, _, trad = line.rstrip("\n").partition("\t")
+            if len(simp) == 1 and trad.split():
+                table[ord(simp)] = trad.split()[0]
+    return table
+
+
+def to_traditional(s: str) -> str:
+    return s.translate(_s2t_table())
+
+
+def to_fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+@dataclass
+class Sample:
+    cls: str
+    query: str  # what the reader types
+    needle: str  # the normalised string the brute force looks for
+
+
+def sample_queries(texts: dict, n_per_class: int, seed: int = 7) -> list[Sample]:
+    """Deterministic queries drawn from the texts, `n_per_class` of each class."""
+    rng = random.Random(seed)
+    norms = [normalize(t) for _, t in sorted(texts.items())]
+    norms = [t for t in norms if len(t) > 10]
+    out: list[Sample] = []
+
+    def substring(lo: int, hi: int) -> str:
+        while True:
+            t = rng.choice(norms)
+            k = rng.randint(lo, hi)
+            i = rng.randrange(0, max(1, len(t) - k))
+            s = t[i : i + k]
+            if (
+                "\n" not in s
+                and s.strip() == s
+                and s
+                and any(ch.isalnum() for ch in s)
+                and as_query(s) is not None
+                and as_query(to_traditional(s)) is not None
+            ):
+                return s
+
+    for _ in range(n_per_class):
+        s = substring(1, 8)
+        out.append(Sample("substring", as_query(s), s))
+    words = [w for w, _ in dictionary_words()]
+    for _ in range(n_per_class):
+        if rng.random() < 0.5 and words:
+            w = rng.choice(words)
+        else:
+            t = rng.choice(norms)
+            i = rng.randrange(0, max(1, len(t) - 200))
+            ws = [w for w, _, _ in jieba_words(t[i : i + 200]) if len(w) >= 2]
+            w = rng.choice(ws) if ws else substring(2, 4)
+        out.append(Sample("word", as_query(w), w))
+    numbers = sorted({normalize(m.group()) for t in norms for m in _NUMBER.finditer(t)})
+    for _ in range(n_per_class):
+        w = rng.choice(numbers) if numbers else substring(2, 4)
+        out.append(Sample("number", as_query(w), w))
+    for _ in range(n_per_class):
+        t = rng.choice(norms)
+        i = rng.randrange(0, max(1, len(t) - 200))
+        toks = jieba_words(t[i : i + 200])
+        pairs = [
+            (a, b) for a, b in zip(toks, toks[1:], strict=False) if a[2] == b[1] and len(a[0]) >= 2
+        ]
+        if pairs:
+            a, b = rng.choice(pairs)
+            s = t[
+                i + a[2] - rng.randint(1, len(a[0]) - 1 if len(a[0]) > 1 else 1) : i
+                + b[1]
+                + rng.randint(1, len(b[0]))
+            ]
+            if "\n" in s or not s.strip() or s.strip() != s:
+                s = substring(3, 6)
+        else:
+            s = substring(3, 6)
+        out.append(Sample("cross_boundary", as_query(s), s))
+    for _ in range(n_per_class):
+        s = substring(2, 6)
+        out.append(Sample("traditional", as_query(to_traditional(s)), s))
+    for _ in range(n_per_class):
+        s = rng.choice(numbers) if numbers and rng.random() < 0.7 else substring(2, 5)
+        out.append(Sample("fullwidth", as_query(to_fullwidth(s)), s))
+    for _ in range(n_per_class):
+        s = substring(2, 12)
+        out.append(Sample("quoted", f'"{s}"' if '"' not in s else as_query(s), s))
+    return [x for x in out if x.query is not None]
+
+
+_SYNTAX = set('()"“”「」『』:：|')
+
+
+def as_query(s: str) -> str | None:
+    """What a reader types to find `s` verbatim: quoted when it contains query syntax."""
+    tokens = s.split()
+    if not (
+        _SYNTAX & set(s)
+        or s.startswith(("-", "－"))
+        or any(t in ("OR", "或", "|") for t in tokens)
+        or any(t.startswith(("-", "－")) for t in tokens)
+    ):
+        return s
+    for open_, close in (('"', '"'), ("「", "」"), ("『", "』")):
+        if open_ not in s and close not in s:
+            return f"{open_}{s}{close}"
+    return None
+
+
+def brute_force(norm_texts: dict, needle: str) -> set:
+    return {doc for doc, t in norm_texts.items() if needle in t}
+
+
+@dataclass
+class ClassScore:
+    queries: int = 0
+    expected: int = 0
+    found: int = 0
+    true_pos: int = 0
+    perfect_recall: int = 0
+    marks: int = 0
+    exact_marks: int = 0
+    misses: list = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.true_pos / self.expected if self.expected else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_pos / self.found if self.found else 1.0
+
+    @property
+    def highlight_exactness(self) -> float:
+        return self.exact_marks / self.marks if self.marks else 1.0
+
+
+def evaluate(
+    texts: dict, samples: list[Sample], engine_ids: Callable[[str], set], check_highlights: int = 3
+) -> dict[str, ClassScore]:
+    """Compare the engine's answer to each sample with a brute-force scan of the texts;
+    check the marks of up to `check_highlights` hits per query."""
+    norm_texts = {doc: normalize(t) for doc, t in texts.items()}
+    scores: dict[str, ClassScore] = defaultdict(ClassScore)
+    for s in samples:
+        expected = brute_force(norm_texts, s.needle)
+        got = engine_ids(s.query)
+        sc = scores[s.cls]
+        sc.queries += 1
+        sc.expected += len(expected)
+        sc.found += len(got)
+        sc.true_pos += len(expected & got)
+        if expected <= got:
+            sc.perfect_recall += 1
+        elif len(sc.misses) < 5:
+            sc.misses.append((s.query, sorted(map(str, expected - got))[:3]))
+        for doc in sorted(got & set(texts), key=str)[:check_highlights]:
+            snip = make_snippet(texts[doc], [normalize(s.needle)])
+            for start, end in snip.occurrences:
+                sc.marks += 1
+                if normalize(texts[doc][start:end]) == normalize(s.needle):
+                    sc.exact_marks += 1
+    return dict(scores)
+
+
+def format_scores(scores: dict[str, ClassScore]) -> str:
+    lines = [f"{'class':<16}{'queries':>8}{'recall':>9}{'precision':>11}{'highlights':>12}"]
+    for cls in CLASSES:
+        if cls in scores:
+            sc = scores[cls]
+            lines.append(
+                f"{cls:<16}{sc.queries:>8}{sc.recall:>9.3f}{sc.precision:>11.3f}"
+                f"{sc.highlight_exactness:>12.3f}"
+            )
+    return "\n".join(lines)
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)

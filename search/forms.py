@@ -1,0 +1,97 @@
+"""Validating what a reader asks for: the search form (page and API share it)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from archive.models import DocType, SectionKind
+from search.query import Filters, ParsedQuery, QuerySyntaxError, parse_query
+
+SORTS = [
+    ("relevance", "相关度 relevance"),
+    ("year", "年份（新→旧） newest first"),
+    ("year_asc", "年份（旧→新） oldest first"),
+]
+VIEWS = [("grid", "对照表 grid"), ("list", "列表 list")]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="检索词 Search",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autofocus": True,
+                "placeholder": '营商环境、"新增就业"、地区:河西区 …',
+            }
+        ),
+    )
+    place = forms.CharField(
+        label="地区 Place",
+        required=False,
+        max_length=100,
+        help_text="天津市 包括其下各区 (includes its districts)",
+    )
+    year = forms.IntegerField(label="年份 Year", required=False, min_value=1949, max_value=2100)
+    year_from = forms.IntegerField(label="起 From", required=False, min_value=1949, max_value=2100)
+    year_to = forms.IntegerField(label="止 To", required=False, min_value=1949, max_value=2100)
+    doc_type = forms.ChoiceField(
+        label="类型 Kind", required=False, choices=[("", "全部 all")] + list(DocType.choices)
+    )
+    kind = forms.ChoiceField(
+        label="部分 Section", required=False, choices=[("", "全部 all")] + list(SectionKind.choices)
+    )
+    sort = forms.ChoiceField(label="排序 Sort", required=False, choices=SORTS)
+    view = forms.ChoiceField(label="显示 View", required=False, choices=VIEWS)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    parsed: ParsedQuery | None = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        lo, hi = data.get("year_from"), data.get("year_to")
+        if lo and hi and lo > hi:
+            raise forms.ValidationError("起始年份晚于结束年份。 (year_from is after year_to.)")
+        filters = Filters()
+        if data.get("place"):
+            filters.places.append(data["place"].strip())
+        if data.get("year"):
+            filters.restrict_years(data["year"], data["year"])
+        filters.restrict_years(lo, hi)
+        if data.get("doc_type"):
+            filters.doc_types = [data["doc_type"]]
+        if data.get("kind"):
+            filters.kinds = [data["kind"]]
+        try:
+            self.parsed = parse_query(data.get("q") or "", filters)
+        except QuerySyntaxError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if (
+            self.parsed.filters.year_from
+            and self.parsed.filters.year_to
+            and self.parsed.filters.year_from > self.parsed.filters.year_to
+        ):
+            raise forms.ValidationError(
+                "年份条件互相矛盾。 (The year filters contradict each other.)"
+            )
+        data["sort"] = data.get("sort") or "relevance"
+        data["view"] = data.get("view") or "grid"
+        data["page"] = data.get("page") or 1
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing asked yet: no words and no filters."""
+        return self.parsed is None or (self.parsed.tree is None and self.parsed.filters.empty)
+
+    def message(self) -> str:
+        """All errors as one line for the reader."""
+        parts = []
+        for field, errors in self.errors.items():
+            label = "" if field == "__all__" else f"{self.fields[field].label}: "
+            parts.extend(f"{label}{e}" for e in errors)
+        return " ".join(parts)

@@ -1,0 +1,435 @@
+"""The search syntax: parsing what a reader types into a tree and filters. Framework-free.
+
+    营商环境 棚户区改造        both (each an exact substring of the section)
+    "新增 就业"               an exact phrase (spaces inside are kept between Latin words)
+    营商环境 -天津            exclude
+    营商环境 OR 放管服         either (also | or 或)
+    (营商环境 OR 放管服) 改革   grouping
+    地区:河西区 年份:2015-2020 类型:工作报告 部分:目标/回顾     filters
+
+Every term is matched as an exact substring of the normalised section text (search.normalize),
+so a term that occurs verbatim is always found, a one-character term included. Filters in the
+query and the form's controls are combined (both must hold).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from search.normalize import normalize
+
+
+class QuerySyntaxError(ValueError):
+    """A query we cannot read; the message is shown to the reader (Chinese, then English)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised
+    quoted: bool = False
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: object
+
+
+@dataclass
+class Filters:
+    places: list[str] = field(default_factory=list)  # each narrows (AND)
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_types: list[str] = field(default_factory=list)  # any of (OR)
+    kinds: list[str] = field(default_factory=list)  # any of (OR)
+
+    def restrict_years(self, lo: int | None, hi: int | None) -> None:
+        if lo is not None:
+            self.year_from = lo if self.year_from is None else max(self.year_from, lo)
+        if hi is not None:
+            self.year_to = hi if self.year_to is None else min(self.year_to, hi)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.places or self.year_from or self.year_to or self.doc_types or self.kinds)
+
+
+@dataclass
+class ParsedQuery:
+    tree: object | None  # None: filters only
+    filters: Filters
+    raw: str
+
+    @property
+    def terms(self) -> list[Term]:
+        """The terms to find and mark (not the excluded ones), in order, without repeats."""
+        out: list[Term] = []
+
+        def walk(node, negated=False):
+            if isinstance(node, Term):
+                if not negated and node.text not in [t.text for t in out]:
+                    out.append(node)
+            elif isinstance(node, (And, Or)):
+                for c in node.children:
+                    walk(c, negated)
+            elif isinstance(node, Not):
+                walk(node.child, not negated)
+
+        if self.tree is not None:
+            walk(self.tree)
+        return out
+
+
+FILTER_KEYS = {
+    "地区": "place",
+    "地方": "place",
+    "地点": "place",
+    "place": "place",
+    "年份": "year",
+    "年度": "year",
+    "年": "year",
+    "year": "year",
+    "类型": "doc_type",
+    "文种": "doc_type",
+    "type": "doc_type",
+    "kind": "doc_type",
+    "部分": "section",
+    "章节": "section",
+    "section": "section",
+}
+
+SECTION_KIND_NAMES = {
+    "目标": "targets",
+    "目标任务": "targets",
+    "预期目标": "targets",
+    "targets": "targets",
+    "回顾": "review",
+    "工作回顾": "review",
+    "review": "review",
+    "部署": "plan",
+    "计划": "plan",
+    "安排": "plan",
+    "任务": "plan",
+    "工作安排": "plan",
+    "plan": "plan",
+    "问题": "problems",
+    "不足": "problems",
+    "problems": "problems",
+    "附注": "glossary",
+    "名词解释": "glossary",
+    "glossary": "glossary",
+    "其他": "other",
+    "other": "other",
+}
+
+DOC_TYPE_NAMES = {
+    "政府工作报告": "work_report",
+    "工作报告": "work_report",
+    "报告": "work_report",
+    "work_report": "work_report",
+    "节选": "work_report_excerpt",
+    "报告节选": "work_report_excerpt",
+    "work_report_excerpt": "work_report_excerpt",
+    "excerpt": "work_report_excerpt",
+    "目标": "targets",
+    "目标任务": "targets",
+    "targets": "targets",
+    "新闻": "news",
+    "新闻报道": "news",
+    "news": "news",
+    "其他": "other",
+    "other": "other",
+}
+
+_YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:年)?\s*(?:-|~|至|到|—|–|\.\.)\s*(\d{4})?\s*(?:年)?$")
+_YEAR = re.compile(r"^(\d{4})\s*年?$")
+_OPEN_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+_OR_WORDS = {"OR", "|", "或"}
+
+
+def parse_years(value: str) -> tuple[int | None, int | None]:
+    v = unicodedata.normalize("NFKC", value).strip()
+    m = _YEAR.match(v)
+    if m:
+        y = int(m.group(1))
+        return y, y
+    m = _YEAR_RANGE.match(v)
+    if m and (m.group(1) or m.group(2)):
+        lo = int(m.group(1)) if m.group(1) else None
+        hi = int(m.group(2)) if m.group(2) else None
+        if lo and hi and lo > hi:
+            lo, hi = hi, lo
+        return lo, hi
+    raise QuerySyntaxError(
+        f"年份“{value}”看不懂：请写成 2016 或 2015-2020。"
+        f" (Cannot read the year {value!r}: write 2016 or 2015-2020.)"
+    )
+
+
+def parse_choices(value: str, names: dict[str, str], what_zh: str, what_en: str) -> list[str]:
+    out = []
+    for part in re.split(r"[/,，、|]", value):
+        part = part.strip()
+        if not part:
+            continue
+        code = names.get(part) or names.get(part.lower())
+        if code is None:
+            choices = "、".join(sorted({k for k in names if not k.isascii()}))
+            raise QuerySyntaxError(
+                f"{what_zh}“{part}”不认识，可选：{choices}。 (Unknown {what_en} {part!r}.)"
+            )
+        if code not in out:
+            out.append(code)
+    return out
+
+
+# --- tokenizing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # "word", "phrase", "lparen", "rparen", "or", "not", "filter"
+    value: str = ""
+    key: str = ""
+
+
+def _tokenize(q: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        ch = q[i]
+        if ch.isspace():
+            i += 1
+            continue
+        # Only ASCII parentheses group: full-width ones are text ("（一）" numbers a section).
+        if ch == "(":
+            toks.append(_Tok("lparen"))
+            i += 1
+            continue
+        if ch == ")":
+            toks.append(_Tok("rparen"))
+            i += 1
+            continue
+        if ch in "-－" and i + 1 < n and not q[i + 1].isspace():
+            toks.append(_Tok("not"))
+            i += 1
+            continue
+        if ch in _OPEN_QUOTES:
+            phrase, i = _read_quoted(q, i)
+            toks.append(_Tok("phrase", phrase))
+            continue
+        # a bare word, possibly key:value (value may be quoted)
+        j = i
+        while j < n and not q[j].isspace() and q[j] not in '()"“”「」『』':
+            if q[j] in ":：" and j > i and q[i:j].lower() in FILTER_KEYS:
+                key = FILTER_KEYS[q[i:j].lower()]
+                j += 1
+                if j < n and q[j] in _OPEN_QUOTES:
+                    value, j = _read_quoted(q, j)
+                else:
+                    k = j
+                    while j < n and not q[j].isspace() and q[j] not in "()":
+                        j += 1
+                    value = q[k:j]
+                if not value.strip():
+                    raise QuerySyntaxError(
+                        f"“{q[i:j]}”后面缺少要筛选的值，例如 地区:河西区。"
+                        " (A filter needs a value, e.g. 地区:河西区.)"
+                    )
+                toks.append(_Tok("filter", value, key))
+                break
+            j += 1
+        else:
+            word = q[i:j]
+            toks.append(_Tok("or") if word in _OR_WORDS else _Tok("word", word))
+        i = j
+    return toks
+
+
+def _read_quoted(q: str, i: int) -> tuple[str, int]:
+    close = _OPEN_QUOTES[q[i]]
+    end = q.find(close, i + 1)
+    if end == -1 and close == "”":
+        end = q.find('"', i + 1)
+    if end == -1:
+        raise QuerySyntaxError(
+            '引号没有配对：请在短语的结尾加上引号，例如 "新增就业"。'
+            " (Unbalanced quote: close the phrase with a quotation mark.)"
+        )
+    return q[i + 1 : end], end + 1
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]):
+        self.toks, self.i = toks, 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def parse(self):
+        node = self.or_expr()
+        if self.peek() is not None:  # a stray ")"
+            raise QuerySyntaxError(
+                "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
+            )
+        return node
+
+    def or_expr(self):
+        parts = [self.and_expr()]
+        while self.peek() is not None and self.peek().kind == "or":
+            self.i += 1
+            if self.peek() is None or self.peek().kind in ("or", "rparen"):
+                raise QuerySyntaxError(
+                    "“OR”两边都要有词，例如 营商环境 OR 放管服。 (OR needs a word on both sides.)"
+                )
+            parts.append(self.and_expr())
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self):
+        parts = []
+        if self.peek() is not None and self.peek().kind == "or":
+            raise QuerySyntaxError(
+                "“OR”两边都要有词，例如 营商环境 OR 放管服。 (OR needs a word on both sides.)"
+            )
+        while self.peek() is not None and self.peek().kind not in ("or", "rparen"):
+            node = self.unary()
+            if node is not None:
+                parts.append(node)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self):
+        tok = self.peek()
+        self.i += 1
+        if tok.kind == "not":
+            if self.peek() is None or self.peek().kind in ("or", "rparen", "not"):
+                raise QuerySyntaxError(
+                    "“-”后面要紧跟要排除的词，例如 营商环境 -天津。"
+                    " (Put the word to exclude right after '-'.)"
+                )
+            child = self.unary()
+            return Not(child) if child is not None else None
+        if tok.kind == "lparen":
+            node = self.or_expr()
+            if self.peek() is None or self.peek().kind != "rparen":
+                raise QuerySyntaxError(
+                    "括号没有配对：缺少“)”。 (Unbalanced parenthesis: missing ')'.)"
+                )
+            self.i += 1
+            if node is None:
+                raise QuerySyntaxError("括号里是空的。 (Empty parentheses.)")
+            return node
+        if tok.kind == "rparen":
+            raise QuerySyntaxError(
+                "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
+            )
+        if tok.kind in ("word", "phrase"):
+            text = normalize(tok.value).replace("\n", " ")
+            if not text.strip():
+                if tok.kind == "phrase":
+                    raise QuerySyntaxError("引号里是空的。 (Empty quotes.)")
+                return None
+            return Term(text.strip(), quoted=tok.kind == "phrase", raw=tok.value)
+        if tok.kind == "filter":
+            self.filters.append(tok)
+            return None
+        raise QuerySyntaxError("看不懂这个查询。 (Cannot read this query.)")
+
+
+def _has_positive(node) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_has_positive(c) for c in node.children)
+    if isinstance(node, Or):
+        return all(_has_positive(c) for c in node.children)
+    return False
+
+
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 32
+
+
+def parse_query(raw: str, filters: Filters | None = None) -> ParsedQuery:
+    """Parse a query string; raises QuerySyntaxError with a message for the reader."""
+    raw = raw or ""
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise QuerySyntaxError(
+            f"查询太长（最多 {MAX_QUERY_LENGTH} 个字）。"
+            f" (The query is too long: {MAX_QUERY_LENGTH} characters at most.)"
+        )
+    filters = filters or Filters()
+    parser = _Parser(_tokenize(raw))
+    parser.filters = []
+    tree = parser.parse()
+    for tok in parser.filters:
+        if tok.key == "place":
+            filters.places.append(tok.value.strip())
+        elif tok.key == "year":
+            filters.restrict_years(*parse_years(tok.value))
+        elif tok.key == "doc_type":
+            filters.doc_types = _intersect(
+                filters.doc_types, parse_choices(tok.value, DOC_TYPE_NAMES, "类型", "document kind")
+            )
+        elif tok.key == "section":
+            filters.kinds = _intersect(
+                filters.kinds, parse_choices(tok.value, SECTION_KIND_NAMES, "部分", "section kind")
+            )
+    if tree is not None and not _has_positive(tree):
+        raise QuerySyntaxError(
+            "请至少写一个要查找的词，不能只有排除的词（-词）。"
+            " (Give at least one word to find, not only words to exclude.)"
+        )
+    parsed = ParsedQuery(tree, filters, raw)
+    if len(parsed.terms) > MAX_TERMS:
+        raise QuerySyntaxError(
+            f"词太多（最多 {MAX_TERMS} 个）。 (Too many words: {MAX_TERMS} at most.)"
+        )
+    return parsed
+
+
+def _intersect(current: list[str], new: list[str]) -> list[str]:
+    if not current:
+        return new
+    both = [c for c in current if c in new]
+    return both or ["__none__"]
+
+
+def to_string(node) -> str:
+    """The tree written back in the syntax (for suggestions and tests)."""
+    if node is None:
+        return ""
+    if isinstance(node, Term):
+        return f'"{node.text}"' if node.quoted or " " in node.text else node.text
+    if isinstance(node, Not):
+        return "-" + to_string(node.child)
+    if isinstance(node, And):
+        return " ".join(
+            to_string(c) if not isinstance(c, Or) else f"({to_string(c)})" for c in node.children
+        )
+    if isinstance(node, Or):
+        return " OR ".join(to_string(c) for c in node.children)
+    return ""

@@ -1,0 +1,184 @@
+"""The search index: one document per section of the current version of a published report.
+
+A section (not a whole report) is the unit, so that hits point at a place in the text and
+snippets are cut from short stored texts (docs/performance-notes.md). Each document stands for
+the section's own text (search.units), carries the place chain, year, kinds and ids as
+filterable fields, and stores what the result page shows so a page of hits needs no query to
+the database.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import F
+from haystack import indexes
+
+from archive.models import Paragraph, Report, ReportStatus, Section
+from search.units import section_units
+
+
+class BigramField(indexes.CharField):
+    """Character bigrams with positions: exact substring matches (search.analysis)."""
+
+    field_type = "cjk_bigrams"
+
+
+class CharsField(indexes.CharField):
+    """Single characters: one-character queries."""
+
+    field_type = "cjk_chars"
+
+
+class KeywordField(indexes.CharField):
+    """An exact, untokenized value; `column=True` keeps it in a column for fast facets."""
+
+    field_type = "keyword_id"
+
+    def __init__(self, column: bool = False, **kwargs):
+        self.column = column
+        super().__init__(**kwargs)
+
+
+def place_keys(place) -> list[str]:
+    """What a `place` filter may name for a report of `place`: it and every place above it,
+    by full name, short name and code ("天津市" finds its districts)."""
+    if place is None:
+        return []
+    keys: list[str] = []
+    for p in [*place.ancestors(), place]:
+        for key in (p.full_name, p.name, p.code):
+            if key and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def attach_units(version, sections: list[Section]) -> None:
+    """Give each section of one version its unit text and paragraph map, computed once."""
+    units = section_units(len(version.text), sections)
+    paragraphs = list(
+        Paragraph.objects.filter(version=version).values_list("number", "start", "end")
+    )
+    for section in sections:
+        unit = units[section.pk]
+        section.version = version
+        section.search_unit = unit
+        section.search_unit_text = unit.text(version.text)
+        section.search_paragraphs = [
+            [n, s, e]
+            for n, s, e in paragraphs
+            if any(s < ue and e > us for us, ue in unit.segments)
+        ]
+
+
+class SectionIndex(indexes.SearchIndex, indexes.Indexable):
+    # jieba words of title and text, for ranking (template: search/indexes/archive/section_text.txt)
+    text = indexes.CharField(document=True, use_template=True)
+    title = indexes.CharField(model_attr="title", boost=2.0)
+    # recall: exact substring matches of any length, one character included
+    grams = BigramField()
+    chars = CharsField()
+    # filters and facets
+    place = KeywordField(column=True, null=True)
+    places = indexes.MultiValueField()
+    year = indexes.IntegerField(null=True)
+    doc_type = KeywordField(column=True)
+    kind = KeywordField(column=True, model_attr="kind")
+    report = KeywordField(column=True)  # pk: all of a report's documents go at once
+    version = KeywordField()
+    length = indexes.IntegerField()  # characters of the section's own text (trend rates)
+    updated = indexes.CharField(indexed=False)  # the report's updated_at, ISO 8601 (drift check)
+    # display only
+    body = indexes.CharField(indexed=False)
+    report_pid = indexes.CharField(indexed=False)
+    version_number = indexes.IntegerField(indexed=False)
+    anchor = indexes.CharField(model_attr="anchor", indexed=False)
+    order = indexes.IntegerField(model_attr="order", indexed=False)
+    segments = indexes.CharField(indexed=False)
+    paragraphs = indexes.CharField(indexed=False)
+
+    def get_model(self):
+        return Section
+
+    def index_queryset(self, using=None):
+        # Sections of the current version of published reports. The version text is long:
+        # it is loaded once per version by attach_units, not once per section row.
+        return (
+            Section.objects.filter(
+                version__report__status=ReportStatus.PUBLISHED,
+                version__report__current_version=F("version"),
+            )
+            .select_related("version__report__place")
+            .defer("version__text")
+            .order_by("version", "order")
+        )
+
+    def get_updated_field(self):
+        return None  # the queue (search.models.IndexChange) drives updates, not timestamps
+
+    def _ensure_unit(self, obj: Section) -> None:
+        if not hasattr(obj, "search_unit"):
+            version = obj.version
+            if "text" in version.get_deferred_fields():
+                version.refresh_from_db(fields=["text"])
+            siblings = list(Section.objects.filter(version=version))
+            attach_units(version, siblings)
+            twin = next(s for s in siblings if s.pk == obj.pk)
+            for attr in ("search_unit", "search_unit_text", "search_paragraphs"):
+                setattr(obj, attr, getattr(twin, attr))
+
+    def prepare(self, obj):
+        self._ensure_unit(obj)
+        return super().prepare(obj)
+
+    @staticmethod
+    def _report(obj: Section) -> Report:
+        return obj.version.report
+
+    def prepare_grams(self, obj):
+        return obj.search_unit_text
+
+    prepare_chars = prepare_grams
+    prepare_body = prepare_grams
+
+    def prepare_length(self, obj):
+        return len(obj.search_unit_text)
+
+    def prepare_place(self, obj):
+        # Every document writes every column field: Whoosh's column readers fail on a
+        # segment whose last documents lack a value. "" = place unknown, 0 = year unknown.
+        place = self._report(obj).place
+        return place.full_name if place else ""
+
+    def prepare_places(self, obj):
+        report = self._report(obj)
+        if not hasattr(report, "_search_place_keys"):
+            report._search_place_keys = place_keys(report.place)
+        return report._search_place_keys
+
+    def prepare_year(self, obj):
+        return self._report(obj).year or 0
+
+    def prepare_doc_type(self, obj):
+        return self._report(obj).doc_type
+
+    def prepare_report(self, obj):
+        return str(self._report(obj).pk)
+
+    def prepare_report_pid(self, obj):
+        return self._report(obj).public_id
+
+    def prepare_version(self, obj):
+        return str(obj.version_id)
+
+    def prepare_version_number(self, obj):
+        return obj.version.number
+
+    def prepare_updated(self, obj):
+        return self._report(obj).updated_at.isoformat()
+
+    def prepare_segments(self, obj):
+        return json.dumps(obj.search_unit.segments)
+
+    def prepare_paragraphs(self, obj):
+        return json.dumps(obj.search_paragraphs)

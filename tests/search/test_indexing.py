@@ -1,0 +1,162 @@
+"""The single index writer: uploads searchable at once, atomic rebuilds, drift check/repair,
+the lock."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from archive.models import Report, ReportStatus
+from archive.services import store_file
+from search import engine
+from search.indexing import (
+    IndexBusy,
+    apply_pending,
+    apply_pending_quietly,
+    drift,
+    enqueue_report,
+    index_lock,
+    index_path,
+    open_index,
+)
+from search.models import IndexChange
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
+HEXI = "001_46ac5d44bafe418d.txt"  # 天津市河西区 2016
+NANKAI = "004_9a7de8e018f5043e.txt"  # 天津市南开区 2018
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def store(name: str, publish: bool = True) -> Report:
+    return store_file((SEEDS / name).read_bytes(), name, publish=publish).report
+
+
+def api(client, **params) -> dict:
+    r = client.get("/api/search", params)
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def test_upload_is_searchable_in_the_next_request(fresh_index, client):
+    assert api(client, q="营商环境")["count"] == 0  # opens the (empty) index in this worker
+    store(NANKAI)  # commits; the queue is applied on commit, no command needed
+    assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+    data = api(client, q="营商环境")
+    assert data["count"] == 1 and data["results"][0]["place"] == "天津市南开区"
+
+
+def test_a_draft_is_not_searchable_until_published(fresh_index, client):
+    report = store(HEXI, publish=False)
+    assert api(client, q="棚户区改造")["count"] == 0
+    from archive.services import publish_report
+
+    publish_report(report)
+    assert api(client, q="棚户区改造", place="河西区")["count"] >= 1
+
+
+def test_withdrawn_and_corrected_reports_follow(fresh_index, client):
+    report = store(HEXI)
+    assert api(client, q="棚户区改造", year=2016)["count"] >= 1
+    from archive.services import correct_metadata
+
+    correct_metadata(report, year=2015)
+    assert api(client, q="棚户区改造", year=2016)["count"] == 0
+    assert api(client, q="棚户区改造", year=2015)["count"] >= 1
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.WITHDRAWN)
+    enqueue_report(report)
+    apply_pending()
+    assert api(client, q="棚户区改造")["count"] == 0
+
+
+def test_rebuild_swaps_in_a_new_index_atomically(fresh_index, client):
+    store(HEXI)
+    store(NANKAI)
+    before = api(client, q="京津冀协同发展")
+    old_target = os.path.realpath(index_path())
+    call_command("rebuild_search_index", verbosity=0)
+    new_target = os.path.realpath(index_path())
+    assert new_target != old_target and Path(index_path()).is_symlink()
+    assert Path(old_target).exists()  # kept for searchers still reading it
+    assert api(client, q="京津冀协同发展") == before
+    call_command("rebuild_search_index", verbosity=0)
+    assert not Path(old_target).exists()  # only the previous generation is kept
+    assert api(client, q="京津冀协同发展") == before
+
+
+def test_check_finds_and_repairs_drift(fresh_index, client, capsys):
+    hexi, nankai = store(HEXI), store(NANKAI)
+    assert drift()["missing"] == drift()["stale"] == drift()["orphaned"] == []
+    call_command("check_search_index")
+    # Drift behind the queue's back: entries lost, a report unpublished, metadata changed.
+    ix = open_index()
+    with ix.writer() as w:
+        w.delete_by_term("report", str(hexi.pk))
+    Report.objects.filter(pk=nankai.pk).update(status=ReportStatus.DRAFT)
+    found = drift()
+    assert found["missing"] and found["orphaned"]
+    with pytest.raises(SystemExit):
+        call_command("check_search_index")
+    call_command("check_search_index", "--repair")
+    found = drift()
+    assert found["missing"] == found["stale"] == found["orphaned"] == []
+    assert api(client, q="棚户区改造", place="河西区")["count"] >= 1
+    assert api(client, q="营商环境")["count"] == 0  # the unpublished one is gone
+    Report.objects.filter(pk=hexi.pk).update(year=2017, updated_at=timezone.now())
+    assert drift()["stale"]
+    call_command("check_search_index", "--repair")
+    assert api(client, q="棚户区改造", year=2017)["count"] >= 1
+
+
+def test_a_busy_index_leaves_changes_queued(fresh_index, client, settings):
+    settings.SEARCH_APPLY_TIMEOUT = 0.2
+    report = store(HEXI)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with index_lock(timeout=5):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(5)
+    try:
+        enqueue_report(report, apply=False)
+        with pytest.raises(IndexBusy):
+            apply_pending(timeout=0.2)
+        apply_pending_quietly()  # logged, not raised (what a web request does)
+        assert IndexChange.objects.filter(applied_at__isnull=True).exists()
+    finally:
+        release.set()
+        t.join()
+    call_command("apply_index_queue", verbosity=0)
+    assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+
+
+def test_searchers_refresh_after_a_commit_without_reopening(fresh_index, client):
+    store(HEXI)
+    api(client, q="发展")
+    first_index = engine.holder.index
+    store(NANKAI)
+    assert "天津市南开区" in api(client, q="发展")["facets"]["place"]
+    assert engine.holder.index is first_index  # refreshed, not reopened
+
+
+def test_deferred_apply_commits_once_at_the_end(fresh_index, client):
+    from search.indexing import deferred_apply
+
+    with deferred_apply():
+        store(HEXI)
+        store(NANKAI)
+        assert IndexChange.objects.filter(applied_at__isnull=True).count() >= 2
+    assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+    assert set(api(client, q="京津冀协同发展")["facets"]["place"]) == {
+        "天津市河西区",
+        "天津市南开区",
+    }
