@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -184,7 +183,8 @@ def commitments_json(request: HttpRequest) -> HttpResponse:
                             content_type="application/json; charset=utf-8")
 
     def stream() -> Iterator[str]:
-        yield '{"source": %s, "results": [' % json.dumps(request.build_absolute_uri(), ensure_ascii=False)
+        source = json.dumps(request.build_absolute_uri(), ensure_ascii=False)
+        yield f'{{"source": {source}, "results": ['
         for i, row in enumerate(rows):
             yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
         yield "\n]}\n"

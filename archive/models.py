@@ -273,14 +273,14 @@ class ReportVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("archive:version", args=[self.report.public_id, self.number])
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ImmutableError("a report version is never changed; make a new version")
         self.text_sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:version", args=[self.report.public_id, self.number])
 
     @property
     def is_current(self) -> bool:
@@ -338,12 +338,12 @@ class Paragraph(models.Model):
     def __str__(self) -> str:
         return f"¶{self.number}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.version.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self) -> str:
         return f"p{self.number}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.version.get_absolute_url()}#{self.anchor}"
 
     @property
     def text(self) -> str:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from archive.ingest import result as ingest
-from config.observability import log_editorial
 from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
 from archive.models import (
     Commitment,
@@ -34,6 +33,7 @@ from archive.models import (
     SourceFile,
     source_upload_path,
 )
+from config.observability import log_editorial
 from search.indexing import enqueue_report
 
 # Administrative suffixes, longest first, split off the name so that URLs read

@@ -85,8 +85,8 @@ def build(n_reports: int, per_report: int) -> dict:
     versions = ReportVersion.objects.bulk_create([
         ReportVersion(report=r, number=1, source=s, pipeline_version="bench", text=text,
                       text_sha256=hashlib.sha256(text.encode()).hexdigest())
-        for r, s in zip(reports, sources)], batch_size=2000)
-    for r, v in zip(reports, versions):
+        for r, s in zip(reports, sources, strict=True)], batch_size=2000)
+    for r, v in zip(reports, versions, strict=True):
         r.current_version = v
     Report.objects.bulk_update(reports, ["current_version"], batch_size=2000)
     indicators = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
