@@ -74,12 +74,17 @@ def staff_client(client, staff_user):
 def use_index_dir(path: Path) -> None:
     """Point the search index (and every cached searcher) at `path`."""
     from django.conf import settings
+    from haystack import connections
 
     from search import engine
 
     settings.WHOOSH_INDEX_DIR = path
     settings.HAYSTACK_CONNECTIONS = {
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}}
+    # haystack copied the connection settings when it was imported, and its backend keeps the
+    # path it was created with: hand it the new settings and a new backend.
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    connections.reload("default")
     engine.holder.reset()
 
 
@@ -97,7 +102,11 @@ def _own_search_index(request, tmp_path_factory):
     old = settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR
     use_index_dir(tmp_path_factory.mktemp("index") / "whoosh_index")
     yield
-    settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR = old
-    from search import engine
+    restore_index_settings(old)
 
-    engine.holder.reset()
+
+def restore_index_settings(old: tuple) -> None:
+    from django.conf import settings
+
+    settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR = old
+    use_index_dir(settings.WHOOSH_INDEX_DIR)

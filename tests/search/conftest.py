@@ -10,18 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
-
-
-def use_index_dir(path: Path) -> None:
-    """Point the index (and every cached searcher) at `path`."""
-    from search import engine
-
-    settings.WHOOSH_INDEX_DIR = path
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}
-    }
-    engine.holder.reset()
+from tests.conftest import SEEDS_DIR, restore_index_settings, use_index_dir
 
 
 @pytest.fixture
@@ -30,10 +19,7 @@ def fresh_index(tmp_path):
     old = settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR
     use_index_dir(tmp_path / "whoosh_index")
     yield tmp_path / "whoosh_index"
-    settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR = old
-    from search import engine
-
-    engine.holder.reset()
+    restore_index_settings(old)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +41,4 @@ def seeded(django_db_setup, django_db_blocker):
             yield {name: o.report for name, o in outcomes.items()}
         finally:
             call_command("flush", interactive=False, verbosity=0)
-            settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR = old
-            from search import engine
-
-            engine.holder.reset()
+            restore_index_settings(old)
