@@ -7,6 +7,8 @@ reading the answer knows what to fix. Never a 500: every check catches its own f
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import time
 from typing import Any
 
@@ -17,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.cache import index_path, index_version
+
+log = logging.getLogger(__name__)
 
 
 def check_database() -> dict[str, Any]:
@@ -31,6 +35,10 @@ def check_database() -> dict[str, Any]:
             "ms": round((time.perf_counter() - start) * 1000, 1)}
 
 
+class IndexDamaged(Exception):
+    """What check_index found wrong, in words safe to show (no paths)."""
+
+
 def check_index() -> dict[str, Any]:
     """Open the live Whoosh index read-only (never takes the writer's lock) and read its table
     of contents: the generation and document count the last commit recorded."""
@@ -41,10 +49,11 @@ def check_index() -> dict[str, Any]:
     start = time.perf_counter()
     try:
         if not path.is_dir():
-            return {"ok": False, "error": f"index folder missing: {path} "
-                                          "(run manage.py rebuild_index)"}
+            return {"ok": False, "error": f"index folder missing: {path.name} "
+                                          "(run manage.py rebuild_search_index)"}
         if not whoosh_index.exists_in(str(path)):
-            return {"ok": False, "error": f"no index in {path} (run manage.py rebuild_index)"}
+            return {"ok": False,
+                    "error": f"no index in {path.name} (run manage.py rebuild_search_index)"}
         # The table of contents alone (schema, generation, segments and their document counts):
         # opening segment readers as well would cost ~100 ms a probe on a mid-sized index.
         storage = FileStorage(str(path), readonly=True)
@@ -53,13 +62,20 @@ def check_index() -> dict[str, Any]:
                    if not any(storage.file_exists(seg.make_filename(ext))
                               for ext in (".seg", ".trm", ".pst"))]
         if missing:
-            raise FileNotFoundError(f"segment files missing: {', '.join(missing)}")
+            raise IndexDamaged(f"segment files missing: {', '.join(missing)}")
         docs = sum(seg.doc_count() for seg in toc.segments)
         generation = toc.generation
     except Exception as e:  # unreadable, truncated, corrupted: all mean "cannot search"
-        return {"ok": False, "error": f"index unreadable at {path}: {type(e).__name__}: {e}"[:300]}
+        # The exception's text may name files by absolute path: the log gets it, the public
+        # answer only the kind of failure.
+        log.error("health: index unreadable at %s: %r", path, e)
+        detail = str(e) if isinstance(e, IndexDamaged) else f"{type(e).__name__}; see the server log"
+        return {"ok": False, "error": f"index unreadable: {detail}"}
     return {"ok": True, "generation": generation, "documents": docs,
-            "version": index_version(path), "ms": round((time.perf_counter() - start) * 1000, 1)}
+            # A digest, not the raw key: the key holds the index folder's absolute path, which
+            # a public endpoint has no business showing.
+            "version": hashlib.sha256(index_version(path).encode()).hexdigest()[:16],
+            "ms": round((time.perf_counter() - start) * 1000, 1)}
 
 
 def check_queue() -> dict[str, Any]:

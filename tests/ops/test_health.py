@@ -83,3 +83,10 @@ def test_a_lost_segment_file_answers_503(client, whoosh_index):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "segment files missing" in response.json()["errors"][0]
+
+
+def test_health_does_not_show_the_server_s_folders(client, db):
+    body = client.get("/healthz").content.decode()
+    from django.conf import settings
+
+    assert str(settings.VAR_DIR) not in body and "/whoosh_index" not in body
