@@ -176,8 +176,6 @@ def archive(client, seed_bytes) -> Archive:
 
 
 def step_rebuild_index(archive: Archive) -> None:
-    if "rebuild_search_index" not in get_commands():
-        pytest.skip("the rebuild_search_index command (search app) does not exist yet")
     call_command("rebuild_search_index", verbosity=0)
 
 
@@ -275,7 +273,7 @@ def test_cited_links_survive(step, client, archive, monkeypatch, staff_user, tmp
 def test_cited_links_survive_every_step_in_turn(client, seed_bytes, monkeypatch, staff_user,
                                                 tmp_path):
     """All seeds, all steps one after another (the index rebuild only where the command
-    exists: see test_cited_links_survive[rebuild_index] for its skip)."""
+    exists)."""
     reports = [store_file(b, name, publish=True).report for name, b in seed_bytes.items()]
     arch = Archive(reports=reports, data=dict(seed_bytes))
     cite_everything(client, arch)

@@ -10,7 +10,9 @@ from archive.ingest.pipeline import parse_file
 
 from .helpers import CORPUS_DIR, CORPUS_GOLD, load_gold, norm
 
-pytestmark = pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="shared corpus not beside the project")
+
+def test_the_shared_corpus_is_beside_the_project():
+    assert CORPUS_DIR.is_dir(), f"the shared corpus belongs beside the project: {CORPUS_DIR}"
 
 
 def _manifest():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
@@ -89,7 +90,7 @@ def test_html_sniffed_without_extension():
 
 
 def _docx_bytes(lines, table=None):
-    docx = pytest.importorskip("docx")
+    docx = importlib.import_module("docx")
     doc = docx.Document()
     for line in lines:
         doc.add_paragraph(line)
@@ -114,7 +115,7 @@ def test_docx():
 
 
 def _pdf_bytes(lines):
-    pytest.importorskip("reportlab")
+    importlib.import_module("reportlab")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
