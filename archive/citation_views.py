@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -157,7 +158,19 @@ def section_redirect(request: HttpRequest, public_id: str, number: int, anchor: 
     """/r/<id>/v<n>/s1-2/: a section permalink usable where '#' anchors get lost."""
     report = _citable_report(request, public_id)
     get_object_or_404(Section, version__report=report, version__number=number, anchor=anchor)
-    return redirect(f"/r/{report.public_id}/v{number}/#{anchor}")
+    return _to_anchor(report, number, anchor)
+
+
+@require_GET
+def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragraph: int):
+    """/r/<id>/v<n>/p<k>/: a paragraph permalink usable where '#' anchors get lost."""
+    report = _citable_report(request, public_id)
+    get_object_or_404(Paragraph, version__report=report, version__number=number, number=paragraph)
+    return _to_anchor(report, number, f"p{paragraph}")
+
+
+def _to_anchor(report: Report, number: int, anchor: str) -> HttpResponse:
+    return redirect(f"{reverse('archive:version', args=[report.public_id, number])}#{anchor}")
 
 
 # --- Versions and diff ------------------------------------------------------------------------

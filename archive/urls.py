@@ -11,7 +11,7 @@ urlpatterns = [
     path("reports/<readable:path>/", views.report_readable, name="report_readable"),
     path("r/<pid:public_id>/", views.report_short, name="report_short"),
     path("r/<pid:public_id>/v<int:number>/", views.version_detail, name="version"),
-    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/", views.paragraph_redirect,
+    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/", citation_views.paragraph_redirect,
          name="paragraph"),
     path("r/<pid:public_id>/edit/", views.report_edit, name="report_edit"),
     path("r/<pid:public_id>/review/", views.report_review, name="report_review"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from archive.forms import MetadataForm, UploadForm
 from archive.ingest.result import IngestError
-from archive.models import Paragraph, Place, Report, ReportAlias, ReportStatus, ReportVersion
+from archive.models import Place, Report, ReportAlias, ReportStatus, ReportVersion
 from archive.rendering import Block, build_blocks
 from archive.services import (
     correct_metadata,
@@ -170,15 +170,6 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.success(request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect.")
         return redirect(report.get_absolute_url())
     return render(request, "archive/report_edit.html", {"form": form, "report": report})
-
-
-def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragraph: int):
-    """/r/<id>/v<n>/p<k>/: a paragraph permalink usable where '#' anchors get lost."""
-    get_object_or_404(Paragraph, version__report__public_id=public_id, version__number=number,
-                      number=paragraph)
-    report = get_object_or_404(Report, public_id=public_id)
-    _visible_report(request, report)
-    return redirect(f"{report.versions.get(number=number).get_absolute_url()}#p{paragraph}")
 
 
 @staff_member_required
