@@ -1,19 +1,13 @@
-"""Tokenizing for the index: jieba words for ranking, character grams for recall.
+"""Tokenizing for the index: jieba words, for ranking.
 
-Framework-free apart from Whoosh. Three kinds of tokens are made from the *normalised* text
-(search.normalize), never from the raw one:
+Framework-free apart from Whoosh. Words are made from the *normalised* text
+(search.normalize), never from the raw one, with the curated user dictionary of policy
+vocabulary (search/data/userdict.txt). Positions are consecutive (0, 1, 2 …) — jieba's own
+`ChineseTokenizer` sets a token's position to its character offset, which makes every phrase
+query over it match nothing. `JiebaText` computes its postings directly instead of going
+through Whoosh's per-token analyzer objects: the same terms, at a fraction of the cost.
 
-- jieba words (`JiebaTokenizer`), for ranking: meaningful words, with the curated user
-  dictionary of policy vocabulary (search/data/userdict.txt). Positions are consecutive
-  (0, 1, 2 …) — jieba's own `ChineseTokenizer` sets a token's position to its character
-  offset, which makes every phrase query over it match nothing.
-- character bigrams with positions (`GramField(n=2)`), for recall: the bigrams of a string
-  at consecutive positions form a phrase that matches exactly where the string occurs, so
-  any query of two or more characters is an exact substring match.
-- single characters without positions (`GramField(n=1)`), for one-character queries.
-
-Gram fields compute their postings directly instead of going through Whoosh's per-token
-analyzer objects: the result is the same, at a fraction of the cost (see bench/).
+Recall (every character, exact substrings) is search.recall's job, not jieba's.
 """
 
 from __future__ import annotations
@@ -25,8 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import TEXT, FieldType
-from whoosh.formats import Existence, Positions
+from whoosh.fields import TEXT
+from whoosh.formats import Positions
 
 from search.normalize import normalize
 
@@ -160,24 +154,6 @@ def JiebaAnalyzer():
     return JiebaTokenizer()
 
 
-def grams(norm_text: str, n: int) -> dict[str, list[int]]:
-    """Postings of the n-grams (n = 1 or 2) of normalised text: gram -> positions.
-
-    Positions are the character offsets in the normalised text; a line break is a boundary:
-    no gram spans it, and spaces are not single-character grams."""
-    post: dict[str, list[int]] = defaultdict(list)
-    if n == 1:
-        for i, ch in enumerate(norm_text):
-            if ch != "\n" and ch != " ":
-                post[ch].append(i)
-    else:
-        for i in range(len(norm_text) - 1):
-            g = norm_text[i : i + 2]
-            if "\n" not in g:
-                post[g].append(i)
-    return post
-
-
 def query_grams(norm_query: str) -> list[str]:
     """The bigrams whose consecutive positions spell `norm_query` (len >= 2)."""
     return [norm_query[i : i + 2] for i in range(len(norm_query) - 1)]
@@ -207,53 +183,3 @@ class JiebaText(TEXT):
         boost, encode = self.format.field_boost, self.format.encode
         for word, poslist in post.items():
             yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
-
-
-class GramField(FieldType):
-    """A field of character n-grams of the normalised text (n = 1: existence only;
-    n = 2: with positions, so that a phrase of bigrams is an exact substring match)."""
-
-    scorable = True
-    stored = False
-    unique = False
-
-    def __init__(self, n: int = 2, field_boost: float = 1.0):
-        self.n = n
-        self.format = (
-            Positions(field_boost=field_boost) if n == 2 else Existence(field_boost=field_boost)
-        )
-        self.analyzer = None
-        self.vector = None
-        self.column_type = None
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not text")
-        post = grams(normalize(value), self.n)
-        boost = self.format.field_boost
-        if self.n == 2:
-            encode = self.format.encode
-            for gram, poslist in post.items():
-                yield gram.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
-        else:
-            for gram, poslist in post.items():
-                yield gram.encode("utf-8"), len(poslist), len(poslist) * boost, b""
-
-    def tokenize(self, value, **kwargs):
-        norm = normalize(value)
-        t = Token(**kwargs)
-        for gram in grams(norm, self.n):
-            t.text = gram
-            yield t
-
-    def process_text(self, qstring, mode="", **kwargs):
-        return iter(grams(normalize(qstring), self.n))
-
-    def self_parsing(self):
-        return False
-
-    def has_morph(self):
-        return False
-
-    def sortable_terms(self, ixreader, fieldname):
-        return ixreader.lexicon(fieldname)

@@ -2,10 +2,12 @@
 
 Configured in settings as HAYSTACK_CONNECTIONS["default"]["ENGINE"] =
 "search.backends.JiebaWhooshEngine". Only the schema is ours (haystack's file is subclassed,
-never copied): the document field and titles are jieba words at consecutive positions, the
-recall fields are character grams (search.analysis), facet fields are sortable columns so the
-district × year grid counts hits without loading stored documents, and display-only fields
-are stored but not indexed.
+never copied): the document field and titles are jieba words at consecutive positions, facet
+fields are sortable columns so the district × year grid counts hits without loading stored
+documents, and display-only fields are stored but not indexed. The recall field (every
+character, for exact substring matches) is not a Whoosh field: search.indexing writes it to
+the recall index beside Whoosh (search.recall, SQLite FTS5), which is several times faster to
+write and to query for single characters.
 
 Writing (search.indexing) and querying (search.engine) use the Whoosh index this backend
 describes directly: haystack's update() commits once per call and its query path opens
@@ -19,9 +21,9 @@ from __future__ import annotations
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from search.analysis import GramField, JiebaText
+from search.analysis import JiebaText
 
-GRAM_FIELD_TYPES = {"cjk_bigrams": 2, "cjk_chars": 1}
+RECALL_FIELD_TYPES = {"cjk_chars"}
 ID_FIELD_TYPES = {"keyword_id"}
 
 
@@ -31,10 +33,8 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
         spec = {name: schema[name] for name in schema.names()}
         for field in fields.values():
             name = field.index_fieldname
-            if field.field_type in GRAM_FIELD_TYPES:
-                spec[name] = GramField(
-                    n=GRAM_FIELD_TYPES[field.field_type], field_boost=field.boost
-                )
+            if field.field_type in RECALL_FIELD_TYPES:
+                spec.pop(name, None)  # search.recall holds it
             elif not field.indexed:
                 spec[name] = STORED()
             elif field.field_type in ID_FIELD_TYPES:
@@ -55,9 +55,9 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
                 spec[name] = JiebaText(stored=False, field_boost=field.boost)
         return content_field_name, Schema(**spec)
 
-    # haystack's own commands (update_index, rebuild_index, clear_index) still work, but
-    # take the same lock as search.indexing's single writer, so they never collide with it.
-    # rebuild_search_index is the better way to rebuild: it swaps a new index in atomically.
+    # haystack's own commands (update_index, rebuild_index, clear_index) still work: they go
+    # through search.indexing's single writer, which keeps Whoosh and the recall index in
+    # step and takes the lock. rebuild_search_index is the better way to rebuild.
     def setup(self):
         from search.indexing import ensure_index
 
@@ -65,22 +65,29 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
         super().setup()
 
     def update(self, index, iterable, commit=True):
-        from search.indexing import index_lock
+        from search.indexing import reindex_reports
 
-        with index_lock(timeout=60):
-            super().update(index, iterable, commit=commit)
+        reindex_reports({obj.version.report_id for obj in iterable}, timeout=60)
 
     def remove(self, obj_or_string, commit=True):
-        from search.indexing import index_lock
+        from archive.models import Section
+        from search.indexing import reindex_reports, repair
 
-        with index_lock(timeout=60):
-            super().remove(obj_or_string, commit=commit)
+        pk = str(getattr(obj_or_string, "pk", obj_or_string)).rsplit(".", 1)[-1]
+        report = (
+            Section.objects.filter(pk=pk).values_list("version__report_id", flat=True).first()
+            if pk.isdigit()
+            else None
+        )
+        if report is not None:
+            reindex_reports([report], timeout=60)
+        else:
+            repair()
 
     def clear(self, models=None, commit=True):
-        from search.indexing import index_lock
+        from search.indexing import rebuild
 
-        with index_lock(timeout=60):
-            super().clear(models=models, commit=commit)
+        rebuild(report_ids=[])
 
     def prepare_document(self, index, obj) -> dict:
         """The document haystack would write for `obj`, without values that are None

@@ -3,10 +3,10 @@
 The index is opened once per worker process and refreshed only when it changed (a cheap
 generation check per request; a new index after a rebuild is noticed by the link target).
 Queries go to Whoosh directly rather than through haystack's SearchQuerySet: haystack opens
-readers three times per query, counts by running the query again without a limit, has no
-phrase-of-grams query and no column facets (docs/performance-notes.md). Matching is on the
-gram fields (exact substrings: no missed matches), ranking adds jieba words of the text and
-titles and a boost for target sections.
+readers three times per query, counts by running the query again without a limit and has no
+column facets (docs/performance-notes.md). Matching is exact substrings, from the recall
+index (search.recall: every character, FTS5), mapped to Whoosh documents by section id;
+ranking is Whoosh's, over the jieba words of text and titles, with a boost for targets.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
+from search import recall
 from search.analysis import dictionary_words, jieba_words, query_grams
 from search.highlight import Snippet, make_snippet
 from search.normalize import normalize
@@ -69,6 +70,35 @@ holder = _Holder()
 
 
 _keys_cache: dict = {}
+_sections_cache: dict = {}
+
+
+def section_docnums(searcher) -> dict[int, int]:
+    """section id -> docnum of every live document, read from the `section` column once
+    per searcher (the index version)."""
+    cached = _sections_cache.get("map")
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    reader = searcher.reader()
+    col = _column(reader, "section")
+    if col is not None:
+        values = list(col)
+        out = {values[d]: d for d in reader.all_doc_ids()}
+    else:
+        out = {int(f["section"]): d for d, f in reader.iter_docs() if f.get("section")}
+    _sections_cache["map"] = (searcher, out)
+    return out
+
+
+def term_docs(term: str, searcher) -> set[int]:
+    """Docnums of the sections that contain `term` (normalised) verbatim."""
+    folder = holder.target if holder.searcher is searcher else None
+    if folder is None:
+        from search.indexing import index_path
+
+        folder = os.path.realpath(index_path())
+    docnums = section_docnums(searcher)
+    return {d for d in map(docnums.get, recall.reader(folder).sections(term)) if d is not None}
 
 
 def cell_keys(searcher) -> list[tuple[str, int | None]]:
@@ -99,15 +129,6 @@ def get_searcher():
 # --- compiling ---------------------------------------------------------------------------------
 
 
-def match_query(term: str) -> wq.Query:
-    """Sections containing `term` (normalised) as an exact substring."""
-    if len(term) == 1:
-        return wq.Term("chars", term)
-    if len(term) == 2:
-        return wq.Term("grams", term)
-    return wq.Phrase("grams", query_grams(term))
-
-
 def rank_query(terms: list[Term]) -> wq.Query | None:
     words = []
     for t in terms:
@@ -128,32 +149,13 @@ def rank_query(terms: list[Term]) -> wq.Query | None:
     return wq.Or(subs)
 
 
-def compile_tree(node) -> wq.Query:
-    """The tree as one Whoosh query (for haystack-style use and tests). The engine itself
-    evaluates trees with `tree_docs()`: Whoosh 2.7's AndNot over a phrase in a multi-segment
-    index returns excluded documents (found by tests/search), sets of docnums do not."""
-    if isinstance(node, Term):
-        return match_query(node.text)
-    if isinstance(node, Or):
-        return wq.Or([compile_tree(c) for c in node.children])
-    if isinstance(node, And):
-        pos = [compile_tree(c) for c in node.children if not isinstance(c, Not)]
-        neg = [compile_tree(c.child) for c in node.children if isinstance(c, Not)]
-        q = pos[0] if len(pos) == 1 else wq.And(pos)
-        if neg:
-            q = wq.AndNot(q, neg[0] if len(neg) == 1 else wq.Or(neg))
-        return q
-    if isinstance(node, Not):  # a lone exclusion is refused by the parser
-        return wq.NullQuery
-    raise TypeError(node)
-
-
 def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
-    """Every docnum the tree matches: each term's documents from the index, combined as sets."""
+    """Every docnum the tree matches: each term's documents from the recall index, combined
+    as sets (Whoosh 2.7's AndNot over a multi-segment index returns excluded documents)."""
     cache = {} if cache is None else cache
     if isinstance(node, Term):
         if node.text not in cache:
-            cache[node.text] = set(searcher.docs_for_query(match_query(node.text)))
+            cache[node.text] = term_docs(node.text, searcher)
         return cache[node.text]
     if isinstance(node, Or):
         out: set[int] = set()
@@ -176,12 +178,31 @@ def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
     raise TypeError(node)
 
 
+def place_filter_keys(value: str) -> list[str]:
+    """What a place filter stands for: the value as written (a full name, a name or a code,
+    as the index's `places` keys hold them) and the full names of the divisions the
+    gazetteer knows by that name — "天津" is 天津市, "浦东" nothing more than itself."""
+    import unicodedata
+
+    from archive.ingest import gazetteer
+
+    value = unicodedata.normalize("NFKC", value).strip()
+    keys = [value]
+    for division in gazetteer.lookup(value):
+        if division.full_name not in keys:
+            keys.append(division.full_name)
+    return keys
+
+
 def filter_query(f: Filters) -> wq.Query | None:
     parts: list[wq.Query] = []
     for p in f.places:
-        import unicodedata
-
-        parts.append(wq.Term("places", unicodedata.normalize("NFKC", p).strip()))
+        keys = place_filter_keys(p)
+        parts.append(
+            wq.Or([wq.Term("places", k) for k in keys])
+            if len(keys) > 1
+            else wq.Term("places", keys[0])
+        )
     if f.year_from is not None or f.year_to is not None:
         parts.append(wq.NumericRange("year", f.year_from, f.year_to))
     if f.doc_types:
@@ -432,15 +453,14 @@ def suggestions(parsed: ParsedQuery, limit: int = 6) -> list[str]:
     for _, _, word in sorted(scored):
         if len(out) >= limit:
             break
-        if searcher.doc_frequency("grams", word[:2]) and any(
-            True for _ in searcher.docs_for_query(match_query(word))
-        ):
+        if term_docs(word, searcher):
             out.append(word)
     return out[:limit]
 
 
 def term_in_index(term: str) -> bool:
-    return any(True for _ in get_searcher().docs_for_query(match_query(normalize(term))))
+    searcher = get_searcher()
+    return bool(term_docs(normalize(term), searcher))
 
 
 def docnum_to_section_ids(searcher) -> dict[int, str]:
@@ -516,7 +536,7 @@ def trend(terms: list[str], filters: Filters, by_place: bool = False) -> Trend:
             chars[(place, year)] += n
     rows: list[TrendRow] = []
     for term in terms:
-        docs = set(searcher.docs_for_query(match_query(term))) & base
+        docs = term_docs(term, searcher) & base
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for d in docs:

@@ -5,9 +5,17 @@ inside the transaction that changes a report, and `apply_pending()` (after commi
 the `apply_index_queue` command) applies the queue under an exclusive file lock.
 
 On disk, settings.WHOOSH_INDEX_DIR is a symbolic link to a generation directory beside it
-("whoosh_index.gen-<stamp>"). A rebuild writes a fresh generation and swaps the link with one
-atomic rename, so a searcher sees either the old index or the new one, never a half-built one.
-The lock file ("whoosh_index.lock") sits beside them, outside the swapped directory.
+("whoosh_index.gen-<stamp>"). A generation holds the Whoosh index (jieba words, filters,
+stored fields) and the recall index (search.recall: every character, SQLite FTS5). A rebuild
+writes a fresh generation and swaps the link with one atomic rename, so a searcher sees
+either the old index or the new one, never a half-built one. The lock file
+("whoosh_index.lock") sits beside them, outside the swapped directory.
+
+The two parts of a generation are written in an order that never hides a section: new
+sections go into the recall index first, then Whoosh commits, and only then are the sections
+Whoosh no longer has removed from the recall index. A writer killed in between leaves extra
+recall rows (ignored: a search only reports sections Whoosh has) and the queue row pending,
+so the next run finishes the job.
 """
 
 from __future__ import annotations
@@ -28,12 +36,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from search.models import IndexChange
+from search.normalize import normalize
+from search.recall import RecallIndex
 
 log = logging.getLogger(__name__)
 
 
 class IndexBusy(Exception):
     """Another process holds the index lock longer than we were willing to wait."""
+
+
+class IndexOutdated(Exception):
+    """The index on disk predates the recall index: `manage.py rebuild_search_index`."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +109,7 @@ def ensure_index() -> Path:
             gen.mkdir()
         if not exists_in(str(gen)):
             create_in(str(gen), get_schema())
+            RecallIndex(gen).create()
         _swap_link(gen)
         return gen
 
@@ -115,7 +130,13 @@ def _swap_link(target: Path) -> None:
 def open_index():
     from whoosh.index import open_dir
 
-    return open_dir(str(ensure_index()), schema=get_schema())
+    gen = ensure_index()
+    if not RecallIndex(gen).exists():
+        raise IndexOutdated(
+            f"the search index at {gen.name} has no recall index (made by an older version): "
+            "run `manage.py rebuild_search_index`"
+        )
+    return open_dir(str(gen), schema=get_schema())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,33 +211,55 @@ def documents_for_report(report_id: int) -> list[dict]:
     return [backend.prepare_document(index, s) for s in sections]
 
 
-def _write_reports(writer, report_ids: Iterable[int]) -> int:
-    added = 0
+def _write_reports(
+    writer, recall: RecallIndex, report_ids: Iterable[int], *, replace: bool = True
+) -> tuple[int, set]:
+    """Replace the reports' Whoosh documents and add their new sections to the recall index
+    (in its open transaction). Returns (documents added, the reports' current sections)."""
+    added, current = 0, set()
     for rid in report_ids:
-        writer.delete_by_term("report", str(rid))
+        if replace:
+            writer.delete_by_term("report", str(rid))
         for doc in documents_for_report(rid):
+            text = doc.pop("chars", "")
+            recall.add(int(doc["section"]), rid, normalize(text))
+            current.add(int(doc["section"]))
             writer.add_document(**doc)
             added += 1
-    return added
+    return added, current
 
 
 def reindex_reports(
     report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
 ) -> int:
-    """Bring the given reports' entries up to date in one commit (under the lock)."""
+    """Bring the given reports' entries up to date (under the lock): recall additions, one
+    Whoosh commit, then recall removals (the order is explained at the top)."""
     ids = sorted(set(report_ids))
     orphans = sorted(set(orphan_report_ids) - {str(i) for i in ids})
     with index_lock(timeout):
         ix = open_index()
+        recall = RecallIndex(index_path().resolve())
         writer = ix.writer(timeout=timeout)
         try:
+            recall.begin()
             for rid in orphans:
                 writer.delete_by_term("report", rid)
-            added = _write_reports(writer, ids)
+            added, current = _write_reports(writer, recall, ids)
+            recall.commit()
         except BaseException:
             writer.cancel()
+            recall.rollback()
+            recall.close()
             raise
-        writer.commit()
+        try:
+            writer.commit()
+            recall.begin()
+            reports = ids + [int(r) for r in orphans if str(r).isdigit()]
+            recall.delete(recall.sections_of_reports(reports) - current)
+            recall.commit()
+        finally:
+            recall.rollback()
+            recall.close()
     return added
 
 
@@ -314,8 +357,16 @@ def published_report_ids() -> list[int]:
     )
 
 
-def rebuild(*, procs: int = 1, limitmb: int = 256, progress=None, keep: int = 1) -> dict:
-    """Build a fresh index in a new generation directory and swap it in atomically."""
+def rebuild(
+    *,
+    procs: int = 1,
+    limitmb: int = 256,
+    progress=None,
+    keep: int = 1,
+    report_ids: Iterable[int] | None = None,
+) -> dict:
+    """Build a fresh index in a new generation directory and swap it in atomically (of every
+    published report, or of `report_ids` only: [] makes an empty index)."""
     from whoosh.index import create_in
 
     ensure_index()
@@ -328,24 +379,31 @@ def rebuild(*, procs: int = 1, limitmb: int = 256, progress=None, keep: int = 1)
         gen = _new_generation_dir()
         gen.mkdir()
         ix = create_in(str(gen), get_schema())
+        recall = RecallIndex(gen)
+        recall.create()
         kwargs = {"limitmb": limitmb}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
         writer = ix.writer(**kwargs)
-        ids = published_report_ids()
+        ids = published_report_ids() if report_ids is None else sorted(set(report_ids))
         docs = 0
         try:
+            recall.begin()
             for n, rid in enumerate(ids, 1):
-                for doc in documents_for_report(rid):
-                    writer.add_document(**doc)
-                    docs += 1
+                added, _ = _write_reports(writer, recall, [rid], replace=False)
+                docs += added
                 if progress and (n % 50 == 0 or n == len(ids)):
                     progress(n, len(ids))
+            recall.optimize()
+            recall.commit()
+            writer.commit()
         except BaseException:
             writer.cancel()
+            recall.rollback()
+            recall.close()
             shutil.rmtree(gen, ignore_errors=True)
             raise
-        writer.commit()
+        recall.close()
         old = index_path().resolve()
         _swap_link(gen)
         IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
@@ -393,7 +451,14 @@ def drift() -> dict[str, list]:
                 fields.get("updated"),
                 fields.get("report"),
             )
-    missing = sorted((k for k in expected if k not in indexed), key=int)
+    # The recall index must hold every section Whoosh holds (extra rows are harmless: a
+    # search reports only sections Whoosh has, and the next write of the report drops them).
+    recall = RecallIndex(index_path().resolve())
+    try:
+        in_recall = {str(s) for s in recall.all_sections()}
+    finally:
+        recall.close()
+    missing = sorted((k for k in expected if k not in indexed or k not in in_recall), key=int)
     orphaned = sorted((k for k in indexed if k not in expected), key=lambda k: int(k or 0))
     stale = sorted(
         (k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]), key=int

@@ -18,14 +18,10 @@ from archive.models import Paragraph, Report, ReportStatus, Section
 from search.units import section_units
 
 
-class BigramField(indexes.CharField):
-    """Character bigrams with positions: exact substring matches (search.analysis)."""
-
-    field_type = "cjk_bigrams"
-
-
 class CharsField(indexes.CharField):
-    """Single characters: one-character queries."""
+    """Every character with its position, for exact substring matches of any length. The
+    Whoosh backend keeps this field in the recall index (search.recall, SQLite FTS5) rather
+    than in Whoosh; another engine indexes it as character tokens."""
 
     field_type = "cjk_chars"
 
@@ -76,8 +72,8 @@ class SectionIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True, use_template=True)
     title = indexes.CharField(model_attr="title", boost=2.0)
     # recall: exact substring matches of any length, one character included
-    grams = BigramField()
     chars = CharsField()
+    section = indexes.IntegerField(model_attr="pk")  # links recall rows to index documents
     # filters and facets
     place = KeywordField(column=True, null=True)
     places = indexes.MultiValueField()
@@ -135,11 +131,10 @@ class SectionIndex(indexes.SearchIndex, indexes.Indexable):
     def _report(obj: Section) -> Report:
         return obj.version.report
 
-    def prepare_grams(self, obj):
+    def prepare_chars(self, obj):
         return obj.search_unit_text
 
-    prepare_chars = prepare_grams
-    prepare_body = prepare_grams
+    prepare_body = prepare_chars
 
     def prepare_length(self, obj):
         return len(obj.search_unit_text)

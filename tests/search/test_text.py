@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import JiebaTokenizer, get_jieba, grams, jieba_words
+from search.analysis import JiebaTokenizer, get_jieba, jieba_words
 from search.highlight import make_snippet, mark_html, mark_text
 from search.normalize import normalize, normalize_with_offsets
 from search.query import Filters, QuerySyntaxError, parse_query, to_string
@@ -46,12 +46,6 @@ def test_jieba_positions_are_consecutive_and_use_the_dictionary():
     words = [w for w, _ in tokens]
     assert "京津冀协同发展" in words and "营商环境" in words
     assert get_jieba() is get_jieba()  # loaded once per process
-
-
-def test_grams_do_not_cross_lines():
-    post = grams("ab\ncd", 2)
-    assert set(post) == {"ab", "cd"}
-    assert set(grams("a b\nc", 1)) == {"a", "b", "c"}
 
 
 def test_units_cover_the_text_once():
