@@ -71,6 +71,11 @@ class ParsedQuery:
     tree: object | None  # None: filters only
     filters: Filters
     raw: str
+    query_filters: list[str] = field(default_factory=list)  # filters written in the query
+
+    def without_filter(self, written: str) -> str:
+        """The query string with one of its written filters taken out."""
+        return " ".join(self.raw.replace(written, " ", 1).split())
 
     @property
     def terms(self) -> list[Term]:
@@ -203,6 +208,7 @@ class _Tok:
     kind: str  # "word", "phrase", "lparen", "rparen", "or", "not", "filter"
     value: str = ""
     key: str = ""
+    text: str = ""  # a filter as written ("地区:天津"), to offer the query without it
 
 
 def _tokenize(q: str) -> list[_Tok]:
@@ -248,7 +254,7 @@ def _tokenize(q: str) -> list[_Tok]:
                         f"“{q[i:j]}”后面缺少要筛选的值，例如 地区:河西区。"
                         " (A filter needs a value, e.g. 地区:河西区.)"
                     )
-                toks.append(_Tok("filter", value, key))
+                toks.append(_Tok("filter", value, key, q[i:j]))
                 break
             j += 1
         else:
@@ -403,7 +409,7 @@ def parse_query(raw: str, filters: Filters | None = None) -> ParsedQuery:
             "请至少写一个要查找的词，不能只有排除的词（-词）。"
             " (Give at least one word to find, not only words to exclude.)"
         )
-    parsed = ParsedQuery(tree, filters, raw)
+    parsed = ParsedQuery(tree, filters, raw, [tok.text for tok in parser.filters])
     if len(parsed.terms) > MAX_TERMS:
         raise QuerySyntaxError(
             f"词太多（最多 {MAX_TERMS} 个）。 (Too many words: {MAX_TERMS} at most.)"

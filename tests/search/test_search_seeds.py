@@ -49,6 +49,14 @@ def test_place_filter_includes_districts_and_narrows(seeded):
     assert set(tianjin.facets_place) >= {"天津市河西区", "天津市和平区", "天津市南开区"}
 
 
+def test_a_place_filter_by_short_name_or_code_finds_the_same(seeded):
+    full = run("发展 地区:天津市")
+    assert run("发展 地区:天津").count == full.count  # the short name readers type
+    assert run("发展 地区:天津 地区:河西区").count == run("发展 地区:河西区").count
+    assert run("发展 地区:120103").count == run("发展 地区:河西区").count  # the division code
+    assert run("发展 地区:北京").count == 0
+
+
 def test_year_filters_narrow(seeded):
     assert set(run("发展 年份:2016").facets_year) == {2016}
     assert set(run("发展 年份:2016-2019").facets_year) == {2016, 2018}
