@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import TEXT
-from whoosh.formats import Positions
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
 
 from search.normalize import normalize
 
@@ -107,7 +108,8 @@ def get_jieba():
 
 
 def is_wordlike(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
+    # str.isalnum() first: true for almost every jieba word, and one C call
+    return token.isalnum() or any(ch.isalnum() for ch in token)
 
 
 def jieba_words(norm_text: str) -> list[tuple[str, int, int]]:
@@ -159,27 +161,24 @@ def query_grams(norm_query: str) -> list[str]:
     return [norm_query[i : i + 2] for i in range(len(norm_query) - 1)]
 
 
-def _word_postings(words: list[str]) -> dict[str, list[int]]:
-    post: dict[str, list[int]] = defaultdict(list)
-    for i, w in enumerate(words):
-        post[w].append(i)
-    return post
-
-
 class JiebaText(TEXT):
-    """jieba words at consecutive positions; postings computed directly (no per-token
-    objects), same terms and positions as JiebaTokenizer gives through Whoosh's analyzer."""
+    """jieba words with their frequencies, for ranking; postings computed directly (no
+    per-token objects), the same terms JiebaTokenizer gives through Whoosh's analyzer.
+
+    No positions: every hit already contains each query term verbatim (search.recall
+    decides what matches), so a phrase-of-words boost would lift every hit alike; positions
+    would only cost indexing time and space."""
 
     def __init__(self, field_boost: float = 1.0, stored: bool = False):
         super().__init__(
-            analyzer=JiebaAnalyzer(), phrase=True, stored=stored, field_boost=field_boost
+            analyzer=JiebaAnalyzer(), phrase=False, stored=stored, field_boost=field_boost
         )
-        self.format = Positions(field_boost=field_boost)
+        self.format = Frequency(field_boost=field_boost)
 
     def index(self, value, **kwargs):
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
-        post = _word_postings([w for w, _, _ in jieba_words(normalize(value))])
-        boost, encode = self.format.field_boost, self.format.encode
-        for word, poslist in post.items():
-            yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+        counts = Counter(w for w, _, _ in jieba_words(normalize(value)))
+        boost = self.format.field_boost
+        for word, n in counts.items():
+            yield word.encode("utf-8"), n, n * boost, pack_uint(n)

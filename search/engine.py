@@ -139,10 +139,6 @@ def rank_query(terms: list[Term]) -> wq.Query | None:
     for w in words:
         subs.append(wq.Term("text", w))
         subs.append(wq.Term("title", w, boost=2.0))
-    for t in terms:
-        if len(t.text) > 1 and len(jieba_words(t.text)) > 1:
-            # The whole term as consecutive jieba words: a phrase above scattered words.
-            subs.append(wq.Phrase("text", [w for w, _, _ in jieba_words(t.text)], boost=2.0))
     if not subs:
         return None
     subs.append(wq.Term("kind", "targets", boost=0.5))

@@ -44,20 +44,22 @@ CREATE TABLE IF NOT EXISTS units (
 CREATE INDEX IF NOT EXISTS units_report ON units(report);
 """
 
-_HEX = {}
+class _HexTable(dict):
+    """code point -> "hex " for str.translate, filled as characters are first seen (one C
+    call per text instead of a Python call per character)."""
+
+    def __missing__(self, code: int) -> str:
+        token = self[code] = format(code, "x") + " "
+        return token
 
 
-def _hex(ch: str) -> str:
-    token = _HEX.get(ch)
-    if token is None:
-        token = _HEX[ch] = format(ord(ch), "x")
-    return token
+_HEX = _HexTable()
 
 
 def char_tokens(norm_text: str) -> str:
     """The token string of normalised text: every character (spaces and line breaks
     included) as its hex code point, separated by single spaces."""
-    return " ".join(map(_hex, norm_text))
+    return norm_text.translate(_HEX)[:-1]
 
 
 def match_expression(norm_term: str) -> str:
