@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,10 +101,16 @@ def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpRes
     return _render_version(request, report, version)
 
 
+REPORTS_PER_PAGE = 200
+
+
 def report_list(request: HttpRequest) -> HttpResponse:
+    # Paged: an archive of ten thousand reports is not one page. A page number past the end
+    # (or not a number) shows the last (or first) page rather than an error.
     reports = (Report.objects.published().select_related("place")
-               .order_by("place__full_name", "-year"))
-    return render(request, "archive/report_list.html", {"reports": reports})
+               .order_by("place__full_name", "-year", "pk"))
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "archive/report_list.html", {"reports": page, "page": page})
 
 
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:

@@ -136,3 +136,25 @@ def test_highlight_terms_are_marked_and_document_text_is_escaped(client, seed_by
     body = client.get(heping.get_absolute_url() + "?hl=营商环境").content.decode()
     assert "<mark>营商环境</mark>" in body
     assert "&lt;span" in body and "<span改造" not in body
+
+
+def test_the_list_of_reports_is_paged(client, seed_bytes, monkeypatch):
+    from archive import views
+
+    for name, data in seed_bytes.items():
+        store_file(data, name, publish=True)
+    monkeypatch.setattr(views, "REPORTS_PER_PAGE", 2)
+    published = Report.objects.published().count()
+    assert published >= 4
+    seen: list[str] = []
+    pages = -(-published // 2)
+    for n in range(1, pages + 1):
+        body = client.get("/reports/", {"page": n}).content.decode()
+        links = re.findall(r'<a href="(/reports/[^"]+)">', body)
+        assert len(links) == (2 if n < pages else published - 2 * (pages - 1))
+        seen += links
+        assert (f'?page={n + 1}"' in body) == (n < pages)
+    assert len(set(seen)) == published  # every report once, none twice
+    # a page past the end, or not a number, still answers with a page of reports
+    assert client.get("/reports/", {"page": 999}).status_code == 200
+    assert client.get("/reports/", {"page": "x'"}).status_code == 200
