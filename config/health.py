@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -39,6 +40,32 @@ class IndexDamaged(Exception):
     """What check_index found wrong, in words safe to show (no paths)."""
 
 
+def _recall_sections(path) -> int:
+    """Sections in the recall index (search.recall) beside Whoosh, read-only."""
+    import sqlite3
+
+    from search.recall import FILENAME
+
+    recall = Path(path) / FILENAME
+    if not recall.exists():
+        raise IndexDamaged("recall index missing (run manage.py rebuild_search_index)")
+    conn = sqlite3.connect(f"file:{recall}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute("SELECT count(*) FROM units").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _check_search_index() -> dict[str, Any]:
+    from search.engines import es_active
+
+    if es_active():
+        from search import es_engine
+
+        return es_engine.check_index()
+    return check_index()
+
+
 def check_index() -> dict[str, Any]:
     """Open the live Whoosh index read-only (never takes the writer's lock) and read its table
     of contents: the generation and document count the last commit recorded."""
@@ -65,6 +92,7 @@ def check_index() -> dict[str, Any]:
             raise IndexDamaged(f"segment files missing: {', '.join(missing)}")
         docs = sum(seg.doc_count() for seg in toc.segments)
         generation = toc.generation
+        recall_sections = _recall_sections(path)
     except Exception as e:  # unreadable, truncated, corrupted: all mean "cannot search"
         # The exception's text may name files by absolute path: the log gets it, the public
         # answer only the kind of failure.
@@ -72,6 +100,7 @@ def check_index() -> dict[str, Any]:
         detail = str(e) if isinstance(e, IndexDamaged) else f"{type(e).__name__}; see the server log"
         return {"ok": False, "error": f"index unreadable: {detail}"}
     return {"ok": True, "generation": generation, "documents": docs,
+            "recall_sections": recall_sections,
             # A digest, not the raw key: the key holds the index folder's absolute path, which
             # a public endpoint has no business showing.
             "version": hashlib.sha256(index_version(path).encode()).hexdigest()[:16],
@@ -96,7 +125,7 @@ def check_queue() -> dict[str, Any]:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     database = check_database()
-    search_index = check_index()
+    search_index = _check_search_index()
     queue = check_queue() if database["ok"] else {"pending": None}
     ok = database["ok"] and search_index["ok"]
     body = {"status": "ok" if ok else "error", "database": database, "index": search_index,

@@ -96,15 +96,26 @@ def _period_seconds(rate: str) -> int:
     return int(period[:-1] or 1) * unit
 
 
+INDEX_MODULES = ("whoosh.", "search.recall")
+
+
 def is_index_error(exc: BaseException) -> bool:
-    """An exception raised by Whoosh while opening or reading the index: one of Whoosh's own,
-    or an OSError (unreadable, missing or truncated file) raised from inside Whoosh."""
-    if any(cls.__module__.split(".")[0] == "whoosh" for cls in type(exc).__mro__):
+    """An exception raised while opening or reading the index: one of Whoosh's own, an index
+    from an older layout, or an OSError (unreadable, missing or truncated file) or SQLite
+    error raised from inside Whoosh or the recall index (search.recall)."""
+    import sqlite3
+
+    from search.indexing import IndexOutdated
+
+    if isinstance(exc, IndexOutdated):
         return True
-    if isinstance(exc, OSError | EOFError | ValueError):
+    # Whoosh's own errors, and the Elasticsearch client's (server unreachable, refused)
+    if any(cls.__module__.split(".")[0] in ("whoosh", "elasticsearch") for cls in type(exc).__mro__):
+        return True
+    if isinstance(exc, OSError | EOFError | ValueError | sqlite3.Error):
         tb = exc.__traceback__
         while tb is not None:
-            if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("whoosh."):
+            if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(INDEX_MODULES):
                 return True
             tb = tb.tb_next
     return False

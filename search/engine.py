@@ -64,6 +64,7 @@ class _Holder:
             if self.searcher is not None:
                 self.searcher.close()
             self.target = self.index = self.searcher = None
+            recall.forget_reader()
 
 
 holder = _Holder()

@@ -187,3 +187,11 @@ def reader(folder: str | Path) -> RecallIndex:
             current[1].close()
         _local.index = (folder, RecallIndex(folder))
     return _local.index[1]
+
+
+def forget_reader() -> None:
+    """Close this thread's reading connection (the next query opens a fresh one)."""
+    current = getattr(_local, "index", None)
+    if current is not None:
+        current[1].close()
+        _local.index = None

@@ -43,6 +43,14 @@ def whoosh_index(tmp_path, settings):
     with ix.writer() as w:
         w.add_document(id="a", text="hello")
     ix.close()
+    from search.recall import RecallIndex
+
+    recall = RecallIndex(path)
+    recall.create()
+    recall.begin()
+    recall.add(1, 1, "hello")
+    recall.commit()
+    recall.close()
     settings.HAYSTACK_CONNECTIONS = {
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}}
     return path

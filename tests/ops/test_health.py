@@ -15,6 +15,7 @@ def test_healthy_archive_answers_200_with_index_generation(client, whoosh_index)
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["index"]["generation"] >= 1 and body["index"]["documents"] == 1
+    assert body["index"]["recall_sections"] == 1
     assert body["queue"]["pending"] == 0
     assert response["Cache-Control"].startswith("max-age=0")
 
@@ -83,6 +84,18 @@ def test_a_lost_segment_file_answers_503(client, whoosh_index):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "segment files missing" in response.json()["errors"][0]
+
+
+def test_a_missing_or_corrupted_recall_index_answers_503(client, whoosh_index):
+    recall = whoosh_index / "recall.sqlite3"
+    recall.write_bytes(b"not a database at all" * 100)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "index unreadable" in response.json()["errors"][0]
+    recall.unlink()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "recall index missing" in response.json()["errors"][0]
 
 
 def test_health_does_not_show_the_server_s_folders(client, db):

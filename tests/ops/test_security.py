@@ -99,3 +99,33 @@ def test_other_errors_are_left_to_django():
     assert ServiceUnavailableMiddleware(lambda r: None).process_exception(
         request, KeyError("x")) is None
     assert not is_index_error(ValueError("not from whoosh"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["garbage", "missing"])
+def test_a_damaged_recall_index_makes_search_a_clear_503(client, seed_bytes, damage):
+    """The recall index (search.recall) unreadable, or absent because the index predates
+    it: the search page and the API answer 503 with a message, not 500."""
+    from archive.services import store_file
+    from search import engine
+    from search.indexing import apply_pending, index_path
+    from search.recall import FILENAME
+
+    name = next(iter(seed_bytes))
+    store_file(seed_bytes[name], name, publish=True)
+    apply_pending()
+    assert client.get("/search/", {"q": "发展"}).status_code == 200
+    engine.holder.reset()
+    recall = index_path().resolve() / FILENAME
+    for extra in recall.parent.glob(FILENAME + "-*"):
+        extra.unlink()  # WAL and shared-memory files
+    if damage == "garbage":
+        recall.write_bytes(b"not a database at all" * 400)
+    else:
+        recall.unlink()
+    page = client.get("/search/", {"q": "营商"})  # not a cached search
+    assert page.status_code == 503
+    assert "搜索索引暂时不可用" in page.content.decode()
+    api = client.get("/api/search", {"q": "营商"})
+    assert api.status_code == 503 and "搜索索引暂时不可用" in api.json()["error"]
+    engine.holder.reset()
