@@ -18,11 +18,13 @@ help:
 	@echo "make bench-load  - gunicorn load test only (FULL=1: 3 minutes, 50 clients)"
 	@echo "make lint   - ruff"
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-elasticsearch.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	# --no-deps: see requirements-elasticsearch.txt (its urllib3 < 2 pin is stale)
+	$(PIP) install --quiet --no-deps -r requirements-elasticsearch.txt
 	touch $@
 
 venv install: $(VENV)/.installed

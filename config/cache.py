@@ -38,7 +38,15 @@ def index_path() -> Path:
 def index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
     """A token that changes with every commit to the index at `path` (default: the live one).
 
-    Costs a directory listing and one stat: cheap enough for every request."""
+    Costs a directory listing and one stat: cheap enough for every request. With the
+    Elasticsearch engine, the token search.es_backend bumps on every write (shared through
+    the cache by every host)."""
+    from search.engines import es_active
+
+    if path is None and es_active():
+        from search import es_engine
+
+        return es_engine.index_version()
     folder = Path(os.path.realpath(path or index_path()))
     try:
         names = os.listdir(folder)

@@ -187,9 +187,10 @@ HAYSTACK_CONNECTIONS = {
         "PATH": str(WHOOSH_INDEX_DIR),
     },
 }
-# Beyond one machine the index moves to Elasticsearch/OpenSearch through a haystack engine,
-# chosen here alone: ARCHIVE_SEARCH_ENGINE=<dotted engine class>, ARCHIVE_SEARCH_URL=http://...
-# (README, "Operations"). Documents are tokenised with jieba in Python whatever the engine.
+# Beyond one machine the index moves to Elasticsearch through haystack's engine, chosen here
+# alone: ARCHIVE_SEARCH_ENGINE=search.es_backend.JiebaElasticsearchEngine
+# ARCHIVE_SEARCH_URL=http://host:9200 (README, "Operations"; search.engines picks the query
+# module from the engine class). Documents are tokenised in Python whatever the engine.
 if env_str("ARCHIVE_SEARCH_URL", ""):
     HAYSTACK_CONNECTIONS["default"].update(
         URL=env_str("ARCHIVE_SEARCH_URL", ""),

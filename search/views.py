@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
-from search import engine
+from search import engine, engines
 from search.forms import SearchForm
 
 EXAMPLES = [
@@ -69,7 +69,7 @@ def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcom
 
     def compute():
         fresh.append(True)
-        return engine.run(form.parsed, page=data["page"], sort=data["sort"], grid=grid)
+        return engines.active().run(form.parsed, page=data["page"], sort=data["sort"], grid=grid)
 
     outcome = cached_search(namespace, params, compute)
     return outcome, not fresh
@@ -148,9 +148,12 @@ def _page_links(base: dict, outcome: engine.Outcome) -> list[tuple[int, str, boo
 
 
 def _suggestions(form: SearchForm) -> list[tuple[str, str]]:
-    """(label, url) pairs: drop a filter, or try nearby words."""
+    """(label, url) pairs for a search that found nothing: the same search without one of
+    its filters (form controls or written in the query, such as 地区:天津), where that finds
+    something, with the count; then nearby dictionary words."""
     base = _filter_params(form)
     out = []
+    variants = []
     for key, label in (
         ("place", "去掉地区 drop the place"),
         ("year", "去掉年份 drop the year"),
@@ -160,11 +163,25 @@ def _suggestions(form: SearchForm) -> list[tuple[str, str]]:
         ("kind", "去掉部分 drop the section"),
     ):
         if base.get(key):
-            rest = {k: v for k, v in base.items() if k != key}
-            out.append((f"{label}: {base[key]}", "?" + urlencode(rest)))
-    for q in engine.suggestions(form.parsed):
+            variants.append((f"{label}: {base[key]}", {k: v for k, v in base.items() if k != key}))
+    for written in form.parsed.query_filters:
+        rest = {**base, "q": form.parsed.without_filter(written)}
+        variants.append((f"去掉 drop “{written}”", rest))
+    for label, params in variants:
+        found = _count(params)
+        if found:
+            out.append((f"{label}（{found} 处 hits）", "?" + urlencode(params)))
+    for q in engines.active().suggestions(form.parsed):
         out.append((q, "?" + urlencode({**{k: v for k, v in base.items() if k != "q"}, "q": q})))
     return out
+
+
+def _count(params: dict) -> int:
+    """How many sections a search with these parameters finds (0 if it is not valid)."""
+    form = SearchForm(params)
+    if not form.is_valid() or form.is_blank:
+        return 0
+    return engines.active().run(form.parsed, page=1, per_page=1, grid=False).count
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -249,7 +266,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         )
     by_place = request.GET.get("by_place") == "1"
     terms = [t.text for t in form.parsed.terms]
-    result = engine.trend(terms, form.parsed.filters, by_place=by_place)
+    result = engines.active().trend(terms, form.parsed.filters, by_place=by_place)
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
     top = (

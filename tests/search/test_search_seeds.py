@@ -214,8 +214,25 @@ def test_zero_results_suggest_what_to_try(seeded, client):
     r = client.get("/search/", {"q": "优化营商环境建设", "place": "河西区"})
     page = r.content.decode()
     assert r.status_code == 200 and "没有找到" in page
-    assert "去掉地区" in page  # drop the place filter
     assert "营商环境" in page  # a nearby dictionary word that occurs
+    # dropping the place would find nothing either: not offered as a way out
+    assert "去掉地区" not in page
+
+
+@pytest.mark.parametrize(
+    "params, offered, link",
+    [
+        ({"q": "营商环境", "place": "河西区"}, "去掉地区 drop the place: 河西区", "q=%E8%90%A5"),
+        ({"q": "营商环境 地区:河西区"}, "去掉 drop “地区:河西区”", "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&"),
+        ({"q": "营商环境 年份:2016"}, "去掉 drop “年份:2016”", "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&"),
+    ],
+)
+def test_zero_results_offer_dropping_a_filter_that_finds_something(seeded, client, params, offered, link):
+    page = client.get("/search/", params).content.decode()
+    assert "没有找到" in page
+    expected = run("营商环境").count
+    assert f"{offered}（{expected} 处 hits）" in page.replace("&quot;", '"')
+    assert link in page
 
 
 def test_help_page(client):
