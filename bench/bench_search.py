@@ -122,6 +122,10 @@ def load_corpus(n: int, seed: int) -> tuple[int, int]:
     places: dict[str, Place] = {}
 
     def place(city: tuple[str, str], district: str) -> Place:
+        # Places already in the archive (the seeds' 天津市, when loading beside them) are reused.
+        for name in (city[0], city[0] + district):
+            if name not in places and (found := Place.objects.filter(full_name=name).first()):
+                places[name] = found
         if city[0] not in places:
             places[city[0]] = Place.objects.create(
                 name=city[0],
@@ -137,7 +141,7 @@ def load_corpus(n: int, seed: int) -> tuple[int, int]:
                 full_name=full,
                 level=PlaceLevel.DISTRICT,
                 parent=places[city[0]],
-                slug=f"d{len(places)}",
+                slug=f"d{len(places)}-{Place.objects.count()}",
             )
         return places[full]
 
@@ -195,6 +199,22 @@ def load_corpus(n: int, seed: int) -> tuple[int, int]:
             )
             Report.objects.filter(pk=report.pk).update(current_version=version)
     return chars, nbytes
+
+
+def bars(reports: int) -> tuple[tuple[int, float] | None, tuple[int, float] | None]:
+    """The issue's latency bars that apply at this corpus size, as (at reports, ms): search
+    page p95 <= 150 ms at 1,000 reports and <= 400 ms at 10,000; grid p95 <= 600 ms at 10,000.
+    A smaller corpus is held to the bar of the next size up (a hint, not the measurement)."""
+    page = (1_000, 150.0) if reports <= 1_000 else (10_000, 400.0)
+    return page, (10_000, 600.0)
+
+
+def verdict(value: float, bar: tuple[int, float] | None, unit: str = "ms") -> str:
+    if bar is None:
+        return ""
+    at, limit = bar
+    ok = "meets" if value <= limit else "MISSES"
+    return f"({ok} the bar at {at:,} reports: <= {limit:.0f} {unit})"
 
 
 def default_haystack_build(report_ids: list[int], folder: Path) -> dict:
@@ -293,9 +313,20 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="build the archive in this (empty) folder and keep it: bench/load_test.py "
+        "--reuse FOLDER then serves the same corpus without building it again",
+    )
     args = parser.parse_args(argv)
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    if args.folder:
+        if args.folder.exists() and any(args.folder.iterdir()):
+            parser.error(f"{args.folder} is not empty")
+        args.folder.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    tmp = args.folder.resolve() if args.folder else Path(tempfile.mkdtemp(prefix="bench-search-"))
     figures: dict = {"reports": args.reports}
     try:
         setup_django(tmp)
@@ -350,7 +381,10 @@ def main(argv=None) -> int:
             f"{figures['baseline']['mb_per_s']:.2f} MB/s, "
             f"{figures['baseline']['index_mb_per_report']:.2f} MB/report"
         )
-        print(f"build ratio: {ours_rate / base_rate:.1f}x the default (bar: 3x)")
+        print(
+            f"build ratio: {ours_rate / base_rate:.1f}x the default "
+            f"({'meets' if ours_rate / base_rate >= 3 else 'MISSES'} the bar: >= 3x)"
+        )
 
         # --- latency through Django --------------------------------------------------------
         client = Client()
@@ -372,19 +406,20 @@ def main(argv=None) -> int:
             "requests": len(page_ms) + len(grid_ms),
         }
         lat = figures["latency_ms"]
+        page_bar, grid_bar = bars(args.reports)
         print(
             f"search page (list, snippets): p50 {lat['page_p50']:.0f} ms, "
-            f"p95 {lat['page_p95']:.0f} ms  (bar at 1,000 reports: p95 <= 150 ms)"
+            f"p95 {lat['page_p95']:.0f} ms  {verdict(lat['page_p95'], page_bar)}"
         )
         print(
             f"grid page: p50 {lat['grid_p50']:.0f} ms, p95 {lat['grid_p95']:.0f} ms  "
-            f"(bar at 10,000 reports: p95 <= 600 ms)"
+            f"{verdict(lat['grid_p95'], grid_bar)}"
         )
         figures["rss_mb"] = rss_mb()
         figures["worker_rss_mb"] = worker_memory()
         print(
             f"worker memory: RSS {figures['worker_rss_mb']:.0f} MB in a fresh worker process "
-            f"after the query list (bar at 10,000 reports: <= 400 MB); "
+            f"after the query list {verdict(figures['worker_rss_mb'], (10_000, 400), 'MB')}; "
             f"benchmark process {figures['rss_mb']:.0f} MB"
         )
 

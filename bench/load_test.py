@@ -116,7 +116,10 @@ class Archive:
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
-    def prepare(self, reports: int) -> dict:
+    def prepare(self, reports: int, bulk: int = 0) -> dict:
+        """The seeds and `reports - 5` synthetic reports imported through the pipeline, and
+        `bulk` more synthetic reports stored directly (bench/bench_search.load_corpus: the
+        pipeline takes seconds a report, too slow for 10,000), then one index rebuild."""
         t0 = time.perf_counter()
         self.refresh()
         incoming = self.folder / "incoming"
@@ -127,11 +130,25 @@ class Archive:
         t1 = time.perf_counter()
         self.manage("import_reports", str(SEEDS), str(incoming))
         t2 = time.perf_counter()
+        if bulk:
+            self.manage("shell", "-c",
+                        f"from bench.bench_search import load_corpus; load_corpus({bulk}, 7)")
+            self.manage("rebuild_search_index")
+        t3 = time.perf_counter()
+        self.ensure_staff()
+        return {"prepare_s": round(t1 - t0, 1), "import_s": round(t2 - t1, 1),
+                "bulk_s": round(t3 - t2, 1)}
+
+    def published_reports(self) -> int:
+        out = self.manage("shell", "-c", "from archive.models import Report; "
+                          "print(Report.objects.published().count())")
+        return int(out.strip().splitlines()[-1])
+
+    def ensure_staff(self) -> None:
         self.manage("shell", "-c",
                     "from django.contrib.auth import get_user_model as g; U = g(); "
                     f"U.objects.filter(username='{STAFF_USER}').exists() or "
                     f"U.objects.create_superuser('{STAFF_USER}', '', '{STAFF_PASSWORD}')")
-        return {"prepare_s": round(t1 - t0, 1), "import_s": round(t2 - t1, 1)}
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = self.folder / "gunicorn.log"
@@ -391,8 +408,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="reports in the prepared archive (seeds + synthetic; default 40)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--uploads", type=int, default=20, help="most uploads during the run")
+    parser.add_argument("--bulk-reports", type=int, default=0,
+                        help="more synthetic reports stored directly, not through the "
+                             "pipeline (the 10,000-report run: --bulk-reports 10000)")
     parser.add_argument("--reuse", metavar="FOLDER",
-                        help="serve an archive prepared earlier in FOLDER (prepared if empty)")
+                        help="serve an archive prepared earlier in FOLDER (prepared if empty); "
+                             "a folder from bench_search.py --folder works too")
     parser.add_argument("--keep", action="store_true", help="keep the archive folder afterwards")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = parser.parse_args(argv)
@@ -404,18 +425,22 @@ def main(argv: list[str] | None = None) -> int:
     db = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     try:
         prep = {}
-        if not (folder / "static").exists() or not args.reuse:
+        prepared = (folder / "static").exists() or (
+            db == "sqlite" and (folder / "archive.sqlite3").exists())
+        if not prepared or not args.reuse:
             if not args.json:
-                print(f"preparing {args.reports} reports in {folder} ({db}) ...", flush=True)
-            prep = archive.prepare(args.reports)
+                print(f"preparing {args.reports} + {args.bulk_reports} reports in {folder} "
+                      f"({db}) ...", flush=True)
+            prep = archive.prepare(args.reports, bulk=args.bulk_reports)
         else:
             archive.refresh()
+            archive.ensure_staff()
         archive.start()
         runner = LoadRunner(archive.port, clients, duration, max_uploads=args.uploads)
         summary = runner.run(args.workers)
         _, _, health = request(archive.port, "GET", "/healthz")
         summary.update(prep, database=db, workers=args.workers,
-                       reports=len(runner.report_urls),
+                       reports=archive.published_reports(),
                        health=json.loads(health))
     finally:
         archive.stop()

@@ -25,15 +25,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--limitmb",
             type=int,
-            default=256,
-            help="memory per indexing process in MB (default 256)",
+            default=1024,
+            help="Whoosh's posting pool per indexing process in MB (default 1024)",
+        )
+        parser.add_argument(
+            "--segment-reports",
+            type=int,
+            default=250,
+            help="reports per index segment (default 250: about 1 GB of memory at the peak)",
         )
 
-    def handle(self, *args, procs: int, limitmb: int, **options):
+    def handle(self, *args, procs: int, limitmb: int, segment_reports: int, **options):
         def progress(n: int, total: int) -> None:
             self.stdout.write(f"  {n}/{total} reports")
 
-        info = rebuild(procs=procs, limitmb=limitmb, progress=progress)
+        info = rebuild(
+            procs=procs, limitmb=limitmb, segment_reports=segment_reports, progress=progress
+        )
         later = apply_pending(timeout=60)
         self.stdout.write(
             self.style.SUCCESS(
