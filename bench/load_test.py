@@ -259,6 +259,7 @@ class LoadRunner:
         self.rng = random.Random(seed)
         self.samples: list[tuple[float, str, int, float]] = []  # (t, kind, status, seconds)
         self.errors: list[str] = []
+        self.searchable: list[float] = []  # seconds from upload to found by the API
         self.lock = threading.Lock()
         self.uploads = 0
         self.report_urls: list[str] = []
@@ -309,13 +310,16 @@ class LoadRunner:
         while not self.stop_event.is_set() and time.perf_counter() - self.t0 < self.duration:
             kind, method, path = self.pick(rng)
             start = time.perf_counter()
+            published = None
             try:
                 if kind == "upload":
                     i = self.uploads
-                    data = (f"天津市和平区{2000 + i % 20}年政府工作报告（负载测试上传 {n}-{i}-"
-                            f"{time.time_ns()}）\n\n一、工作回顾\n\n城镇新增就业{i + 1}万人，"
+                    token = f"{n}-{i}-{time.time_ns()}"
+                    data = (f"天津市和平区{2000 + i % 20}年政府工作报告（负载测试上传 {token}）"
+                            f"\n\n一、工作回顾\n\n城镇新增就业{i + 1}万人，"
                             f"营商环境持续优化。\n").encode()
                     status, _, _ = self.staff.upload(f"load-{n}-{i}.txt", data)
+                    published = token if status < 400 else None
                 else:
                     status, _, _ = request(self.port, method, path)
             except Exception as e:  # a refused or reset connection is an error of the run
@@ -327,6 +331,22 @@ class LoadRunner:
                 self.samples.append((start - self.t0, kind, status, elapsed))
                 if status >= 500:
                     self.errors.append(f"{kind} {path[:60]}: HTTP {status}")
+            if published:  # this client now waits, as an editor would, to find the upload
+                self.wait_searchable(published, start)
+
+    def wait_searchable(self, token: str, since: float, limit: float = 60.0) -> None:
+        """Upload-to-searchable: poll the API for the upload's unique token until it is found
+        (the upload was published: it must be searchable in the next request or soon after)."""
+        path = "/api/search?" + urlencode({"q": f'"{token}"'})
+        while time.perf_counter() - since < limit:
+            status, _, body = request(self.port, "GET", path)
+            if status == 200 and json.loads(body).get("count", 0) >= 1:
+                with self.lock:
+                    self.searchable.append(time.perf_counter() - since)
+                return
+            time.sleep(0.2)
+        with self.lock:
+            self.errors.append(f"upload {token} not searchable within {limit:.0f} s")
 
     def warm_up(self, workers: int) -> None:
         """Each worker loads jieba and opens the index on its first search: not what a
@@ -370,6 +390,7 @@ class LoadRunner:
             "statuses": dict(sorted(statuses.items())),
             "errors": len(self.errors), "error_samples": self.errors[:10],
             "uploads": self.uploads, "clients": self.clients,
+            "upload_to_searchable": percentiles(self.searchable),
         }
 
 
@@ -394,6 +415,11 @@ def print_summary(title: str, s: dict) -> None:
         print(f"  {kind:<9} n={k['n']:<6} p50 {k['p50_ms']:8.1f} ms  p95 {k['p95_ms']:8.1f} ms  "
               f"p99 {k['p99_ms']:8.1f} ms")
     print(f"  statuses: {s['statuses']}  uploads: {s['uploads']}")
+    u = s.get("upload_to_searchable")
+    if u and u["max_ms"]:
+        print(f"  upload to searchable (published upload until the API finds it): "
+              f"p50 {u['p50_ms'] / 1000:.1f} s  p95 {u['p95_ms'] / 1000:.1f} s  "
+              f"max {u['max_ms'] / 1000:.1f} s")
     for e in s["error_samples"]:
         print(f"  error: {e}")
 
