@@ -191,6 +191,17 @@ def place_filter_keys(value: str) -> list[str]:
     return keys
 
 
+def phrase_docs(parsed: ParsedQuery, searcher) -> set[int]:
+    """For a query of two or more plain words (营商 环境), the sections where they occur
+    together as one phrase ("营商环境"); empty for anything else."""
+    node = parsed.tree
+    if not isinstance(node, And) or not all(
+        isinstance(c, Term) and not c.quoted for c in node.children
+    ):
+        return set()
+    return term_docs("".join(c.text for c in node.children), searcher)
+
+
 def filter_query(f: Filters) -> wq.Query | None:
     parts: list[wq.Query] = []
     for p in f.places:
@@ -367,9 +378,9 @@ def run(
         facets_year[year] += len(docs)
     page = max(1, min(page, MAX_PAGE))
     # The scored pass ranks the docset. Matching is settled above (exact substrings); ranking
-    # uses the jieba words (rank_query: words, title words, the term as a phrase of words,
-    # target sections), which are cheap term postings rather than phrase checks. A hit none
-    # of whose words count (a substring inside a longer word) comes after, in index order.
+    # uses the jieba words (rank_query: words, title words, target sections), which are
+    # cheap term postings rather than phrase checks. A hit none of whose words count (a
+    # substring inside a longer word) comes after, in index order.
     limit = max(page * per_page, GRID_SCORED_HITS if grid else 0)
     if sort in ("year", "year_asc"):
         newest_first = sort == "year"
@@ -381,7 +392,13 @@ def run(
         rq = rank_query(parsed.terms) if parsed.terms else None
         ranked = []
         if docset and rq is not None:
-            ranked = [r.docnum for r in searcher.search(rq, filter=docset, limit=limit)]
+            # Sections where the words stand together as one phrase come before those where
+            # they are scattered (营商 环境: "营商环境" first), each group by score.
+            together = phrase_docs(parsed, searcher) & docset
+            for group in (together, docset - together) if together else (docset,):
+                if group and len(ranked) < limit:
+                    hits = searcher.search(rq, filter=group, limit=limit - len(ranked))
+                    ranked += [r.docnum for r in hits]
         want = min(len(docset), limit)
         if len(ranked) < want:
             seen = set(ranked)

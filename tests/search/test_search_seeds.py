@@ -283,3 +283,16 @@ def test_haystack_searchqueryset_reads_the_same_index(seeded):
     found = {r.pk for r in SearchQuerySet().filter(content="营商环境")}
     ours = {h.fields["django_id"] for h in run("营商环境").hits}
     assert found == ours
+
+
+def test_words_standing_together_rank_above_scattered_words(seeded):
+    from search.normalize import normalize
+
+    outcome = run("经济 发展", grid=False, per_page=50)
+    searcher = engine.get_searcher()
+    bodies = [normalize(searcher.stored_fields(h.docnum)["body"]) for h in outcome.hits]
+    together = ["经济发展" in body for body in bodies]
+    phrase = run("经济发展", grid=False).count
+    assert 0 < phrase < outcome.count  # some sections have the words apart only
+    assert together[:phrase] == [True] * phrase  # every "经济发展" section comes first
+    assert not any(together[phrase:])
