@@ -276,17 +276,6 @@ def write_reports(report_ids: Iterable) -> int:
     return added
 
 
-def _published_report_ids() -> list[int]:
-    from archive.models import Report
-
-    return list(
-        Report.objects.published()
-        .filter(current_version__isnull=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def _alias_targets(backend) -> tuple[list[str], bool]:
     """(concrete indices the alias points at, whether INDEX_NAME is a concrete index itself:
     one made by haystack's own setup before this backend managed an alias)."""
@@ -312,7 +301,9 @@ def rebuild(
     started, clock = timezone.now(), time.monotonic()
     name = backend.new_index_name()
     backend.conn.indices.create(index=name, body=backend.index_body())
-    ids = _published_report_ids() if report_ids is None else sorted(set(report_ids))
+    from search.indexing import published_report_ids
+
+    ids = published_report_ids() if report_ids is None else sorted(set(report_ids))
     sections = 0
     try:
         batch: list[dict] = []
