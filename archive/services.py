@@ -14,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pypinyin import lazy_pinyin
 
 from archive.ingest import result as ingest
 from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
@@ -43,6 +42,10 @@ PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自
 
 
 def place_slug(name: str) -> str:
+    # Imported here, not at the top: pypinyin's phrase tables are ~57 MB, and a web worker
+    # that only serves searches and pages never names a new place.
+    from pypinyin import lazy_pinyin
+
     core, suffix = name, ""
     for candidate in PLACE_SUFFIXES:
         if name.endswith(candidate) and len(name) > len(candidate):

@@ -50,8 +50,9 @@ def wait_healthy(port: int, timeout: float = 60) -> float | None:
 
 def under_load(archive: Archive, clients: int, seconds: float, fault, label: str) -> dict:
     """Run the load for `seconds`; call fault(archive) -> dict after a third of it."""
-    # Uploads only where the fault is not in the index: an upload makes the writer create a
-    # fresh index where the live one went missing, which would hide the read path's answer.
+    # Uploads only where the fault is not in the index: during an index fault a published
+    # upload stays queued until the index is back (search.indexing.IndexMissing) and the
+    # load test would count it as not searchable in time.
     uploads = 0 if label.startswith("index") else 3
     runner = LoadRunner(archive.port, clients, seconds, max_uploads=uploads, seed=len(label))
     result: dict = {}

@@ -105,9 +105,9 @@ def is_index_error(exc: BaseException) -> bool:
     error raised from inside Whoosh or the recall index (search.recall)."""
     import sqlite3
 
-    from search.indexing import IndexOutdated
+    from search.indexing import IndexUnavailable
 
-    if isinstance(exc, IndexOutdated):
+    if isinstance(exc, IndexUnavailable):
         return True
     # Whoosh's own errors, and the Elasticsearch client's (server unreachable, refused)
     if any(cls.__module__.split(".")[0] in ("whoosh", "elasticsearch") for cls in type(exc).__mro__):

@@ -47,8 +47,18 @@ class IndexBusy(Exception):
     """Another process holds the index lock longer than we were willing to wait."""
 
 
-class IndexOutdated(Exception):
+class IndexUnavailable(Exception):
+    """The live index cannot be used as it is; the message says what to run."""
+
+
+class IndexOutdated(IndexUnavailable):
     """The index on disk predates the recall index: `manage.py rebuild_search_index`."""
+
+
+class IndexMissing(IndexUnavailable):
+    """The live index link is gone or points at nothing while index generations exist: the
+    index was taken away, not never built. An empty index in its place would answer every
+    search with nothing, so readers get an error and the writer leaves its queue alone."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,6 +112,11 @@ def ensure_index() -> Path:
     with index_lock(timeout=60):
         if p.is_symlink() and p.exists():
             return p.resolve()
+        if p.is_symlink() or any(p.parent.glob(f"{p.name}.gen-*")):
+            raise IndexMissing(
+                f"the live search index ({p.name}) is missing or points at nothing: put it "
+                "back, or run `manage.py rebuild_search_index`"
+            )
         gen = _new_generation_dir()
         if p.is_dir() and not p.is_symlink():
             # An index from before the switch to generations: move it aside, keep using it.
@@ -386,7 +401,7 @@ def rebuild(
             info = es_backend.rebuild(progress=progress, report_ids=report_ids)
             IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
         return info
-    ensure_index()
+    index_path().parent.mkdir(parents=True, exist_ok=True)  # works with no live index too
     started = time.monotonic()
     with index_lock(timeout=60):
         # Changes visible now are reflected by the rebuild; later ones stay queued.

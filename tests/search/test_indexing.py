@@ -89,6 +89,33 @@ def test_rebuild_swaps_in_a_new_index_atomically(fresh_index, client):
     assert api(client, q="京津冀协同发展") == before
 
 
+def test_a_live_index_taken_away_is_an_error_until_it_is_back_or_rebuilt(fresh_index, client):
+    """Not an empty index in its place: that would answer every search with nothing."""
+    store(HEXI)
+    before = api(client, q="京津冀协同发展")
+    assert before["count"] > 0
+    link = index_path()
+    aside = link.with_name(link.name + ".aside")
+    os.replace(link, aside)
+    engine.holder.reset()
+    for params in ({"q": "京津冀"}, {"q": "发展"}):
+        response = client.get("/api/search", params)
+        assert response.status_code == 503, response.content
+        assert "搜索索引暂时不可用" in response.json()["error"]
+    assert client.get("/healthz").status_code == 503
+    store(NANKAI)  # a publish meanwhile stays queued: the writer does not make an empty index
+    assert not link.exists() and not link.is_symlink()
+    assert IndexChange.objects.filter(applied_at__isnull=True).exists()
+    os.replace(aside, link)  # put back: serving again, and the queue applies
+    assert api(client, q="京津冀协同发展") == before
+    apply_pending()
+    assert api(client, q="发展", place="南开区")["count"] > 0
+    os.replace(link, aside)  # taken away again: a rebuild brings everything back
+    call_command("rebuild_search_index", verbosity=0)
+    assert api(client, q="京津冀协同发展")["count"] == before["count"] + 1
+    assert client.get("/healthz").status_code == 200
+
+
 def test_check_finds_and_repairs_drift(fresh_index, client, capsys):
     hexi, nankai = store(HEXI), store(NANKAI)
     assert drift()["missing"] == drift()["stale"] == drift()["orphaned"] == []
