@@ -143,7 +143,13 @@ def rank_query(terms: list[Term]) -> wq.Query | None:
     if not subs:
         return None
     subs.append(wq.Term("kind", "targets", boost=0.5))
-    return wq.Or(subs)
+    rank = wq.Or(subs)
+    # A tree of union matchers, never Whoosh's "preloaded" array matcher: Whoosh picks that
+    # for segments of under 5,000 documents, and it scores every posting, while the tree
+    # skips the blocks whose best score cannot reach the top hits (10x faster at 10,000
+    # reports for common words).
+    rank.matcher_type = wq.Or.DEFAULT_MATCHER
+    return rank
 
 
 def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:

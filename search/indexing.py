@@ -260,7 +260,7 @@ def reindex_reports(
     with index_lock(timeout):
         ix = open_index()
         recall = RecallIndex(index_path().resolve())
-        writer = ix.writer(timeout=timeout)
+        writer = ix.writer(timeout=timeout, compound=False)  # plain files: see rebuild()
         try:
             recall.begin()
             for rid in orphans:
@@ -382,7 +382,7 @@ def rebuild(
     *,
     procs: int = 1,
     limitmb: int = 1024,
-    segment_reports: int = 250,
+    segment_reports: int = 500,
     progress=None,
     keep: int = 1,
     report_ids: Iterable[int] | None = None,
@@ -413,7 +413,10 @@ def rebuild(
         ix = create_in(str(gen), get_schema())
         recall = RecallIndex(gen)
         recall.create()
-        kwargs = {"limitmb": limitmb}
+        # Segments as plain files, not Whoosh's compound files: a reader copies each part of
+        # a compound file it opens into memory (BytesIO), which made a worker hold ~900 MB
+        # for a 10,000-report index; plain files are read where needed.
+        kwargs = {"limitmb": limitmb, "compound": False}
         if procs > 1:
             kwargs.update(procs=procs, multisegment=True)
         ids = published_report_ids() if report_ids is None else sorted(set(report_ids))

@@ -31,8 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--segment-reports",
             type=int,
-            default=250,
-            help="reports per index segment (default 250: about 1 GB of memory at the peak)",
+            default=500,
+            help="reports per index segment (default 500: about 1 GB of memory at the peak)",
         )
 
     def handle(self, *args, procs: int, limitmb: int, segment_reports: int, **options):
