@@ -16,6 +16,7 @@ import json
 import os
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -32,6 +33,8 @@ GRID_MAX_ROWS = 80
 GRID_MAX_COLS = 60
 GRID_SCORED_HITS = 200  # the best snippet of a cell is its best-ranked hit among these
 GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
+DOCNUMS_RANKING_MAX = 5000  # smaller sets of hits are ranked by skipping to each of them
+COMMON_WORD_SHARE = 0.5  # words in more of the sections than this do not rank (discriminating)
 
 
 # --- the index, once per process -----------------------------------------------------------
@@ -130,12 +133,25 @@ def get_searcher():
 # --- compiling ---------------------------------------------------------------------------------
 
 
-def rank_query(terms: list[Term]) -> wq.Query | None:
+def discriminating(words: list[str], searcher) -> list[str]:
+    """The words that tell sections apart: those in at most COMMON_WORD_SHARE of them (发展,
+    加快 are in nearly every section: they add almost nothing to a score, and scoring their
+    postings was most of the time of a query like 加快转变经济发展方式). The rarest word stays
+    if all are common."""
+    total = max(1, searcher.doc_count())
+    share = {w: searcher.doc_frequency("text", w) / total for w in words}
+    kept = [w for w in words if share[w] <= COMMON_WORD_SHARE]
+    return kept or [min(words, key=share.get)]
+
+
+def rank_query(terms: list[Term], searcher=None) -> wq.Query | None:
     words = []
     for t in terms:
         for w, _, _ in jieba_words(t.text):
             if w not in words:
                 words.append(w)
+    if searcher is not None and len(words) > 1:
+        words = discriminating(words, searcher)
     subs: list[wq.Query] = []
     for w in words:
         subs.append(wq.Term("text", w))
@@ -195,6 +211,50 @@ def place_filter_keys(value: str) -> list[str]:
         if division.full_name not in keys:
             keys.append(division.full_name)
     return keys
+
+
+class DocNums(wq.Query):
+    """Matches exactly the given documents (docnums of `top`, the searcher the query runs
+    on), with no score of its own. And-ed with a ranking query it makes Whoosh score only
+    those documents, skipping through the postings to each of them, rather than scoring
+    every posting and dropping the ones outside a filter afterwards."""
+
+    def __init__(self, top, docnums: Iterable[int]):
+        self.top = top
+        self.docnums = sorted(docnums)
+
+    def __repr__(self):
+        return f"DocNums({len(self.docnums)} documents)"
+
+    def __eq__(self, other):
+        return isinstance(other, DocNums) and other.docnums == self.docnums
+
+    def __hash__(self):
+        return hash(("DocNums", len(self.docnums)))
+
+    def estimate_size(self, ixreader):
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        from whoosh.matching import ListMatcher, NullMatcher
+
+        # Whoosh hands each segment's searcher in turn; docnums here are the top searcher's.
+        offset = 0
+        if searcher is not self.top:
+            offset = next(o for s, o in self.top.leaf_searchers() if s is searcher)
+        lo = bisect.bisect_left(self.docnums, offset)
+        hi = bisect.bisect_left(self.docnums, offset + searcher.doc_count_all())
+        ids = [d - offset for d in self.docnums[lo:hi]]
+        return ListMatcher(ids, all_weights=0.0) if ids else NullMatcher()
+
+
+def rank(searcher, rq: wq.Query, docs: set[int], limit: int) -> list[int]:
+    """The best `limit` of `docs` by the ranking query (those it matches at all)."""
+    if len(docs) <= DOCNUMS_RANKING_MAX:
+        hits = searcher.search(wq.And([DocNums(searcher, docs), rq]), limit=limit)
+    else:  # most of the index: one pass over the postings, skipping hopeless blocks
+        hits = searcher.search(rq, filter=docs, limit=limit)
+    return [r.docnum for r in hits]
 
 
 def phrase_docs(parsed: ParsedQuery, searcher) -> set[int]:
@@ -395,7 +455,7 @@ def run(
             key=lambda d: (-(keys[d][1] or 0) if newest_first else (keys[d][1] or 9999), d),
         )
     else:
-        rq = rank_query(parsed.terms) if parsed.terms else None
+        rq = rank_query(parsed.terms, searcher) if parsed.terms else None
         ranked = []
         if docset and rq is not None:
             # Sections where the words stand together as one phrase come before those where
@@ -403,8 +463,7 @@ def run(
             together = phrase_docs(parsed, searcher) & docset
             for group in (together, docset - together) if together else (docset,):
                 if group and len(ranked) < limit:
-                    hits = searcher.search(rq, filter=group, limit=limit - len(ranked))
-                    ranked += [r.docnum for r in hits]
+                    ranked += rank(searcher, rq, group, limit - len(ranked))
         want = min(len(docset), limit)
         if len(ranked) < want:
             seen = set(ranked)

@@ -296,3 +296,31 @@ def test_words_standing_together_rank_above_scattered_words(seeded):
     assert 0 < phrase < outcome.count  # some sections have the words apart only
     assert together[:phrase] == [True] * phrase  # every "经济发展" section comes first
     assert not any(together[phrase:])
+
+
+def test_ranking_a_few_hits_by_skipping_to_them_equals_filtering(seeded, monkeypatch):
+    """engine.rank's two ways (DocNums intersection for few hits, a filtered pass for many)
+    give the same hits in the same order, across the index's segments."""
+    searcher = engine.get_searcher()
+    assert len(list(searcher.leaf_searchers())) > 1  # offsets between segments are exercised
+    for q in ("发展", "营商环境", "经济 发展", "就业"):
+        parsed = parse_query(q)
+        docs = engine.tree_docs(parsed.tree, searcher)
+        rq = engine.rank_query(parsed.terms, searcher)
+        monkeypatch.setattr(engine, "DOCNUMS_RANKING_MAX", 10**9)
+        skipping = engine.rank(searcher, rq, docs, 30)
+        monkeypatch.setattr(engine, "DOCNUMS_RANKING_MAX", -1)
+        filtering = engine.rank(searcher, rq, docs, 30)
+        assert skipping == filtering and skipping, q
+        assert set(skipping) <= docs
+
+
+def test_words_in_most_sections_do_not_rank(seeded):
+    searcher = engine.get_searcher()
+    total = searcher.doc_count()
+    common = max(("发展", "工作", "建设"), key=lambda w: searcher.doc_frequency("text", w))
+    rare = "棚户区"
+    assert searcher.doc_frequency("text", common) / total > engine.COMMON_WORD_SHARE
+    assert 0 < searcher.doc_frequency("text", rare) / total <= engine.COMMON_WORD_SHARE
+    assert engine.discriminating([common, rare], searcher) == [rare]
+    assert engine.discriminating([common], searcher) == [common]  # one word always ranks
