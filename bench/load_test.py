@@ -153,6 +153,13 @@ class Archive:
     def start(self, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = self.folder / "gunicorn.log"
         log = open(self.log_path, "ab")
+        # The index queue's worker, as a deployment runs it beside gunicorn (README): a web
+        # worker applies the queue after each publish, but gives up after a few seconds when
+        # the writer is busy and leaves the change for this worker.
+        self.queue_worker = subprocess.Popen(
+            [PY, "manage.py", "apply_index_queue", "--loop", "--interval", "1"],
+            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=log,
+            start_new_session=True)
         self.proc = subprocess.Popen(
             [str(Path(PY).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
@@ -177,6 +184,14 @@ class Archive:
         return [int(p) for p in out.split()]
 
     def stop(self) -> None:
+        worker = getattr(self, "queue_worker", None)
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import logging
 import os
 import shutil
@@ -284,24 +285,26 @@ def reindex_reports(
     return added
 
 
-def apply_pending(*, timeout: float = 10.0, batch: int = 200) -> int:
-    """Apply every pending index change (the single writer), `batch` reports per commit.
-    Returns the number of reports brought up to date."""
+def apply_pending(
+    *, timeout: float = 10.0, batch: int = 200, report_ids: Iterable[int] | None = None
+) -> int:
+    """Apply every pending index change (the single writer), `batch` reports per commit, or
+    only those of `report_ids`. Returns the number of reports brought up to date."""
     total = 0
+    only = None if report_ids is None else set(report_ids)
     while True:
-        done = _apply_batch(timeout, batch)
+        done = _apply_batch(timeout, batch, only)
         if not done:
             return total
         total += done
 
 
-def _apply_batch(timeout: float, batch: int) -> int:
+def _apply_batch(timeout: float, batch: int, only: set[int] | None = None) -> int:
     with index_lock(timeout):
-        rows = list(
-            IndexChange.objects.filter(applied_at__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "report_id")[:batch]
-        )
+        pending = IndexChange.objects.filter(applied_at__isnull=True)
+        if only is not None:
+            pending = pending.filter(report_id__in=only)
+        rows = list(pending.order_by("pk").values_list("pk", "report_id")[:batch])
         if not rows:
             return 0
         report_ids = {rid for _, rid in rows}
@@ -312,11 +315,15 @@ def _apply_batch(timeout: float, batch: int) -> int:
     return len(report_ids)
 
 
-def apply_pending_quietly() -> None:
+def apply_pending_quietly(report_ids: Iterable[int] | None = None) -> None:
     """apply_pending() for web requests: a busy or broken index is logged, never raised —
-    the change stays queued and the worker (apply_index_queue --loop) picks it up."""
+    the change stays queued and the worker (apply_index_queue --loop) picks it up. Given
+    `report_ids`, only their changes: a request that published one report writes that one,
+    not a backlog left by others (which once kept an upload waiting for a minute)."""
     try:
-        apply_pending(timeout=getattr(settings, "SEARCH_APPLY_TIMEOUT", 5.0))
+        apply_pending(
+            timeout=getattr(settings, "SEARCH_APPLY_TIMEOUT", 5.0), report_ids=report_ids
+        )
     except IndexBusy:
         log.warning("search index busy: change left in the queue")
     except Exception:
@@ -326,8 +333,9 @@ def apply_pending_quietly() -> None:
 def enqueue_report(report, *, apply: bool | None = None) -> None:
     """Record that `report`'s index entries must be brought up to date (call inside the
     transaction that changes it). Unless SEARCH_APPLY_ON_COMMIT is off (bulk imports), the
-    queue is applied as soon as that transaction commits, so the change is searchable in the
-    next request."""
+    report's changes are applied as soon as that transaction commits, so the change is
+    searchable in the next request; anything else pending is the queue worker's
+    (apply_index_queue --loop)."""
     IndexChange.objects.create(report=report)
     if apply is None:
         apply = getattr(settings, "SEARCH_APPLY_ON_COMMIT", True) and not getattr(
@@ -336,8 +344,9 @@ def enqueue_report(report, *, apply: bool | None = None) -> None:
     if apply:
         # One callback per enqueue, not one per transaction: a rolled-back transaction drops
         # its callbacks, and a "already scheduled" flag would then never be cleared. Extra
-        # callbacks are cheap: the first applies the whole queue, the rest find it empty.
-        transaction.on_commit(apply_pending_quietly)
+        # callbacks for one report are cheap: the first applies its changes, the rest find
+        # none left.
+        transaction.on_commit(functools.partial(apply_pending_quietly, report_ids=[report.pk]))
 
 
 _deferred = threading.local()

@@ -166,6 +166,24 @@ def test_a_busy_index_leaves_changes_queued(fresh_index, client, settings):
     assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
 
 
+def test_a_publish_applies_its_own_change_and_leaves_a_backlog_to_the_worker(
+    fresh_index, client
+):
+    """A web request that publishes one report writes that report's index entries, not a
+    backlog of other reports' changes (that is apply_index_queue's work)."""
+    hexi = store(HEXI)
+    enqueue_report(hexi, apply=False)  # a backlog: hexi's change, left for the worker
+    backlog = IndexChange.objects.get(report=hexi, applied_at__isnull=True)
+    nankai = store(NANKAI)  # publish -> after commit, nankai's own change is applied
+    assert not IndexChange.objects.filter(report=nankai, applied_at__isnull=True).exists()
+    assert api(client, q="发展", place="南开区")["count"] > 0  # searchable in the next request
+    backlog.refresh_from_db()
+    assert backlog.applied_at is None
+    call_command("apply_index_queue", verbosity=0)
+    backlog.refresh_from_db()
+    assert backlog.applied_at is not None
+
+
 def test_searchers_refresh_after_a_commit_without_reopening(fresh_index, client):
     store(HEXI)
     api(client, q="发展")
