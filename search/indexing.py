@@ -246,30 +246,6 @@ def _write_reports(
     return added, current
 
 
-SMALL_SEGMENT_DOCS = 1000  # segments written by incremental updates, not by a rebuild
-SMALL_SEGMENTS_TO_MERGE = 8
-
-
-def merge_small_segments(writer, segments):
-    """Whoosh merge policy for incremental commits: once there are SMALL_SEGMENTS_TO_MERGE
-    small segments, merge them into one; never touch the big ones a rebuild wrote.
-
-    Whoosh's own MERGE_SMALL compares the total of the smallest segments with a Fibonacci
-    number that outgrows it once there are ~20 segments: at 10,000 reports the first publish
-    after a rebuild rewrote all 80,000 documents in Python, for many minutes, holding the
-    writer's lock (found by the 10,000-report load test). A rebuild merges everything."""
-    from whoosh.reading import SegmentReader
-
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    if len(small) < SMALL_SEGMENTS_TO_MERGE:
-        return segments
-    for seg in small:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in small]
-
-
 def reindex_reports(
     report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
 ) -> int:
@@ -298,7 +274,14 @@ def reindex_reports(
             recall.close()
             raise
         try:
-            writer.commit(mergetype=merge_small_segments)
+            # No merging here, ever. Whoosh's MERGE_SMALL compares the smallest segments
+            # with a Fibonacci bound that, with the twenty segments a 10,000-report rebuild
+            # writes, takes in all of them: the first publish after a rebuild rewrote every
+            # document in pure Python for many minutes under the lock. And readers open a
+            # segment's plain files lazily, so a merge deleting segment files under them
+            # broke searches (both found by the 10,000-report load test). A rebuild
+            # compacts: run it periodically (README, Operations).
+            writer.commit(merge=False)
             recall.begin()
             reports = ids + [int(r) for r in orphans if str(r).isdigit()]
             recall.delete(recall.sections_of_reports(reports) - current)

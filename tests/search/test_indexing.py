@@ -207,46 +207,20 @@ def test_deferred_apply_commits_once_at_the_end(fresh_index, client):
     }
 
 
-def test_incremental_commits_merge_only_small_segments(monkeypatch):
-    """search.indexing.merge_small_segments leaves a rebuild's big segments alone; Whoosh's
-    MERGE_SMALL would rewrite them (minutes at 10,000 reports, under the writer's lock)."""
-    import whoosh.reading
-    from whoosh.writing import MERGE_SMALL
-
-    from search.indexing import SMALL_SEGMENTS_TO_MERGE, merge_small_segments
-
-    class Segment:
-        def __init__(self, docs):
-            self.docs = docs
-
-        def doc_count_all(self):
-            return self.docs
-
-    class Reader:
-        def __init__(self, storage, schema, segment):
-            self.segment = segment
-
-        def close(self):
-            pass
-
-    class Writer:
-        storage = schema = None
-
-        def __init__(self):
-            self.merged = []
-
-        def add_reader(self, reader):
-            self.merged.append(reader.segment)
-
-    monkeypatch.setattr(whoosh.reading, "SegmentReader", Reader)
-    big = [Segment(4000) for _ in range(20)]  # what a 10,000-report rebuild writes
-    small = [Segment(8) for _ in range(SMALL_SEGMENTS_TO_MERGE - 1)]  # one publish each
-    writer = Writer()
-    assert merge_small_segments(writer, big + small) == big + small
-    assert writer.merged == []
-    small.append(Segment(8))
-    assert merge_small_segments(writer, big + small) == big
-    assert writer.merged == small
-    whoosh_own = Writer()
-    MERGE_SMALL(whoosh_own, big + small[:1])  # the first publish after a rebuild
-    assert sum(s.docs == 4000 for s in whoosh_own.merged) == 20  # the trap avoided above
+def test_incremental_commits_never_remove_a_segment(fresh_index, client):
+    """Readers open segment files lazily: a publish must not merge segments away under them
+    (nor, through Whoosh's MERGE_SMALL, rewrite a rebuild's big segments)."""
+    store(HEXI)
+    call_command("rebuild_search_index", verbosity=0)
+    seen: list[set[str]] = []
+    names = [NANKAI, "002_e1615011aa9b1423.txt", "000_9a318e5cd3625d9e.txt"] + [None] * 6
+    for name in names:  # enough small segments for Whoosh's MERGE_SMALL to merge some
+        if name:
+            store(name)
+        enqueue_report(Report.objects.order_by("pk").first())  # a change to an old report
+        apply_pending()
+        with open_index().searcher() as s:
+            seen.append({r.segment().segment_id() for r, _ in s.reader().leaf_readers()})
+    for before, after in zip(seen, seen[1:], strict=False):
+        assert before <= after  # every segment a reader may hold is still there
+    assert len(seen[-1]) > len(seen[0])
