@@ -160,10 +160,8 @@ def rank_query(terms: list[Term], searcher=None) -> wq.Query | None:
         return None
     subs.append(wq.Term("kind", "targets", boost=0.5))
     rank = wq.Or(subs)
-    # A tree of union matchers, never Whoosh's "preloaded" array matcher: Whoosh picks that
-    # for segments of under 5,000 documents, and it scores every posting, while the tree
-    # skips the blocks whose best score cannot reach the top hits (10x faster at 10,000
-    # reports for common words).
+    # A tree of union matchers, not the "preloaded" array matcher Whoosh picks for segments
+    # under 5,000 documents: at 10,000 reports the tree ranks common words twice as fast.
     rank.matcher_type = wq.Or.DEFAULT_MATCHER
     return rank
 
@@ -250,10 +248,14 @@ class DocNums(wq.Query):
 
 def rank(searcher, rq: wq.Query, docs: set[int], limit: int) -> list[int]:
     """The best `limit` of `docs` by the ranking query (those it matches at all)."""
+    # optimize=False: Whoosh's block-quality skipping (UnionMatcher.skip_to_quality) can
+    # loop forever; under the 10,000-report load test it hung a worker until gunicorn
+    # killed it. Every posting of the ranking words is scored instead.
     if len(docs) <= DOCNUMS_RANKING_MAX:
-        hits = searcher.search(wq.And([DocNums(searcher, docs), rq]), limit=limit)
-    else:  # most of the index: one pass over the postings, skipping hopeless blocks
-        hits = searcher.search(rq, filter=docs, limit=limit)
+        q = wq.And([DocNums(searcher, docs), rq])
+        hits = searcher.search(q, limit=limit, optimize=False)
+    else:  # most of the index: one pass over the postings of the ranking words
+        hits = searcher.search(rq, filter=docs, limit=limit, optimize=False)
     return [r.docnum for r in hits]
 
 
