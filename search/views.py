@@ -88,14 +88,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
     if not form.is_valid():
         context["error"] = form.message()
-        log_search(
-            query=request.GET.get("q", ""),
-            filters=None,
-            hits=None,
-            elapsed_ms=0,
-            view="search",
-            error=context["error"],
-        )
+        _log_refused(request, "search", context["error"])
         return render(request, "search/search.html", context, status=400)
     if form.is_blank:
         return render(request, "search/search.html", context)
@@ -135,6 +128,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "search/search.html", context)
+
+
+def _log_refused(request: HttpRequest, view: str, message: str) -> None:
+    """Log a search refused as invalid (bad syntax or parameters): nothing was run."""
+    log_search(
+        query=request.GET.get("q", ""),
+        filters=None,
+        hits=None,
+        elapsed_ms=0,
+        view=view,
+        error=message,
+    )
 
 
 def _page_links(base: dict, outcome: engine.Outcome) -> list[tuple[int, str, bool]]:
@@ -193,14 +198,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         message = form.message()
-        log_search(
-            query=request.GET.get("q", ""),
-            filters=None,
-            hits=None,
-            elapsed_ms=0,
-            view="api",
-            error=message,
-        )
+        _log_refused(request, "api", message)
         return JsonResponse(
             {"error": message, "errors": form.errors.get_json_data()},
             status=400,
