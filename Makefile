@@ -11,7 +11,7 @@ PORT ?= 8000
 .PHONY: help venv install migrate seed setup run test test-sqlite test-postgres bench bench-quick bench-load bench-faults lint system-deps clean
 
 help:
-	@echo "make run    - set up (venv, requirements, migrations, seed documents, index) and serve on http://$(HOST):$(PORT)/"
+	@echo "make run    - set up (venv, requirements, migrations, corpus and seed documents, index) and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL)"
 	@echo "make bench  - benchmarks: ingest, search, load, faults, long fuzzing; prints figures"
 	@echo "make bench-quick - the same with small sizes (a few minutes)"
@@ -33,10 +33,11 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_indicators
 
-# The five seed documents are the archive's first content; importing them twice is harmless
-# (the same bytes never make a second report).
+# The archive's first content: the real corpus (100 official documents, 1954-2026, with their
+# provenance in fixtures/corpus/MANIFEST.tsv) and the five seed documents. Importing them
+# twice is harmless (the same bytes never make a second report).
 seed: migrate
-	$(PY) manage.py import_reports fixtures/seeds
+	$(PY) manage.py import_reports fixtures/corpus fixtures/seeds
 
 setup: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0

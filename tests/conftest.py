@@ -92,9 +92,9 @@ def use_index_dir(path: Path) -> None:
 def _own_search_index(request, tmp_path_factory):
     """Each database test gets an empty index of its own: the database is rolled back after a
     test, and an index left behind would hold entries for reports that no longer exist.
-    Tests that share a prepared index (the `seeded` and `fresh_index` fixtures) keep theirs."""
+    Tests that share a prepared index (`seeded`, `fresh_index`, `real_archive`) keep theirs."""
     uses_db = any(m.name == "django_db" for m in request.node.iter_markers())
-    if not uses_db or {"seeded", "fresh_index"} & set(request.fixturenames):
+    if not uses_db or {"seeded", "fresh_index", "real_archive"} & set(request.fixturenames):
         yield
         return
     from django.conf import settings
