@@ -216,10 +216,9 @@ def documents_for_report(report_id: int) -> list[dict]:
     version.report = report
     sections = list(Section.objects.filter(version=version).order_by("order"))
     if not sections:
-        log.warning(
-            "report %s v%s has no sections: nothing to index", report.public_id, version.number
-        )
-        return []
+        from search.search_indexes import whole_text_section
+
+        sections = [whole_text_section(version)]
     attach_units(version, sections)
     index = section_index()
     from haystack import connections
@@ -502,6 +501,17 @@ def drift() -> dict[str, list]:
     ).values_list("pk", "version_id", "version__report_id"):
         r = reports[report_id]
         expected[str(pk)] = (str(version_id), r.updated_at.isoformat(), report_id)
+    # A text without sections is expected as one whole-text document (search_indexes).
+    from search.search_indexes import whole_text_id
+
+    with_sections = {int(v) for v, _, _ in expected.values()}
+    for r in reports.values():
+        if r.current_version_id not in with_sections:
+            expected[str(whole_text_id(r.current_version_id))] = (
+                str(r.current_version_id),
+                r.updated_at.isoformat(),
+                r.pk,
+            )
     if es_active():
         from search import es_backend
 
@@ -529,10 +539,17 @@ def drift() -> dict[str, list]:
     stale = sorted(
         (k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]), key=int
     )
+    texts_expected = {v for v, _, _ in expected.values()}
     return {
         "missing": missing,
         "stale": stale,
         "orphaned": orphaned,
+        # Published texts (current versions), and those with every document indexed and
+        # up to date: a text is searchable only if all of its documents are.
+        "texts": len(texts_expected),
+        "texts_searchable": len(
+            texts_expected - {expected[k][0] for k in missing + stale}
+        ),
         "reports": sorted({expected[k][2] for k in missing + stale}),
         "orphan_reports": sorted({indexed[k][2] for k in orphaned if indexed[k][2]}),
     }

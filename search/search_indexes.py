@@ -14,7 +14,7 @@ import json
 from django.db.models import F
 from haystack import indexes
 
-from archive.models import Paragraph, Report, ReportStatus, Section
+from archive.models import Paragraph, Report, ReportStatus, Section, SectionKind
 from search.units import section_units
 
 
@@ -47,6 +47,33 @@ def place_keys(place) -> list[str]:
             if key and key not in keys:
                 keys.append(key)
     return keys
+
+
+# A text in which the pipeline found no sections (a resolution, a short notice, an old report
+# without headings) is indexed as one document standing for its whole text. That document
+# has no Section row, so it is numbered apart from section ids: this base plus the version's
+# id, within the index's unsigned 32-bit integer fields and far above any section id.
+WHOLE_TEXT_ID_BASE = 2**31
+
+
+def whole_text_section(version) -> Section:
+    """An unsaved Section covering all of `version`'s text, for a text without sections."""
+    section = Section(
+        version=version,
+        anchor="",
+        order=0,
+        level=0,
+        title=version.report.title or "",
+        kind=SectionKind.OTHER,
+        start=0,
+        end=len(version.text),
+    )
+    section.pk = whole_text_id(version.pk)
+    return section
+
+
+def whole_text_id(version_pk: int) -> int:
+    return WHOLE_TEXT_ID_BASE + version_pk
 
 
 def attach_units(version, sections: list[Section]) -> None:

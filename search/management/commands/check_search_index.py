@@ -1,5 +1,7 @@
 """Compare the search index with the database; --repair fixes what differs.
 
+Texts: every published report's current version must be searchable; one without sections
+is indexed as a single whole-text document (search.search_indexes.whole_text_section).
 Missing: a section of a published report's current version that is not in the index.
 Stale: indexed from another version, or before the report's metadata last changed.
 Orphaned: in the index but not expected (unpublished, withdrawn, an old version, deleted).
@@ -29,7 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, repair: bool, verbose_ids: bool, **options):
         found = drift()
         summary = (
-            f"missing {len(found['missing'])}, stale {len(found['stale'])}, "
+            f"{found['texts_searchable']} of {found['texts']} published texts searchable; "
+            f"sections missing {len(found['missing'])}, stale {len(found['stale'])}, "
             f"orphaned {len(found['orphaned'])}"
         )
         if verbose_ids:
