@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TopCollector
 
 from search import recall
 from search.analysis import dictionary_words, jieba_words, query_grams
@@ -28,6 +29,8 @@ from search.normalize import normalize
 from search.query import And, Filters, Not, Or, ParsedQuery, Term
 from search.units import Unit
 
+# Only search.es_engine still clamps pages (Elasticsearch's result window); the Whoosh engine
+# pages through every hit.
 MAX_PAGE = 50
 GRID_MAX_ROWS = 80
 GRID_MAX_COLS = 60
@@ -205,10 +208,24 @@ def place_filter_keys(value: str) -> list[str]:
 
     value = unicodedata.normalize("NFKC", value).strip()
     keys = [value]
-    for division in gazetteer.lookup(value):
+    divisions = gazetteer.lookup(value)
+    if not divisions:
+        chain = gazetteer.parse_chain(
+            value
+        )  # "天津市和平区" written without the gazetteer's spelling
+        divisions = chain[-1:] if chain else []
+    if not divisions:
+        # People write a district or county without its suffix (海拉尔 for 海拉尔区), as they
+        # do for provinces and cities, which the gazetteer already knows by short name.
+        for suffix in SHORT_NAME_SUFFIXES:
+            divisions += gazetteer.lookup(value + suffix)
+    for division in divisions:
         if division.full_name not in keys:
             keys.append(division.full_name)
     return keys
+
+
+SHORT_NAME_SUFFIXES = ("区", "新区", "县", "市", "旗", "自治县", "自治旗", "林区", "特区")
 
 
 class DocNums(wq.Query):
@@ -247,16 +264,31 @@ class DocNums(wq.Query):
 
 
 def rank(searcher, rq: wq.Query, docs: set[int], limit: int) -> list[int]:
-    """The best `limit` of `docs` by the ranking query (those it matches at all)."""
-    # optimize=False: Whoosh's block-quality skipping (UnionMatcher.skip_to_quality) can
-    # loop forever; under the 10,000-report load test it hung a worker until gunicorn
-    # killed it. Every posting of the ranking words is scored instead.
+    """The best `limit` of `docs` by the ranking query (those it matches at all), best first,
+    ties in index order: the first n of a longer ranking are exactly a shorter ranking, so
+    every page of a result list is a slice of one order."""
     if len(docs) <= DOCNUMS_RANKING_MAX:
         q = wq.And([DocNums(searcher, docs), rq])
-        hits = searcher.search(q, limit=limit, optimize=False)
+        collector = exact_collector(limit)
     else:  # most of the index: one pass over the postings of the ranking words
-        hits = searcher.search(rq, filter=docs, limit=limit, optimize=False)
-    return [r.docnum for r in hits]
+        q = rq
+        collector = FilterCollector(exact_collector(limit), allow=docs)
+    searcher.search_with_collector(q, collector)
+    return [r.docnum for r in collector.results()]
+
+
+def exact_collector(limit: int) -> TopCollector:
+    """Whoosh's top-N collector with both of its pruning tricks off.
+
+    usequality=False (what `optimize=False` sets): no block-quality skipping, which can also
+    loop forever (UnionMatcher.skip_to_quality hung a worker under the 10,000-report load
+    test). replace=0: `optimize=False` leaves the other trick on: every ten matches the
+    collector calls `matcher.replace(minscore)`, which drops the sub-matchers of a union
+    whose max_quality() estimate is below the lowest score in the heap and turns a union
+    into an intersection. The estimates are not upper bounds for our weighting, so
+    documents that belonged in the top N were skipped, and a page's hits depended on how
+    many were asked for (page 2 repeated hits of page 1 and others were never shown)."""
+    return TopCollector(limit=limit, usequality=False, replace=0)
 
 
 def phrase_docs(parsed: ParsedQuery, searcher) -> set[int]:
@@ -271,6 +303,9 @@ def phrase_docs(parsed: ParsedQuery, searcher) -> set[int]:
 
 
 def filter_query(f: Filters) -> wq.Query | None:
+    """The filters Whoosh's keyword columns answer (places, kinds). Years and exact cells
+    are sets read from the columns (filter_docs): Whoosh 2.7's NumericRange over our
+    unsigned 32-bit year field matches every document for a range such as [1 TO 1960]."""
     parts: list[wq.Query] = []
     for p in f.places:
         keys = place_filter_keys(p)
@@ -279,8 +314,6 @@ def filter_query(f: Filters) -> wq.Query | None:
             if len(keys) > 1
             else wq.Term("places", keys[0])
         )
-    if f.year_from is not None or f.year_to is not None:
-        parts.append(wq.NumericRange("year", f.year_from, f.year_to))
     if f.doc_types:
         parts.append(wq.Or([wq.Term("doc_type", d) for d in f.doc_types]))
     if f.kinds:
@@ -288,6 +321,58 @@ def filter_query(f: Filters) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def filter_docs(f: Filters, searcher) -> set[int] | None:
+    """Every docnum the filters allow, or None when nothing is filtered. The same sets serve
+    the list, the API, the grid and the trend, so their counts agree."""
+    out: set[int] | None = None
+    fq = filter_query(f)
+    if fq is not None:
+        out = set(searcher.docs_for_query(fq))
+    if f.year_from is not None or f.year_to is not None or f.year_unknown:
+        out = _narrow(out, year_docs(searcher, f.year_from, f.year_to, unknown=f.year_unknown))
+    if f.exact_place is not None:
+        out = _narrow(out, place_docs(searcher, f.exact_place))
+    return out
+
+
+def _narrow(current: set[int] | None, allowed: set[int]) -> set[int]:
+    return set(allowed) if current is None else current & allowed
+
+
+def _by_key(searcher, position: int) -> dict:
+    """place or year (position 0 or 1 of cell_keys) -> docnums, once per searcher."""
+    name = f"by-{position}"
+    cached = _keys_cache.get(name)
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    out: dict = defaultdict(list)
+    for d, key in enumerate(cell_keys(searcher)):
+        out[key[position]].append(d)
+    live = set(searcher.reader().all_doc_ids())
+    by_key = {k: [d for d in v if d in live] for k, v in out.items()}
+    _keys_cache[name] = (searcher, by_key)
+    return by_key
+
+
+def year_docs(searcher, lo: int | None, hi: int | None, *, unknown: bool = False) -> set[int]:
+    """Docnums of sections from years lo..hi (either end open); with `unknown`, of the
+    sections whose year is unknown (and within lo..hi: none, if a bound is given too)."""
+    out: set[int] = set()
+    for year, docs in _by_key(searcher, 1).items():
+        if year is None:
+            if unknown and lo is None and hi is None:
+                out.update(docs)
+        elif not unknown and (lo is None or year >= lo) and (hi is None or year <= hi):
+            out.update(docs)
+    return out
+
+
+def place_docs(searcher, full_name: str) -> set[int]:
+    """Docnums of sections of exactly this place (a full name, not the places under it);
+    UNKNOWN_PLACE: the sections whose place is unknown."""
+    return set(_by_key(searcher, 0).get(full_name, ()))
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -299,6 +384,9 @@ class Hit:
     fields: dict
     snippet: Snippet
     paragraph: int | None
+    # Every match in the section, as [start, end) offsets into the version's text (the text
+    # permalinks and parse_report --json offsets refer to).
+    matches: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def place(self) -> str | None:
@@ -355,7 +443,12 @@ class Outcome:
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.count // self.per_page)))
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        """A page after the last one (an empty result has one page, with nothing on it)."""
+        return self.page > self.pages
 
 
 UNKNOWN_PLACE = ""
@@ -366,10 +459,21 @@ def make_hit(searcher, docnum: int, terms: list[str]) -> Hit:
     body = fields.pop("body", "")
     snip = make_snippet(body, terms)
     paragraph = best_paragraph(fields, snip)
+    matches = version_offsets(fields.get("segments"), snip.occurrences)
     # The long stored values are not kept on the hit: results are cached (config.cache).
     fields.pop("segments", None)
     fields.pop("paragraphs", None)
-    return Hit(docnum, fields, snip, paragraph)
+    return Hit(docnum, fields, snip, paragraph, matches)
+
+
+def version_offsets(segments_json: str | None, spans: list[tuple[int, int]]) -> list:
+    try:
+        unit = Unit(tuple(tuple(s) for s in json.loads(segments_json or "[]")))
+    except ValueError:
+        return []
+    if not unit.segments:
+        return []
+    return [(unit.to_version_offset(s), unit.to_version_offset(s) + (e - s)) for s, e in spans]
 
 
 def best_paragraph(fields: dict, snip: Snippet) -> int | None:
@@ -425,16 +529,8 @@ def run(
 ) -> Outcome:
     searcher = get_searcher()
     terms = [t.text for t in parsed.terms]
-    fq = filter_query(parsed.filters)
     # One unscored pass finds every matching section: the exact count, facets and the grid.
-    if parsed.tree is not None:
-        docset = tree_docs(parsed.tree, searcher)
-        if fq is not None and docset:
-            docset &= set(searcher.docs_for_query(fq))
-    elif fq is not None:
-        docset = set(searcher.docs_for_query(fq))
-    else:
-        docset = set(searcher.reader().all_doc_ids())
+    docset = matching_docnums(parsed, searcher)
     keys = cell_keys(searcher)
     per_cell: dict[tuple[str, int | None], list[int]] = defaultdict(list)
     for d in sorted(docset):
@@ -444,12 +540,12 @@ def run(
     for (place, year), docs in per_cell.items():
         facets_place[place] += len(docs)
         facets_year[year] += len(docs)
-    page = max(1, min(page, MAX_PAGE))
+    page = max(1, page)
     # The scored pass ranks the docset. Matching is settled above (exact substrings); ranking
     # uses the jieba words (rank_query: words, title words, target sections), which are
     # cheap term postings rather than phrase checks. A hit none of whose words count (a
     # substring inside a longer word) comes after, in index order.
-    limit = max(page * per_page, GRID_SCORED_HITS if grid else 0)
+    limit = min(len(docset), max(page * per_page, GRID_SCORED_HITS if grid else 0))
     if sort in ("year", "year_asc"):
         newest_first = sort == "year"
         ranked = sorted(
@@ -552,15 +648,11 @@ def docnum_to_section_ids(searcher) -> dict[int, str]:
 def matching_docnums(parsed: ParsedQuery, searcher=None) -> set[int]:
     """Every document the query (with its filters) matches, unscored."""
     searcher = searcher or get_searcher()
-    docs = (
-        tree_docs(parsed.tree, searcher)
-        if parsed.tree is not None
-        else set(searcher.reader().all_doc_ids())
-    )
-    fq = filter_query(parsed.filters)
-    if fq is not None:
-        docs &= set(searcher.docs_for_query(fq))
-    return docs
+    allowed = filter_docs(parsed.filters, searcher)
+    if parsed.tree is None:
+        return set(searcher.reader().all_doc_ids()) if allowed is None else allowed
+    docs = tree_docs(parsed.tree, searcher)
+    return docs if allowed is None else docs & allowed
 
 
 # --- term over time ----------------------------------------------------------------------------
@@ -586,50 +678,66 @@ class Trend:
         return 10_000 * row.years.get(year, (0, 0))[1] / total if total else 0.0
 
 
-def trend(terms: list[str], filters: Filters, by_place: bool = False) -> Trend:
+def query_row_needed(query: ParsedQuery) -> bool:
+    """A query that is more than one term (operators, several words) gets a row of its own in
+    the trend: its sections are those the list shows, which no single term's row counts."""
+    return query.tree is not None and not isinstance(query.tree, Term)
+
+
+def query_label(query: ParsedQuery) -> str:
+    """The query as the trend labels its row: the words and operators, without the filters."""
+    from search.query import to_string
+
+    return to_string(query.tree)
+
+
+def trend(
+    terms: list[str],
+    filters: Filters,
+    by_place: bool = False,
+    query: ParsedQuery | None = None,
+) -> Trend:
     """Sections and occurrences of each term per year (and per place): sections agree with
-    the grid and the list for the same term and filters, occurrences with the marks."""
+    the grid and the list for the same term and filters, occurrences with the marks. With
+    `query`, every row counts among the sections the whole query matches (so `改革 -开放`
+    leaves out sections with 开放), and a query of more than one term gets a first row of
+    its own, whose sections per year are exactly the list's."""
     from search.highlight import occurrences
 
     searcher = get_searcher()
     reader = searcher.reader()
-    fq = filter_query(filters)
-    base = set(searcher.docs_for_query(fq)) if fq is not None else set(reader.all_doc_ids())
-    place_col, year_col, len_col = (
-        _column(reader, "place"),
-        _column(reader, "year"),
-        _column(reader, "length"),
-    )
-
-    def key(d):
-        if place_col is not None and year_col is not None:
-            return _decode(place_col[d]) or UNKNOWN_PLACE, year_col[d] or None
-        f = searcher.stored_fields(d)
-        return f.get("place") or UNKNOWN_PLACE, f.get("year") or None
-
+    allowed = filter_docs(filters, searcher)
+    base = set(reader.all_doc_ids()) if allowed is None else allowed
+    keys = cell_keys(searcher)
+    len_col = _column(reader, "length")
     chars: Counter = Counter()
-    keys = {}
     for d in base:
-        place, year = keys[d] = key(d)
+        place, year = keys[d]
         n = len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
         chars[(None, year)] += n
         if by_place:
             chars[(place, year)] += n
+    matched = None
+    if query is not None and query.tree is not None:
+        matched = tree_docs(query.tree, searcher) & base
+    rows_for = [(t, [t], term_docs(t, searcher)) for t in terms]
+    if query is not None and query_row_needed(query):
+        rows_for.insert(0, (query_label(query), terms, None))
     rows: list[TrendRow] = []
-    for term in terms:
-        docs = term_docs(term, searcher) & base
+    for label, counted, docs in rows_for:
+        docs = (matched if docs is None else docs & matched) if matched is not None else docs & base
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for d in docs:
             place, year = keys[d]
-            n = len(occurrences(normalize(searcher.stored_fields(d).get("body", "")), [term]))
+            n = len(occurrences(normalize(searcher.stored_fields(d).get("body", "")), counted))
             total[year][0] += 1
             total[year][1] += n
             if by_place:
                 per_place[place][year][0] += 1
                 per_place[place][year][1] += n
-        rows.append(TrendRow(term, None, {y: tuple(v) for y, v in total.items()}))
+        rows.append(TrendRow(label, None, {y: tuple(v) for y, v in total.items()}))
         for place in sorted(per_place):
-            rows.append(TrendRow(term, place, {y: tuple(v) for y, v in per_place[place].items()}))
+            rows.append(TrendRow(label, place, {y: tuple(v) for y, v in per_place[place].items()}))
     years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
     return Trend(terms, years, dict(chars), rows)

@@ -34,6 +34,8 @@ from search.engine import (
     TrendRow,
     best_paragraph,
     place_filter_keys,
+    query_label,
+    query_row_needed,
 )
 from search.es_backend import CHARS, DISPLAY, GENERATION_KEY, WORDS, get_backend
 from search.highlight import make_snippet, occurrences
@@ -81,12 +83,15 @@ def filter_clauses(f: Filters) -> list[dict]:
     for p in f.places:
         out.append({"terms": {"places": place_filter_keys(p)}})
     if f.year_from is not None or f.year_to is not None:
-        years = {}
-        if f.year_from is not None:
-            years["gte"] = f.year_from
+        # An unknown year is indexed as 0: an open range ("up to 1960") must not take it in.
+        years = {"gte": f.year_from if f.year_from is not None else 1}
         if f.year_to is not None:
             years["lte"] = f.year_to
         out.append({"range": {"year": years}})
+    if f.year_unknown:
+        out.append({"term": {"year": 0}})
+    if f.exact_place is not None:
+        out.append({"term": {"place": f.exact_place}})
     if f.doc_types:
         out.append({"terms": {"doc_type": list(f.doc_types)}})
     if f.kinds:
@@ -351,15 +356,22 @@ def _filtered(filters: Filters, extra: list[dict] = ()) -> dict:
     return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
 
 
-def trend(terms: list[str], filters: Filters, by_place: bool = False) -> Trend:
+def trend(
+    terms: list[str],
+    filters: Filters,
+    by_place: bool = False,
+    query: ParsedQuery | None = None,
+) -> Trend:
     """As search.engine.trend: sections and occurrences of each term per year (and place),
-    occurrences counted in Python from the stored bodies, as the marks are."""
+    occurrences counted in Python from the stored bodies, as the marks are; with `query`,
+    among the sections the whole query matches, and a first row for the query itself."""
     from elasticsearch.helpers import scan
 
     backend = get_backend()
     conn, index = backend.conn, backend.index_name
     field = backend.recall_field()
-    base = _filtered(filters)
+    matched = [compile_tree(query.tree, field)] if query is not None and query.tree else []
+    base = _filtered(filters, matched)
     agg = _cells_agg("relevance", best=False)
     agg["aggs"] = {"chars": {"sum": {"field": "length"}}}
     resp = conn.search(index=index, body={"size": 0, "query": base, "aggs": {"cells": agg}})
@@ -371,21 +383,24 @@ def trend(terms: list[str], filters: Filters, by_place: bool = False) -> Trend:
         if by_place:
             chars[(place, year)] += n
     rows: list[TrendRow] = []
-    for term in terms:
+    rows_for = [(t, [t], [match_query(t, field)]) for t in terms]
+    if query is not None and query_row_needed(query):
+        rows_for.insert(0, (query_label(query), terms, []))
+    for term, counted, extra in rows_for:
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for hit in scan(
             conn,
             index=index,
             query={
-                "query": _filtered(filters, [match_query(term, field)]),
+                "query": _filtered(filters, [*matched, *extra]),
                 "_source": ["body", "place", "year"],
             },
             size=500,
         ):
             src = hit["_source"]
             place, year = _place(src.get("place")), _year(src.get("year"))
-            n = len(occurrences(normalize(src.get("body", "")), [term]))
+            n = len(occurrences(normalize(src.get("body", "")), counted))
             total[year][0] += 1
             total[year][1] += n
             if by_place:

@@ -13,6 +13,8 @@ SORTS = [
     ("year_asc", "年份（旧→新） oldest first"),
 ]
 VIEWS = [("grid", "对照表 grid"), ("list", "列表 list")]
+PER_PAGE = 20
+MAX_PER_PAGE = 100
 
 
 class SearchForm(forms.Form):
@@ -45,7 +47,17 @@ class SearchForm(forms.Form):
     )
     sort = forms.ChoiceField(label="排序 Sort", required=False, choices=SORTS)
     view = forms.ChoiceField(label="显示 View", required=False, choices=VIEWS)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    per_page = forms.IntegerField(
+        label="每页 Per page", required=False, min_value=1, max_value=MAX_PER_PAGE
+    )
+    # A grid cell's link: exactly that place (its full name), not the places under it, and
+    # cells of an unknown place or year as filters of their own.
+    place_exact = forms.CharField(
+        label="地区（仅此地） Exact place", required=False, max_length=100
+    )
+    place_unknown = forms.BooleanField(label="地区未知 Place unknown", required=False)
+    year_unknown = forms.BooleanField(label="年份未知 Year unknown", required=False)
 
     parsed: ParsedQuery | None = None
 
@@ -66,6 +78,16 @@ class SearchForm(forms.Form):
             filters.doc_types = [data["doc_type"]]
         if data.get("kind"):
             filters.kinds = [data["kind"]]
+        if data.get("place_unknown"):
+            filters.exact_place = ""
+        elif (data.get("place_exact") or "").strip():
+            filters.exact_place = data["place_exact"].strip()
+        if data.get("year_unknown"):
+            if lo or hi or data.get("year"):
+                raise forms.ValidationError(
+                    "“年份未知”不能和年份条件同时使用。 (year_unknown excludes a year filter.)"
+                )
+            filters.year_unknown = True
         try:
             self.parsed = parse_query(data.get("q") or "", filters)
         except QuerySyntaxError as exc:
@@ -81,6 +103,7 @@ class SearchForm(forms.Form):
         data["sort"] = data.get("sort") or "relevance"
         data["view"] = data.get("view") or "grid"
         data["page"] = data.get("page") or 1
+        data["per_page"] = data.get("per_page") or PER_PAGE
         return data
 
     @property

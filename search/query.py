@@ -54,6 +54,10 @@ class Filters:
     year_to: int | None = None
     doc_types: list[str] = field(default_factory=list)  # any of (OR)
     kinds: list[str] = field(default_factory=list)  # any of (OR)
+    # A grid cell's own filters: exactly this place ("" = place unknown), not the places
+    # under it; only the sections whose year is unknown.
+    exact_place: str | None = None
+    year_unknown: bool = False
 
     def restrict_years(self, lo: int | None, hi: int | None) -> None:
         if lo is not None:
@@ -63,7 +67,15 @@ class Filters:
 
     @property
     def empty(self) -> bool:
-        return not (self.places or self.year_from or self.year_to or self.doc_types or self.kinds)
+        return not (
+            self.places
+            or self.year_from
+            or self.year_to
+            or self.doc_types
+            or self.kinds
+            or self.exact_place is not None
+            or self.year_unknown
+        )
 
 
 @dataclass

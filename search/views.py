@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
 from search import engine, engines
-from search.forms import SearchForm
+from search.forms import PER_PAGE, SearchForm
 
 EXAMPLES = [
     ("营商环境", "a policy word 政策用语"),
@@ -48,28 +48,59 @@ def _decorate(outcome: engine.Outcome, base: dict | None = None) -> None:
         hit.report_url = reverse("archive:report_short", args=[hit.report_pid])
         hit.snippet_html = mark_safe(hit.snippet.to_html())  # noqa: S308 - escaped in to_html
     if base is not None:
-        keep = {k: v for k, v in base.items() if k not in ("place", "year", "year_from", "year_to")}
         for (place, year), cell in outcome.grid.items():
-            params = {**keep, "view": "list"}
-            if place:
-                params["place"] = place
-            if year:
-                params["year"] = year
-            cell.url = "?" + urlencode(params)
+            cell.url = "?" + urlencode(cell_params(base, place, year))
+
+
+def cell_params(base: dict, place: str, year: int | None) -> dict:
+    """The list of exactly one grid cell: the search's own filters (they hold for every hit of
+    the cell) and the cell's place and year — that place alone, not the places under it, and
+    an unknown place or year as a filter of its own."""
+    params = {k: v for k, v in base.items() if k not in ("view", "page")}
+    params["view"] = "list"
+    if place == engine.UNKNOWN_PLACE:
+        params["place_unknown"] = 1
+    else:
+        params["place_exact"] = place
+    if year is None:
+        params["year_unknown"] = 1
+    else:
+        params["year"] = year
+    return params
 
 
 def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcome, bool]:
     data = form.cleaned_data
     params = {
         k: data.get(k)
-        for k in ("q", "place", "year", "year_from", "year_to", "doc_type", "kind", "sort", "page")
+        for k in (
+            "q",
+            "place",
+            "year",
+            "year_from",
+            "year_to",
+            "doc_type",
+            "kind",
+            "sort",
+            "page",
+            "per_page",
+            "place_exact",
+            "place_unknown",
+            "year_unknown",
+        )
     }
     params["grid"] = grid
     fresh = []
 
     def compute():
         fresh.append(True)
-        return engines.active().run(form.parsed, page=data["page"], sort=data["sort"], grid=grid)
+        return engines.active().run(
+            form.parsed,
+            page=data["page"],
+            per_page=data["per_page"],
+            sort=data["sort"],
+            grid=grid,
+        )
 
     outcome = cached_search(namespace, params, compute)
     return outcome, not fresh
@@ -77,7 +108,11 @@ def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcom
 
 def _filter_params(form: SearchForm) -> dict:
     return {
-        k: v for k, v in form.cleaned_data.items() if k not in ("page",) and v not in (None, "")
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k not in ("page",)
+        and v not in (None, "", False)
+        and not (k == "per_page" and v == PER_PAGE)
     }
 
 
@@ -108,6 +143,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         cached=cached,
     )
     base = _filter_params(form)
+    if outcome.past_end:
+        context["page_missing"] = (
+            f"没有第 {outcome.page} 页：这次检索共 {outcome.count} 处，{outcome.pages} 页。"
+            f" (No page {outcome.page}: {outcome.count} hits, {outcome.pages} pages.)"
+        )
+        context["first_page_url"] = "?" + urlencode({**base, "view": "list"})
+        return render(request, "search/search.html", context, status=404)
     context.update(
         {
             "outcome": outcome,
@@ -120,11 +162,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "list_start": (outcome.page - 1) * outcome.per_page + 1,
             "list_url": "?" + urlencode({**base, "view": "list"}),
             "grid_url": "?" + urlencode({**base, "view": "grid"}),
-            "cell_base": {
-                k: v
-                for k, v in base.items()
-                if k not in ("place", "year", "year_from", "year_to", "view")
-            },
         }
     )
     return render(request, "search/search.html", context)
@@ -233,12 +270,29 @@ def search_api(request: HttpRequest) -> JsonResponse:
                 "place": hit.place or None,
                 "year": hit.year,
                 "section": hit.title,
+                "section_id": hit.fields.get("anchor") or None,
+                "kind": hit.kind or None,
+                "doc_type": hit.doc_type or None,
                 "snippet": hit.snippet.plain(),
+                "matches": [list(m) for m in hit.matches],
             }
         )
+    base = {k: v for k, v in _filter_params(form).items() if k != "view"}
+    page, per_page = outcome.page, outcome.per_page
+
+    def page_url(n: int) -> str:
+        return request.build_absolute_uri(
+            reverse("search:api") + "?" + urlencode({**base, "page": n})
+        )
+
     return JsonResponse(
         {
             "count": outcome.count,
+            "page": page,
+            "per_page": per_page,
+            "pages": outcome.pages,
+            "next": page_url(page + 1) if page < outcome.pages else None,
+            "previous": page_url(min(page - 1, outcome.pages)) if page > 1 else None,
             "results": results,
             "facets": {
                 "place": {(p or "地点未知"): n for p, n in outcome.facets_place.items()},
@@ -264,7 +318,9 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         )
     by_place = request.GET.get("by_place") == "1"
     terms = [t.text for t in form.parsed.terms]
-    result = engines.active().trend(terms, form.parsed.filters, by_place=by_place)
+    result = engines.active().trend(
+        terms, form.parsed.filters, by_place=by_place, query=form.parsed
+    )
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
     top = (

@@ -153,10 +153,14 @@ def test_api_contract(seeded, client):
     )
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     data = r.json()
-    assert set(data) == {"count", "results", "facets"}
+    # The contract's keys, and the paging and match details added beside them.
+    assert set(data) == {"count", "results", "facets", "page", "per_page", "pages", "next",
+                         "previous"}
     assert data["count"] == len(data["results"]) >= 3
+    assert (data["page"], data["pages"], data["next"], data["previous"]) == (1, 1, None, None)
     for item in data["results"]:
-        assert set(item) == {"url", "report", "place", "year", "section", "snippet"}
+        assert set(item) == {"url", "report", "place", "year", "section", "snippet",
+                             "section_id", "kind", "doc_type", "matches"}
         assert re.search(r"/r/\w+/v\d+/#p\d+$", item["url"])
         assert re.search(r"/r/\w+/$", item["report"])
         assert item["place"].startswith("天津市") and 2016 <= item["year"] <= 2020
