@@ -111,8 +111,11 @@ def mark_text(text: str, terms: list[str]) -> list[tuple[str, bool]]:
     """The whole of `text` as (text, is_mark) pieces, every occurrence of `terms` marked
     (for the report page: `terms` are the ?hl= values, see search.views.hl_terms)."""
     norm, omap = normalize_with_offsets(text)
+    # The terms get the index's normalisation too: a hand-made or shared link (?hl=GDP,
+    # ?hl=營商環境, ?hl=６.５％) marks what a search for the same words finds.
+    wanted = [n for n in (normalize_with_offsets(t, offsets=False)[0].strip() for t in terms) if n]
     pieces, pos = [], 0
-    for s, e, _ in occurrences(norm, [t for t in terms if t]):
+    for s, e, _ in occurrences(norm, wanted):
         ms, me = omap[s], omap[e - 1] + 1
         if ms > pos:
             pieces.append((text[pos:ms], False))

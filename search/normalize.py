@@ -8,11 +8,13 @@ normalised text and marked in the original one.
 
 The steps, all character by character (so offsets map back exactly):
 1. traditional -> simplified, one character to one character, from OpenCC's TSCharacters
-   table (opencc-python-reimplemented ships it; the table, applied with str.translate, is
+   table (archive.ingest.textnorm reads it once for the pipeline and the index;
+   opencc-python-reimplemented ships it; the table, applied with str.translate, is
    ~30x faster than OpenCC's phrase converter and keeps lengths; phrase-level variants such
    as 乾隆 do not matter for matching because both sides go through the same table);
 2. NFKC per character (full-width -> half-width, ① -> 1, ㎡ -> m2, ideographic space -> space);
-3. lower case (Latin letters: GDP = gdp);
+3. lower case (Latin letters: GDP = gdp); variants folded (archive.ingest.textnorm.VARIANTS:
+   〇/○, the dashes of a range 5-6% = 5—6% = 5–6%, 5～6% = 5〜6%);
 4. whitespace: a run containing a line break becomes one "\n" (a hard boundary no match may
    cross); other runs are dropped next to a CJK character or at a line's edge, and otherwise
    become one space ("PM2.5 年均" -> "pm2.5年均", "new  york" -> "new york").
@@ -20,10 +22,11 @@ The steps, all character by character (so offsets map back exactly):
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import lru_cache
+
+from archive.ingest import textnorm
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\U00020000-\U0003134f"
 _WS_RUN = re.compile(r"\s+")
@@ -33,16 +36,7 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[int, str], re.Pattern | None]:
     """(1:1 translation table, pattern of characters whose normal form is not one char)."""
-    import opencc  # opencc-python-reimplemented: only its data file is used
-
-    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
-    table: dict[int, str] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            trad, _, simp = line.rstrip("\n").partition("\t")
-            simp = simp.split()[0] if simp.split() else ""
-            if len(trad) == 1 and len(simp) == 1 and trad != simp:
-                table[ord(trad)] = simp
+    table: dict[int, str] = dict(textnorm.ts_characters())
     multi: list[str] = []
     # NFKC and lower case for every BMP character (and the CJK compatibility supplement)
     # whose result differs; the ones that change length are handled by the slow path.
@@ -58,6 +52,8 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None]:
         else:
             table[cp] = out
             multi.append(chr(cp))
+    for variant, folded in textnorm.VARIANTS.items():
+        table[ord(variant)] = folded
     pattern = re.compile("[" + re.escape("".join(multi)) + "]") if multi else None
     return table, pattern
 

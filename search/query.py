@@ -361,7 +361,9 @@ class _Parser:
                 "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
             )
         if tok.kind in ("word", "phrase"):
-            text = normalize(tok.value).replace("\n", " ")
+            # A line break in a pasted phrase is a space before normalising (which then drops
+            # it between Chinese characters), not a boundary the phrase could never cross.
+            text = normalize(re.sub(r"\s+", " ", tok.value))
             if not text.strip():
                 if tok.kind == "phrase":
                     raise QuerySyntaxError("引号里是空的。 (Empty quotes.)")

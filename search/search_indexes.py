@@ -9,7 +9,10 @@ the database.
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
+from collections.abc import Iterable
 
 from django.db.models import F
 from haystack import indexes
@@ -76,9 +79,48 @@ def whole_text_id(version_pk: int) -> int:
     return WHOLE_TEXT_ID_BASE + version_pk
 
 
+# A line ending in one of these ends a sentence (or a clause a phrase should not cross).
+SENTENCE_END = set("。！？；：…”’」』》）)!?;:")
+_BREAK = re.compile(r"[ \t\u3000]*\n\s*")
+
+
+def soften_breaks(text: str, heading_starts: Iterable[int] = ()) -> str:
+    """`text` with the line breaks that fall inside a sentence turned into spaces (same
+    length, so every offset holds): a text wrapped by hand or transcribed from print breaks
+    lines mid-sentence, and a phrase across such a break must still match, while a break
+    after a sentence, a heading or before one stays a boundary no match crosses. (The index
+    normalisation drops a space between Chinese characters.)"""
+    headings = set(heading_starts)
+    line_starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+    heading_lines = {bisect.bisect_right(line_starts, h) - 1 for h in headings}
+    out, pos = [], 0
+    for i, m in enumerate(_BREAK.finditer(text)):
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if (
+            before
+            and after
+            and before not in SENTENCE_END
+            and _is_han(before)
+            and _is_han(after)
+            and i not in heading_lines
+            and i + 1 not in heading_lines
+        ):
+            out.append(text[pos : m.start()])
+            out.append(" " * (m.end() - m.start()))
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in "，、"
+
+
 def attach_units(version, sections: list[Section]) -> None:
     """Give each section of one version its unit text and paragraph map, computed once."""
     units = section_units(len(version.text), sections)
+    text = soften_breaks(version.text, [s.start for s in sections])
     paragraphs = list(
         Paragraph.objects.filter(version=version).values_list("number", "start", "end")
     )
@@ -86,7 +128,7 @@ def attach_units(version, sections: list[Section]) -> None:
         unit = units[section.pk]
         section.version = version
         section.search_unit = unit
-        section.search_unit_text = unit.text(version.text)
+        section.search_unit_text = unit.text(text)
         section.search_paragraphs = [
             [n, s, e]
             for n, s, e in paragraphs

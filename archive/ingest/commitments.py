@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import textnorm
 from .numbers import CN_NUM_CHARS, fold_width, parse_number
 from .result import Commitment, Section
 
@@ -111,24 +112,9 @@ def indicator_names() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _trad_table() -> dict[int, int]:
-    """Traditional -> simplified, one character to one character (OpenCC's TSCharacters table, as
-    shipped by opencc-python-reimplemented). Empty when the package is not installed."""
-    try:
-        import opencc  # only its data file is used
-    except ImportError:
-        return {}
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    table: dict[int, int] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    for line in lines:
-        trad, _, simp = line.partition("\t")
-        simp = simp.split()[0] if simp.split() else ""
-        if len(trad) == 1 and len(simp) == 1 and trad != simp:
-            table[ord(trad)] = ord(simp)
-    return table
+    """Traditional -> simplified, one character to one character (OpenCC's TSCharacters table,
+    read once for the pipeline and the search index by textnorm)."""
+    return {k: ord(v) for k, v in textnorm.ts_characters().items()}
 
 
 def fold_text(text: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 _CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789")
@@ -36,3 +38,51 @@ def for_matching(s: str) -> str:
 
 def nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
+
+
+# --- shared by the ingest pipeline and the search index ----------------------------------
+
+
+@lru_cache(maxsize=1)
+def ts_characters() -> dict[int, str]:
+    """Traditional -> simplified, one character to one character: OpenCC's TSCharacters table
+    as shipped by opencc-python-reimplemented (only its data file is used). Read once per
+    process for every user (commitments, the search index and queries); empty when the
+    package is not installed."""
+    try:
+        import opencc
+    except ImportError:
+        return {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    table: dict[int, str] = {}
+    for line in lines:
+        trad, _, simp = line.partition("\t")
+        simp = simp.split()[0] if simp.split() else ""
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = simp
+    return table
+
+
+# Characters that stand for one another in these texts and that NFKC leaves apart, folded to
+# one of them (one character to one character, so offsets hold): the zero of Chinese
+# numerals (一九五〇年 is also typed 一九五○年, with a white circle), the dashes of a range
+# (5-6%, 5—6%, 5–6%, 5−6%) and the wave dash of a range (5～6%, 5〜6%; NFKC already makes
+# the full-width ～ a tilde).
+VARIANTS = {
+    "○": "〇",
+    "◯": "〇",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+    "﹣": "-",
+    "〜": "~",
+    "∼": "~",
+}
