@@ -58,6 +58,8 @@ class SearchForm(forms.Form):
     )
     place_unknown = forms.BooleanField(label="地区未知 Place unknown", required=False)
     year_unknown = forms.BooleanField(label="年份未知 Year unknown", required=False)
+    # Only the query as written: no falling back to its separate words when it finds nothing.
+    exact = forms.BooleanField(label="只按原样 Exact only", required=False)
 
     parsed: ParsedQuery | None = None
 

@@ -116,7 +116,8 @@ FILTER_KEYS = {
     "place": "place",
     "年份": "year",
     "年度": "year",
-    "年": "year",
+    # Not "年": "年:1978" is as likely a pasted fragment of text as a filter, and a filter
+    # nobody wrote must not silently narrow a search (年份:1978 is the written syntax).
     "year": "year",
     "类型": "doc_type",
     "文种": "doc_type",
@@ -174,6 +175,11 @@ _YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:年)?\s*(?:-|~|至|到|—|–|\.\.)\s
 _YEAR = re.compile(r"^(\d{4})\s*年?$")
 _OPEN_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _OR_WORDS = {"OR", "|", "或"}
+# 或 is also a word (或者, 或许 are written apart from it only in quotes, but a reader may
+# search for 或 itself): it is OR only between two words, never at an edge or beside another
+# operator. OR and | are syntax only.
+_SOFT_OR_WORDS = {"或"}
+_NUMBERING = re.compile(r"\((?:[一二三四五六七八九十百]{1,3}|\d{1,3})\)")
 
 
 def parse_years(value: str) -> tuple[int | None, int | None]:
@@ -231,7 +237,19 @@ def _tokenize(q: str) -> list[_Tok]:
         if ch.isspace():
             i += 1
             continue
-        # Only ASCII parentheses group: full-width ones are text ("（一）" numbers a section).
+        # Only ASCII parentheses group: full-width ones are text ("（一）" numbers a section),
+        # and so is a numbering written with ASCII ones, "(一)" or "(3)": a group of one
+        # numeral would mean the numeral alone, which nobody searching for it means.
+        numbering = _NUMBERING.match(q, i)
+        if numbering:
+            toks.append(_Tok("word", numbering.group()))
+            i = numbering.end()
+            continue
+        if ch in _OPEN_QUOTES and not q[i + 1 :].strip():
+            # A quotation mark with nothing after it opens no phrase: it is the character.
+            toks.append(_Tok("word", ch))
+            i = n
+            continue
         if ch == "(":
             toks.append(_Tok("lparen"))
             i += 1
@@ -271,9 +289,27 @@ def _tokenize(q: str) -> list[_Tok]:
             j += 1
         else:
             word = q[i:j]
-            toks.append(_Tok("or") if word in _OR_WORDS else _Tok("word", word))
+            toks.append(_Tok("or", word) if word in _OR_WORDS else _Tok("word", word))
         i = j
-    return toks
+    return _soft_operators(toks)
+
+
+def _soft_operators(toks: list[_Tok]) -> list[_Tok]:
+    """或 at an edge, or next to another operator or a parenthesis, is the word 或."""
+    out = list(toks)
+    for k, tok in enumerate(out):
+        if tok.kind != "or" or tok.value not in _SOFT_OR_WORDS:
+            continue
+        before = out[k - 1] if k > 0 else None
+        after = out[k + 1] if k + 1 < len(out) else None
+        if not (
+            before is not None
+            and after is not None
+            and before.kind in ("word", "phrase", "rparen")
+            and after.kind in ("word", "phrase", "lparen", "not")
+        ):
+            out[k] = _Tok("word", tok.value)
+    return out
 
 
 def _read_quoted(q: str, i: int) -> tuple[str, int]:
@@ -453,3 +489,63 @@ def to_string(node) -> str:
     if isinstance(node, Or):
         return " OR ".join(to_string(c) for c in node.children)
     return ""
+
+
+# --- queries as people write them ------------------------------------------------------------
+
+
+def relaxed(parsed: ParsedQuery) -> ParsedQuery | None:
+    """The query with each unquoted term that jieba splits into several words replaced by
+    those words, all required (GDP增长目标 -> gdp 增长 目标), for when the exact query finds
+    nothing: the words are often there, just not side by side. None if nothing splits."""
+    from search.analysis import jieba_words
+
+    changed = False
+
+    def walk(node):
+        nonlocal changed
+        if isinstance(node, Term):
+            if node.quoted:
+                return node
+            words = []
+            for w, _, _ in jieba_words(node.text):
+                if any(ch.isalnum() for ch in w) and w not in words:
+                    words.append(w)
+            if len(words) < 2:
+                return node
+            changed = True
+            return And(tuple(Term(w, raw=w) for w in words))
+        if isinstance(node, And):
+            return And(tuple(walk(c) for c in node.children))
+        if isinstance(node, Or):
+            return Or(tuple(walk(c) for c in node.children))
+        return node  # Not: an excluded term stays as written
+
+    if parsed.tree is None:
+        return None
+    tree = walk(parsed.tree)
+    if not changed:
+        return None
+    return ParsedQuery(tree, parsed.filters, parsed.raw, list(parsed.query_filters))
+
+
+_YEAR_WORD = re.compile(r"^(19[4-9]\d|20\d\d)年?$")
+
+
+def year_words(parsed: ParsedQuery) -> list[tuple[str, int]]:
+    """Unquoted terms that are a year (棚户区改造 2016): (the term as written, the year), to
+    offer as a year filter instead of text to find."""
+    out = []
+    for t in parsed.terms:
+        m = _YEAR_WORD.match(t.text)
+        if m and not t.quoted:
+            out.append((t.raw or t.text, int(m.group(1))))
+    return out
+
+
+def without_word(raw: str, word: str) -> str:
+    """The query string with one written word taken out."""
+    parts = raw.split()
+    if word in parts:
+        parts.remove(word)
+    return " ".join(parts)

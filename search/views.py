@@ -13,6 +13,7 @@ from config.cache import cached_search
 from config.observability import SearchTimer, log_search
 from search import engine, engines
 from search.forms import PER_PAGE, SearchForm
+from search.query import relaxed, without_word, year_words
 
 EXAMPLES = [
     ("营商环境", "a policy word 政策用语"),
@@ -69,7 +70,19 @@ def cell_params(base: dict, place: str, year: int | None) -> dict:
     return params
 
 
-def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcome, bool]:
+def _year_offers(form: SearchForm) -> list[tuple[str, str]]:
+    """A year written as a word (棚户区改造 2016) is found as text; offer it as a filter."""
+    base = _filter_params(form)
+    out = []
+    for written, year in year_words(form.parsed):
+        params = {**base, "q": without_word(base.get("q", ""), written), "year": year}
+        out.append((f"只看 {year} 年的报告 (as a year filter)", "?" + urlencode(params)))
+    return out
+
+
+def _run(
+    form: SearchForm, *, grid: bool, namespace: str, parsed=None
+) -> tuple[engine.Outcome, bool]:
     data = form.cleaned_data
     params = {
         k: data.get(k)
@@ -95,7 +108,7 @@ def _run(form: SearchForm, *, grid: bool, namespace: str) -> tuple[engine.Outcom
     def compute():
         fresh.append(True)
         return engines.active().run(
-            form.parsed,
+            parsed or form.parsed,
             page=data["page"],
             per_page=data["per_page"],
             sort=data["sort"],
@@ -130,9 +143,23 @@ def search_page(request: HttpRequest) -> HttpResponse:
     view = form.cleaned_data["view"]
     with SearchTimer() as timer:
         outcome, cached = _run(form, grid=view == "grid", namespace=f"page-{view}")
+        if outcome.count == 0 and not form.cleaned_data.get("exact"):
+            # Nothing has the words side by side: show where they all occur, and say so.
+            loose = relaxed(form.parsed)
+            if loose is not None:
+                loose_outcome, cached = _run(
+                    form, grid=view == "grid", namespace=f"relaxed-{view}", parsed=loose
+                )
+                if loose_outcome.count:
+                    outcome = loose_outcome
+                    context["relaxed"] = {
+                        "words": [t.text for t in loose.terms],
+                        "exact_url": "?" + urlencode({**_filter_params(form), "exact": 1}),
+                    }
         _decorate(outcome, _filter_params(form))
         if outcome.count == 0:
             context["suggestions"] = _suggestions(form)
+        context["year_offers"] = _year_offers(form)
     log_search(
         query=form.cleaned_data.get("q") or "",
         filters=_filter_params(form),
