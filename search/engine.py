@@ -541,31 +541,9 @@ def run(
         facets_place[place] += len(docs)
         facets_year[year] += len(docs)
     page = max(1, page)
-    # The scored pass ranks the docset. Matching is settled above (exact substrings); ranking
-    # uses the jieba words (rank_query: words, title words, target sections), which are
-    # cheap term postings rather than phrase checks. A hit none of whose words count (a
-    # substring inside a longer word) comes after, in index order.
+    # The scored pass ranks the docset, as far as this page (and the grid's best hits) need.
     limit = min(len(docset), max(page * per_page, GRID_SCORED_HITS if grid else 0))
-    if sort in ("year", "year_asc"):
-        newest_first = sort == "year"
-        ranked = sorted(
-            docset,
-            key=lambda d: (-(keys[d][1] or 0) if newest_first else (keys[d][1] or 9999), d),
-        )
-    else:
-        rq = rank_query(parsed.terms, searcher) if parsed.terms else None
-        ranked = []
-        if docset and rq is not None:
-            # Sections where the words stand together as one phrase come before those where
-            # they are scattered (营商 环境: "营商环境" first), each group by score.
-            together = phrase_docs(parsed, searcher) & docset
-            for group in (together, docset - together) if together else (docset,):
-                if group and len(ranked) < limit:
-                    ranked += rank(searcher, rq, group, limit - len(ranked))
-        want = min(len(docset), limit)
-        if len(ranked) < want:
-            seen = set(ranked)
-            ranked += [d for d in sorted(docset) if d not in seen][: want - len(ranked)]
+    ranked = ranking(parsed, docset, limit, sort, searcher)
     page_docs = ranked[(page - 1) * per_page : page * per_page]
     hits = [make_hit(searcher, d, terms) for d in page_docs]
     outcome = Outcome(
@@ -580,6 +558,34 @@ def run(
     if grid:
         build_grid(outcome, searcher, per_cell, ranked[:GRID_SCORED_HITS], terms)
     return outcome
+
+
+def ranking(parsed: ParsedQuery, docset: set[int], limit: int, sort: str, searcher) -> list[int]:
+    """The first `limit` of `docset` in the order the list shows them. Matching is settled
+    (exact substrings); ranking uses the jieba words (rank_query: words, title words, target
+    sections), cheap term postings rather than phrase checks. Sections where the words stand
+    together as one phrase come before those where they are scattered (营商 环境: "营商环境"
+    first), each group by score; a hit none of whose words count (a substring inside a
+    longer word) comes after, in index order. A longer ranking starts with a shorter one."""
+    keys = cell_keys(searcher)
+    if sort in ("year", "year_asc"):
+        newest_first = sort == "year"
+        return sorted(
+            docset,
+            key=lambda d: (-(keys[d][1] or 0) if newest_first else (keys[d][1] or 9999), d),
+        )[:limit]
+    rq = rank_query(parsed.terms, searcher) if parsed.terms else None
+    ranked: list[int] = []
+    if docset and rq is not None:
+        together = phrase_docs(parsed, searcher) & docset
+        for group in (together, docset - together) if together else (docset,):
+            if group and len(ranked) < limit:
+                ranked += rank(searcher, rq, group, limit - len(ranked))
+    want = min(len(docset), limit)
+    if len(ranked) < want:
+        seen = set(ranked)
+        ranked += [d for d in sorted(docset) if d not in seen][: want - len(ranked)]
+    return ranked
 
 
 def build_grid(outcome: Outcome, searcher, per_cell, ranked: list[int], terms: list[str]):

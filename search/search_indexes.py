@@ -156,6 +156,7 @@ class SectionIndex(indexes.SearchIndex, indexes.Indexable):
     # display only
     body = indexes.CharField(indexed=False)
     report_pid = indexes.CharField(indexed=False)
+    report_title = indexes.CharField(indexed=False)  # keyword-in-context exports
     version_number = indexes.IntegerField(indexed=False)
     anchor = indexes.CharField(model_attr="anchor", indexed=False)
     order = indexes.IntegerField(model_attr="order", indexed=False)
@@ -231,6 +232,9 @@ class SectionIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_report_pid(self, obj):
         return self._report(obj).public_id
+
+    def prepare_report_title(self, obj):
+        return self._report(obj).title
 
     def prepare_version(self, obj):
         return str(obj.version_id)

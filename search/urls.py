@@ -9,4 +9,5 @@ urlpatterns = [
     path("search/help/", views.help_page, name="help"),
     path("search/trend/", views.trend_page, name="trend"),
     path("api/search", views.search_api, name="api"),
+    path("search/hits.csv", views.export_csv, name="export_csv"),
 ]

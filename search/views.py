@@ -188,6 +188,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "page_links": _page_links(base, outcome),
             "list_start": (outcome.page - 1) * outcome.per_page + 1,
             "list_url": "?" + urlencode({**base, "view": "list"}),
+            "csv_url": reverse("search:export_csv")
+            + "?"
+            + urlencode({k: v for k, v in base.items() if k != "view"}),
             "grid_url": "?" + urlencode({**base, "view": "grid"}),
         }
     )
@@ -420,4 +423,46 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
             )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trend.csv"'
+    return response
+
+
+class _Echo:
+    """A file-like object whose write() returns what it is given (csv.writer -> stream)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every hit of a search as keyword-in-context CSV, streamed (search.export)."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    from archive.csvsafe import safe_row
+    from search import export
+
+    form = SearchForm(request.GET)
+    if not form.is_valid() or form.is_blank:
+        message = form.message() if form.errors else "请给出检索词或筛选条件。 (Give a query: ?q=…)"
+        _log_refused(request, "csv", message)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+    def permalink(pid: str, number: int, paragraph: int | None, anchor: str) -> str:
+        if paragraph:
+            path = reverse("archive:paragraph", args=[pid, number, paragraph])
+        else:
+            path = version_url(pid, number) + (f"#{anchor}" if anchor else "")
+        return request.build_absolute_uri(path)
+
+    writer = csv.writer(_Echo())
+    rows = export.kwic_rows(form.parsed, permalink, sort=form.cleaned_data["sort"])
+
+    def stream():
+        yield "\ufeff" + writer.writerow(export.COLUMNS)  # BOM: Excel reads UTF-8
+        for row in rows:
+            yield writer.writerow(safe_row(row))
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search-hits.csv"'
     return response
