@@ -153,13 +153,8 @@ class Archive:
     def start(self, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = self.folder / "gunicorn.log"
         log = open(self.log_path, "ab")
-        # The index queue's worker, as a deployment runs it beside gunicorn (README): a web
-        # worker applies the queue after each publish, but gives up after a few seconds when
-        # the writer is busy and leaves the change for this worker.
-        self.queue_worker = subprocess.Popen(
-            [PY, "manage.py", "apply_index_queue", "--loop", "--interval", "1"],
-            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=log,
-            start_new_session=True)
+        # gunicorn's master starts the index writer beside its workers (config/background.py),
+        # as `make run` and a deployment do: the load test measures the archive as it runs.
         self.proc = subprocess.Popen(
             [str(Path(PY).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
              "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
@@ -179,19 +174,19 @@ class Archive:
         raise SystemExit(f"gunicorn did not answer:\n{tail}")
 
     def worker_pids(self) -> list[int]:
+        """gunicorn's web workers (the master's children except the index writer)."""
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
                              capture_output=True, text=True).stdout
-        return [int(p) for p in out.split()]
+        writer = self.writer_pid()
+        return [int(p) for p in out.split() if int(p) != writer]
+
+    def writer_pid(self) -> int | None:
+        try:
+            return int((self.folder / "index-writer.pid").read_text())
+        except (OSError, ValueError):
+            return None
 
     def stop(self) -> None:
-        worker = getattr(self, "queue_worker", None)
-        if worker is not None and worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -7,10 +7,18 @@ index once, about a second each, so workers are recycled rarely and with jitter.
 Graceful reload after a deploy: `kill -HUP <master pid>` starts new workers with the new code
 and lets old ones finish their requests (up to graceful_timeout). A worker that dies or hangs
 past `timeout` is killed and replaced by the master; the request it held fails, no other.
+
+The master also runs the background worker (the single index writer) and restarts it if it
+dies: config/background.py says why this, and not a Procfile. ARCHIVE_INDEX_WRITER=external
+leaves that to a process manager (a systemd unit of its own).
 """
 
 import multiprocessing
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from config.background import WriterSupervisor, writer_enabled  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -41,3 +49,26 @@ accesslog = None if _access.strip().lower() in ("", "off", "none") else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "district-report-archive"
+
+
+def when_ready(server):
+    """The master is listening: start the index writer beside the workers. The supervisor
+    hangs on the arbiter, not on this module: a `kill -HUP` reads this file again into a
+    fresh module, and the hooks below must still find the writer."""
+    if writer_enabled() and getattr(server, "index_writer", None) is None:
+        server.index_writer = WriterSupervisor(server.log)
+        server.index_writer.start()
+
+
+def on_reload(server):
+    """`kill -HUP`: new workers get the new code, and so does the writer."""
+    writer = getattr(server, "index_writer", None)
+    if writer is not None:
+        writer.restart()
+
+
+def on_exit(server):
+    """gunicorn stops: the writer stops with it (it finishes the batch it is writing)."""
+    writer = getattr(server, "index_writer", None)
+    if writer is not None:
+        writer.stop()

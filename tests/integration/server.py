@@ -78,6 +78,28 @@ class ArchiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
+    def writer_pid(self) -> int | None:
+        """The index writer gunicorn's master runs now (config/background.py's pid file)."""
+        try:
+            return int((self.var_dir / "index-writer.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def health(self) -> dict:
+        return requests.get(f"{self.url}/healthz", timeout=30).json()
+
+    def wait_until_applied(self, limit: float) -> float:
+        """Seconds until the index queue is empty (every committed change applied), or
+        AssertionError after `limit` seconds, with what /healthz says."""
+        started = time.monotonic()
+        while True:
+            body = self.health()
+            if body.get("queue", {}).get("pending") == 0:
+                return time.monotonic() - started
+            if time.monotonic() - started > limit:
+                raise AssertionError(f"queue not applied within {limit:.0f} s: {body}")
+            time.sleep(0.1)
+
     def server_errors(self) -> str:
         """The tracebacks gunicorn's workers logged, to explain a failed request."""
         log = (self.var_dir / "gunicorn.log").read_text(errors="replace")

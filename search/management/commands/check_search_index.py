@@ -1,7 +1,8 @@
 """Compare the search index with the database; --repair fixes what differs.
 
 Missing: a section of a published report's current version that is not in the index.
-Stale: indexed from another version, or before the report's metadata last changed.
+Stale: indexed from another version, before the report last changed, or with a year, place,
+kind or title that is not the database's (compared value by value: "metadata differs").
 Orphaned: in the index but not expected (unpublished, withdrawn, an old version, deleted).
 Exits 1 when drift is found and not repaired, so that it can run from cron or a health check.
 """
@@ -30,10 +31,10 @@ class Command(BaseCommand):
         found = drift()
         summary = (
             f"missing {len(found['missing'])}, stale {len(found['stale'])}, "
-            f"orphaned {len(found['orphaned'])}"
+            f"orphaned {len(found['orphaned'])}; metadata differs {len(found['metadata'])}"
         )
         if verbose_ids:
-            for key in ("missing", "stale", "orphaned"):
+            for key in ("missing", "stale", "metadata", "orphaned"):
                 if found[key]:
                     self.stdout.write(f"{key}: {' '.join(found[key])}")
         if not (found["missing"] or found["stale"] or found["orphaned"]):
