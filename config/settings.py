@@ -224,6 +224,8 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 SEARCH_APPLY_TIMEOUT = env_float("ARCHIVE_INDEX_REQUEST_LOCK_WAIT", 0.1)
 SEARCH_WRITER_POLL_SECONDS = env_float("ARCHIVE_INDEX_WRITER_POLL", 0.5)
 SEARCH_STALENESS_BOUND_SECONDS = env_float("ARCHIVE_INDEX_STALENESS_BOUND", 10.0)
+# After failures the writer retries with a doubling back-off, never longer apart than this.
+SEARCH_WRITER_MAX_BACKOFF_SECONDS = env_float("ARCHIVE_INDEX_WRITER_MAX_BACKOFF", 30.0)
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -248,6 +248,22 @@ def _write_reports(
     return added, current
 
 
+@contextlib.contextmanager
+def _whoosh_lock(ix) -> Iterator[None]:
+    """Whoosh's own write lock, taken and released here rather than by its writer: a writer
+    whose set-up fails (a read-only or full disk) raises before it can be cancelled and keeps
+    the lock, and the long-running writer would then wait for itself on every retry. Our
+    index_lock is held around it, so it is free unless something outside the archive
+    writes to the index."""
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
+        raise IndexBusy("Whoosh's write lock is held outside the archive's index lock")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def reindex_reports(
     report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
 ) -> int:
@@ -260,10 +276,9 @@ def reindex_reports(
 
         with index_lock(timeout):
             return es_backend.write_reports([*ids, *orphans])
-    with index_lock(timeout):
-        ix = open_index()
+    with index_lock(timeout), _whoosh_lock(ix := open_index()):
         recall = RecallIndex(index_path().resolve())
-        writer = ix.writer(timeout=timeout, compound=False)  # plain files: see rebuild()
+        writer = ix.writer(_lk=False, compound=False)  # plain files: see rebuild()
         try:
             recall.begin()
             for rid in orphans:

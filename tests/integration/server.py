@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 class ArchiveServer:
-    def __init__(self, var_dir: Path, workers: int = 4):
+    def __init__(self, var_dir: Path, workers: int = 4, env: dict[str, str] | None = None):
         self.var_dir = var_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -34,7 +34,7 @@ class ArchiveServer:
                     "ARCHIVE_RATELIMIT": "false",
                     "DJANGO_SETTINGS_MODULE": "config.settings", "GUNICORN_ACCESS_LOG": "",
                     "ARCHIVE_STATICFILES_STORAGE":
-                        "django.contrib.staticfiles.storage.StaticFilesStorage"}
+                        "django.contrib.staticfiles.storage.StaticFilesStorage", **(env or {})}
         # Under the PostgreSQL run, DATABASE_URL names the server's main database (pytest uses
         # a separate test_ database); otherwise a SQLite file of our own.
         if not self.env.get("DATABASE_URL", "").startswith("postgres"):

@@ -42,8 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-backoff",
             type=float,
-            default=30.0,
-            help="with --loop, the longest wait between retries after failures (default 30)",
+            default=None,
+            help="with --loop, the longest wait between retries after failures "
+            "(default ARCHIVE_INDEX_WRITER_MAX_BACKOFF, 30)",
         )
         parser.add_argument(
             "--prune-days",
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop: bool, interval: float | None, timeout: float,
-               max_backoff: float, prune_days: int, **options):
+               max_backoff: float | None, prune_days: int, **options):
         pruned = prune_applied(prune_days)
         if pruned:
             self.stdout.write(f"queue: {pruned} old applied row(s) pruned")
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             self.stdout.write(f"index: {done} report(s) brought up to date")
             return
         poll = settings.SEARCH_WRITER_POLL_SECONDS if interval is None else interval
+        if max_backoff is None:
+            max_backoff = settings.SEARCH_WRITER_MAX_BACKOFF_SECONDS
         # The lock wait of one round is short: a rebuild holding the lock for minutes must
         # not stop the loop from noticing SIGTERM, and the next round comes a poll later.
         writer = Writer(poll=poll, lock_wait=min(timeout, 5.0), max_backoff=max_backoff,
