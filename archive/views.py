@@ -15,16 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from archive.forms import MetadataForm, UploadForm
-from archive.ingest.result import IngestError
-from archive.models import Place, Report, ReportAlias, ReportStatus, ReportVersion
+from archive.models import (
+    Place,
+    Report,
+    ReportAlias,
+    ReportStatus,
+    ReportVersion,
+    UploadJobState,
+)
 from archive.rendering import Block, build_blocks
 from archive.services import (
     correct_metadata,
     matching_reports,
     merge_draft_into,
     publish_report,
-    store_file,
 )
+from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
 
 log = logging.getLogger(__name__)
 
@@ -144,27 +150,37 @@ def source_download(request: HttpRequest, sha256: str) -> FileResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
+    """Stage the files and answer at once; the background worker parses them, and the batch
+    page shows each file's progress (archive.uploads)."""
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
-        stored = []
-        for uploaded in form.cleaned_data["files"]:
-            try:
-                outcome = store_file(uploaded.read(), uploaded.name, user=request.user,
-                                     publish=form.cleaned_data["publish"])
-            except IngestError as e:
-                messages.error(request, f"{uploaded.name}: {e}")
-                continue
-            level = messages.SUCCESS if outcome.created else messages.WARNING
-            messages.add_message(request, level, f"{uploaded.name}: {outcome.message}")
-            stored.append(outcome.report)
-        if len(stored) == 1:
-            report = stored[0]
-            if report.status == ReportStatus.DRAFT:
-                return redirect("archive:report_review", report.public_id)
-            return redirect(report.get_absolute_url())
-        return redirect("archive:upload")
-    max_mb = settings.ARCHIVE_MAX_UPLOAD_BYTES // 1_000_000
-    return render(request, "archive/upload.html", {"form": form, "max_mb": max_mb})
+        batch = accept_upload(form.cleaned_data["files"], user=request.user,
+                              publish=form.cleaned_data["publish"])
+        if settings.ARCHIVE_UPLOAD_INLINE:
+            process_batch_now(batch)
+        jobs = list(batch_jobs(batch))
+        if len(jobs) == 1 and jobs[0].state == UploadJobState.DONE:
+            # Parsed already (inline set-ups): straight to the report, as the batch page would.
+            job = jobs[0]
+            messages.add_message(request, messages.SUCCESS if "已保存" in job.message
+                                 else messages.WARNING, f"{job.filename}: {job.message}")
+            if job.report.status == ReportStatus.DRAFT:
+                return redirect("archive:report_review", job.report.public_id)
+            return redirect(job.report.get_absolute_url())
+        return redirect("archive:upload_batch", batch)
+    return render(request, "archive/upload.html", {"form": form, "max_mb": limit_mb()})
+
+
+@staff_member_required
+def upload_batch(request: HttpRequest, batch: str) -> HttpResponse:
+    """Each file of one upload: queued, parsing, done (with its review page) or failed (why)."""
+    jobs = list(batch_jobs(batch))
+    if not jobs:
+        raise Http404("no such upload")
+    pending = [j for j in jobs if not j.finished]
+    return render(request, "archive/upload_batch.html", {
+        "jobs": jobs, "pending": pending, "max_mb": limit_mb(),
+        "failed": sum(j.state == UploadJobState.FAILED for j in jobs)})
 
 
 @staff_member_required

@@ -1,10 +1,11 @@
-"""The background worker, supervised by gunicorn's master process (config/gunicorn.conf.py).
+"""The background workers, supervised by gunicorn's master process (config/gunicorn.conf.py).
 
 Wherever the archive is served by gunicorn — `make run`, the integration tests, the load test,
 a deployment — the master also runs `manage.py apply_index_queue --loop` (the single index
-writer) as a child, restarts it whenever it exits (a crash, an out-of-memory kill, a `kill
--9`), with a back-off so that a writer that cannot start does not spin, and stops it when
-gunicorn stops. A `kill -HUP` reload restarts it too, so it runs the new code.
+writer) and `manage.py process_uploads --loop` (parses uploaded files) as children, restarts
+each whenever it exits (a crash, an out-of-memory kill, a `kill -9`), with a back-off so that
+one that cannot start does not spin, and stops them when gunicorn stops. A `kill -HUP` reload
+restarts them too, so they run the new code.
 
 Why a server hook and not a Procfile run by honcho: honcho (like foreman) stops every process
 when one of them exits, so a writer killed once would take the web workers down with it, and
@@ -43,7 +44,8 @@ def writer_enabled() -> bool:
 
 
 class WriterSupervisor:
-    """Runs one writer process and keeps it running until stop().
+    """Runs one background process (a management command with --loop) and keeps it running
+    until stop().
 
     A thread of the master watches the writer. It starts processes with os.posix_spawn, not
     subprocess.Popen: Popen waits on a pipe for its child's exec, and a gunicorn worker forked
@@ -53,16 +55,17 @@ class WriterSupervisor:
     reaps every child it has, ours included.
     """
 
-    def __init__(self, log, command: list[str] | None = None, poll: float = 0.5):
+    def __init__(self, log, name: str = "index-writer", command: str = "apply_index_queue",
+                 poll: float = 0.5):
         self.log = log
-        self.command = command or [sys.executable, str(PROJECT_ROOT / "manage.py"),
-                                   "apply_index_queue", "--loop"]
+        self.name = name
+        self.command = [sys.executable, str(PROJECT_ROOT / "manage.py"), command, "--loop"]
         self.poll = poll
         self.pid: int | None = None
         self.stopping = threading.Event()
         self.reloading = threading.Event()
         self.restarts = 0
-        self.thread = threading.Thread(target=self._run, name="index-writer-supervisor",
+        self.thread = threading.Thread(target=self._run, name=f"{name}-supervisor",
                                        daemon=True)
         self._lock = threading.Lock()
 
@@ -73,8 +76,8 @@ class WriterSupervisor:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE":
                os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
         pid = os.posix_spawn(self.command[0], self.command, env)
-        _write_pid(pid, self.log)
-        self.log.info("index writer started (pid %s)", pid)
+        _write_pid(self.name, pid, self.log)
+        self.log.info("%s started (pid %s)", self.name, pid)
         return pid
 
     def _run(self) -> None:
@@ -86,7 +89,7 @@ class WriterSupervisor:
                 try:
                     self.pid = self._spawn()
                 except OSError as e:
-                    self.log.error("index writer could not start: %s", e)
+                    self.log.error("%s could not start: %s", self.name, e)
                     self.pid = None
             started = time.monotonic()
             how = self._wait(self.pid)
@@ -95,13 +98,14 @@ class WriterSupervisor:
             ran = time.monotonic() - started
             if self.reloading.is_set():
                 self.reloading.clear()
-                self.log.info("index writer %s for a reload; starting it again", how)
+                self.log.info("%s %s for a reload; starting it again", self.name, how)
                 continue
             backoff = 1.0 if ran > HEALTHY_RUN_SECONDS else min(backoff * 2, RESTART_BACKOFF_MAX)
             self.restarts += 1
-            self.log.error("index writer %s after %.1f s; restarting in %.0f s", how, ran, backoff)
+            self.log.error("%s %s after %.1f s; restarting in %.0f s", self.name, how, ran,
+                           backoff)
             self.stopping.wait(backoff)
-        _write_pid(None, self.log)
+        _write_pid(self.name, None, self.log)
 
     def _wait(self, pid: int | None) -> str:
         """Until the writer has exited (or stop() was called); says how it ended."""
@@ -128,7 +132,7 @@ class WriterSupervisor:
             pid = self.pid
         self._terminate(pid, timeout)
         self.thread.join(timeout=5)
-        _write_pid(None, self.log)
+        _write_pid(self.name, None, self.log)
 
     @staticmethod
     def _terminate(pid: int | None, timeout: float) -> None:
@@ -157,9 +161,9 @@ def _describe(status: int) -> str:
     return f"code {os.waitstatus_to_exitcode(status)}"
 
 
-def _write_pid(pid: int | None, log) -> None:
-    # For operators and tests: which process is the writer right now.
-    path = pid_file()
+def _write_pid(name: str, pid: int | None, log) -> None:
+    # For operators and tests: which process does this job right now.
+    path = pid_file(name)
     try:
         if pid is None:
             path.unlink(missing_ok=True)
@@ -170,6 +174,13 @@ def _write_pid(pid: int | None, log) -> None:
         log.warning("index writer pid file %s: %s", path, e)
 
 
-def pid_file() -> Path:
+def pid_file(name: str) -> Path:
     var = Path(os.environ.get("ARCHIVE_VAR_DIR", str(PROJECT_ROOT / "var")))
-    return var / "index-writer.pid"
+    return var / f"{name}.pid"
+
+
+def background_workers(log) -> list[WriterSupervisor]:
+    """The processes gunicorn's master runs beside its web workers. Two, not one: a 45 MB
+    upload being parsed must not hold up the index writer (the staleness bound)."""
+    return [WriterSupervisor(log, "index-writer", "apply_index_queue"),
+            WriterSupervisor(log, "upload-worker", "process_uploads")]

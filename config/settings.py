@@ -191,6 +191,9 @@ LOGIN_URL = "/admin/login/"
 
 # Uploads: originals are kept byte for byte, so nothing larger than this is accepted.
 ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# Uploads are parsed by the background worker (process_uploads --loop, started with gunicorn);
+# true parses them in the upload request instead (a set-up without the worker; the tests).
+ARCHIVE_UPLOAD_INLINE = env_bool("ARCHIVE_UPLOAD_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

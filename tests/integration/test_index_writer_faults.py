@@ -50,18 +50,12 @@ def editor(server):
 
 
 def upload(server, session, token: str, publish: bool = True) -> tuple[str, float]:
-    """POST one upload; returns the report's public id and the seconds the POST took."""
-    csrf = csrf_token(session, f"{server.url}/upload/")
-    data = {"csrfmiddlewaretoken": csrf, **({"publish": "on"} if publish else {})}
-    started = time.monotonic()
-    response = session.post(f"{server.url}/upload/", data=data, timeout=60,
-                            files={"files": (f"{token}.txt", document(token), "text/plain")},
-                            headers={"Referer": f"{server.url}/upload/"}, allow_redirects=False)
-    took = time.monotonic() - started
-    assert response.status_code == 302, response.text[:500]
-    page = session.get(requests.compat.urljoin(server.url, response.headers["Location"]),
-                       timeout=60)
-    return page.text.split("/r/", 1)[1].split("/", 1)[0], took
+    """Upload one file and wait for the background worker to store it; returns the report's
+    public id and the seconds the POST took."""
+    batch, took = server.upload(session, [(f"{token}.txt", document(token))], publish=publish)
+    [outcome] = server.batch_outcome(session, batch)
+    assert outcome["state"] == "done", outcome
+    return outcome["report"], took
 
 
 def post(server, session, path: str, data: dict) -> float:
