@@ -185,3 +185,24 @@ class UploadWorker:
                 continue
             if job is None:
                 self.stopping.wait(self.poll)
+
+
+def unaccounted_media() -> dict[str, list[str]]:
+    """Files under MEDIA_ROOT that no row accounts for: originals without a SourceFile,
+    staged uploads without an UploadJob (storage names, relative to MEDIA_ROOT)."""
+    from pathlib import Path
+
+    from archive.models import SourceFile
+
+    root = Path(settings.MEDIA_ROOT)
+
+    def files(folder: str) -> set[str]:
+        base = root / folder
+        return ({str(p.relative_to(root)) for p in base.rglob("*") if p.is_file()}
+                if base.exists() else set())
+
+    originals = files("originals")
+    known = set(SourceFile.objects.filter(file__in=originals).values_list("file", flat=True))
+    staged = files(INCOMING)
+    waiting = set(UploadJob.objects.filter(staged__in=staged).values_list("staged", flat=True))
+    return {"originals": sorted(originals - known), "staged": sorted(staged - waiting)}

@@ -124,3 +124,26 @@ def test_only_editors_see_upload_progress(background, staff_client, seed_bytes):
     response = post(staff_client, [(HEXI, seed_bytes[HEXI])])
     assert Client().get(response["Location"]).status_code == 302  # to the login page
     assert staff_client.get("/upload/no-such-batch/").status_code == 404
+
+
+def test_a_check_reports_media_files_without_a_row(background, staff_client, seed_bytes,
+                                                   settings, tmp_path):
+    from archive.uploads import unaccounted_media
+
+    # A media folder of its own: the shared one outlives each test's rolled-back database.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    post(staff_client, [(HEXI, seed_bytes[HEXI])])
+    call_command("process_uploads", verbosity=0)
+    post(staff_client, [(NANKAI, seed_bytes[NANKAI])])  # staged, its job waiting: accounted for
+    assert unaccounted_media() == {"originals": [], "staged": []}
+    call_command("check_originals", verbosity=0)
+    # A crash between writing the original and committing its row leaves a file like this.
+    stray = Path(settings.MEDIA_ROOT) / "originals" / "ab" / ("ab" + "0" * 62)
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"left behind")
+    (Path(settings.MEDIA_ROOT) / "incoming" / "orphan-0").write_bytes(b"x")
+    found = unaccounted_media()
+    assert found == {"originals": [f"originals/ab/ab{'0' * 62}"], "staged": ["incoming/orphan-0"]}
+    with pytest.raises(SystemExit):
+        call_command("check_originals", verbosity=0)
+    assert stray.exists()  # reported, never deleted
