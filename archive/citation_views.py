@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import citations
+from archive.csvsafe import safe_dict
 from archive.models import (
     Paragraph,
     Place,
@@ -326,7 +327,7 @@ def permalinks_csv(request: HttpRequest) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield writer.writeheader()
         for r in registry_rows(_base(request)):
-            yield writer.writerow(r)
+            yield writer.writerow(safe_dict(r))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="permalinks.csv"'

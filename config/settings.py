@@ -293,6 +293,9 @@ RATELIMIT_USE_CACHE = "default"
 ARCHIVE_RATE_SEARCH = env_rate("ARCHIVE_RATE_SEARCH", "60/m")
 ARCHIVE_RATE_API = env_rate("ARCHIVE_RATE_API", "120/m")
 ARCHIVE_RATE_LOGIN = env_rate("ARCHIVE_RATE_LOGIN", "10/m")
+# The trend page reads the stored text of every matching section, and the permalink registry
+# covers every paragraph of every version: the expensive public pages have a budget of their own.
+ARCHIVE_RATE_EXPENSIVE = env_rate("ARCHIVE_RATE_EXPENSIVE", "20/m")
 ARCHIVE_CLIENT_IP_HEADER = env_str("ARCHIVE_CLIENT_IP_HEADER", "REMOTE_ADDR")
 if CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache", "RedisCache")):
     # django-ratelimit asks for memcached or django-redis. Django's own Redis backend

@@ -316,6 +316,8 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
     import csv
     import io
 
+    from archive.csvsafe import safe_row  # a term is the reader's own text
+
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
@@ -325,7 +327,7 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
         for year in result.years:
             sections, occ = row.years.get(year, (0, 0))
             w.writerow(
-                [
+                safe_row([
                     row.term,
                     row.place if row.place is not None else "(all)",
                     year if year is not None else "",
@@ -333,7 +335,7 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
                     occ,
                     result.chars.get((row.place, year), 0),
                     f"{result.rate(row, year):.3f}",
-                ]
+                ])
             )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trend.csv"'
