@@ -74,6 +74,7 @@ def test_the_trend_and_the_registry_share_a_budget_of_their_own(client, limits):
     assert client.get("/", {"q": "改革"}).status_code != 429  # the search budget is apart
 
 
+@pytest.mark.django_db(transaction=True)  # the index is written when the upload commits
 def test_csv_downloads_never_carry_a_formula(client, seed_bytes):
     """A trend term is the reader's own text: a cell starting with = is neutralised."""
     from archive.services import store_file
