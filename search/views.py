@@ -251,6 +251,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
     )
 
 
+TREND_MAX_TERMS = 8
+
+
 def trend_page(request: HttpRequest) -> HttpResponse:
     """Occurrences of one or several terms per year (raw and per 10,000 characters), per place
     on request; a server-rendered chart and a CSV download (?format=csv)."""
@@ -264,6 +267,12 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         )
     by_place = request.GET.get("by_place") == "1"
     terms = [t.text for t in form.parsed.terms]
+    if len(terms) > TREND_MAX_TERMS:
+        # Each term reads the stored text of every section it occurs in: twenty one-character
+        # terms once ran past the server's timeout. Say so instead of trying.
+        context["error"] = (f"趋势图一次最多比较 {TREND_MAX_TERMS} 个词（这次有 {len(terms)} 个）。"
+                            f" (The trend compares at most {TREND_MAX_TERMS} terms at a time.)")
+        return render(request, "search/trend.html", context, status=400)
     result = engines.active().trend(terms, form.parsed.filters, by_place=by_place)
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
