@@ -42,6 +42,8 @@ seed: migrate
 setup: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# gunicorn's master also runs the background worker (the single index writer) and restarts it
+# if it dies (config/background.py); Ctrl-C or SIGTERM stops both.
 run: setup
 	$(VENV)/bin/gunicorn --config config/gunicorn.conf.py --bind $(HOST):$(PORT) config.wsgi
 

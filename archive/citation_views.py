@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import citations
+from archive.csvsafe import safe_dict
 from archive.models import (
     Paragraph,
     Place,
@@ -33,6 +34,7 @@ from archive.models import (
     ReportVersion,
     Section,
 )
+from archive.rendering import PARAGRAPHS_PER_PAGE
 from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
 
 # --- From models to a citations.Work ----------------------------------------------------------
@@ -170,7 +172,13 @@ def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragr
 
 
 def _to_anchor(report: Report, number: int, anchor: str) -> HttpResponse:
-    return redirect(f"{reverse('archive:version', args=[report.public_id, number])}#{anchor}")
+    url = reverse("archive:version", args=[report.public_id, number])
+    # A report longer than one page (archive.rendering) is opened at the page holding the
+    # anchor; a report of one page keeps the plain address it always had.
+    if Paragraph.objects.filter(version__report=report, version__number=number).count() > (
+            PARAGRAPHS_PER_PAGE):
+        url = f"{url}?at={anchor}"
+    return redirect(f"{url}#{anchor}")
 
 
 # --- Versions and diff ------------------------------------------------------------------------
@@ -326,7 +334,7 @@ def permalinks_csv(request: HttpRequest) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield writer.writeheader()
         for r in registry_rows(_base(request)):
-            yield writer.writerow(r)
+            yield writer.writerow(safe_dict(r))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="permalinks.csv"'

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath, PureWindowsPath
 
 from django import forms
-from django.conf import settings
 
 from archive.models import DocType, Place, Report
-
-ALLOWED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf")
+from archive.uploads import ALLOWED_SUFFIXES  # noqa: F401  (one list, kept by the uploads)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,6 +19,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        # An empty file is refused per file by archive.uploads, not for the whole batch.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -48,18 +48,11 @@ class UploadForm(forms.Form):
         label="不经审核立即发布 Publish at once, without review", required=False, initial=False)
 
     def clean_files(self):
+        # Only the names are settled here. Whether each file is acceptable (type, size, empty)
+        # is decided per file by archive.uploads, so that one bad file never rejects the batch.
         files = self.cleaned_data["files"]
-        limit = settings.ARCHIVE_MAX_UPLOAD_BYTES
         for f in files:
             f.name = safe_filename(f.name)
-            if f.size > limit:
-                raise forms.ValidationError(
-                    f"{f.name}: 文件过大（{f.size // 1_000_000} MB，上限 {limit // 1_000_000} MB）"
-                    f" File too large.")
-            if not f.name.lower().endswith(ALLOWED_SUFFIXES):
-                raise forms.ValidationError(
-                    f"{f.name}: 不支持的文件类型，只接受 .txt .html .docx .pdf。"
-                    f" Unsupported file type.")
         return files
 
 

@@ -559,3 +559,57 @@ class ExplorerSync(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("explorer:methods")
+
+
+class UploadJobState(models.TextChoices):
+    QUEUED = "queued", "排队中 queued"
+    PARSING = "parsing", "解析中 parsing"
+    DONE = "done", "完成 done"
+    FAILED = "failed", "失败 failed"
+
+
+def new_batch_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class UploadJob(models.Model):
+    """One uploaded file waiting for, going through or done with the ingest pipeline.
+
+    Parsing a large file takes longer than a web request may (a 45 MB text, one 10 MB line),
+    so the upload only stages the bytes and writes this row; the background worker
+    (`process_uploads --loop`, started with gunicorn) parses and stores it. The files of one
+    upload share a `batch` code, the address of the page that shows their progress. Each
+    file succeeds or fails on its own.
+    """
+
+    batch = models.CharField(max_length=24, default=new_batch_code, db_index=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    # The bytes as uploaded, until the worker has stored them as a SourceFile (then removed).
+    staged = models.CharField(max_length=200, blank=True)
+    publish = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=UploadJobState.choices,
+                             default=UploadJobState.QUEUED)
+    message = models.CharField(max_length=500, blank=True)
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["state", "id"], name="uploadjob_state")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:upload_batch", args=[self.batch])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (UploadJobState.DONE, UploadJobState.FAILED)

@@ -193,9 +193,10 @@ def _store_parsed(data: bytes, sha256: str, filename: str, parsed: ingest.ParseR
                    else EditorialAction.Verb.NEW_VERSION, user=user,
                    changes={"version": version.number, "source": sha256},
                    note=f"{filename}; pipeline {PIPELINE_VERSION}")
-        if publish:
-            publish_report(report, user=user)
-        enqueue_report(report)
+        # One index change per write: publishing queues it; otherwise a new version of a
+        # published report needs one of its own.
+        if not (publish and publish_report(report, user=user)):
+            enqueue_report(report)
     return StoreOutcome(report, version, True, "已保存 (stored)")
 
 
@@ -258,31 +259,51 @@ def _paragraph_at(paragraphs: list[Paragraph], offset: int) -> Paragraph | None:
     return None
 
 
-def publish_report(report: Report, *, user=None) -> None:
-    log_action(report, EditorialAction.Verb.PUBLISH, user=user)
-    report.status = ReportStatus.PUBLISHED
-    report.published_at = report.published_at or timezone.now()
-    report.save(update_fields=["status", "published_at", "updated_at"])
-    refresh_readable_path(report)
-    enqueue_report(report)
+def publish_report(report: Report, *, user=None) -> bool:
+    """Make a draft public: one transaction with the row locked, so that two editors pressing
+    "publish" at once log one publish and queue one index change. Returns False when the
+    report was no longer a draft (nothing done)."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status != ReportStatus.DRAFT:
+            return False
+        log_action(locked, EditorialAction.Verb.PUBLISH, user=user)
+        locked.status = ReportStatus.PUBLISHED
+        locked.published_at = locked.published_at or timezone.now()
+        locked.save(update_fields=["status", "published_at", "updated_at"])
+        refresh_readable_path(locked)
+        enqueue_report(locked)
+    _copy_row(locked, report)
+    return True
+
+
+def _copy_row(source: Report, target: Report) -> None:
+    """Give the caller's instance the values the locked, freshly read row was saved with."""
+    if source is not target:
+        for field in Report._meta.concrete_fields:
+            setattr(target, field.attname, getattr(source, field.attname))
 
 
 def correct_metadata(report: Report, *, user=None, **changes) -> None:
     """An editor's correction of place, year, kind or title: the old readable URL redirects."""
     with transaction.atomic():
+        # The row as it is now, locked: a correction made meanwhile by another editor is the
+        # base of this one, never silently overwritten with the values this form was read with.
+        locked = Report.objects.select_for_update().get(pk=report.pk)
         diff = {}
         for field, value in changes.items():
-            old = getattr(report, field)
+            old = getattr(locked, field)
             if old != value:
                 diff[field] = [str(old) if old is not None else None,
                                str(value) if value is not None else None]
-            setattr(report, field, value)
+            setattr(locked, field, value)
         if not diff:
             return
-        log_action(report, EditorialAction.Verb.CORRECT, user=user, changes=diff)
-        report.save()
-        refresh_readable_path(report)
-        enqueue_report(report)
+        log_action(locked, EditorialAction.Verb.CORRECT, user=user, changes=diff)
+        locked.save()
+        refresh_readable_path(locked)
+        enqueue_report(locked)
+    _copy_row(locked, report)
 
 
 def matching_reports(report: Report):
@@ -300,9 +321,12 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
     Only drafts can be merged: they were never public, so no permalink points at them. The
     source file is kept (as always) and the draft's log moves to the target.
     """
-    if draft.status != ReportStatus.DRAFT:
-        raise ValueError("only a draft can be filed as a new version of another report")
     with transaction.atomic():
+        # Both rows locked, the draft first and then the target, in one order everywhere.
+        draft = Report.objects.select_for_update().get(pk=draft.pk)
+        target = Report.objects.select_for_update().get(pk=target.pk)
+        if draft.status != ReportStatus.DRAFT:
+            raise ValueError("only a draft can be filed as a new version of another report")
         source = draft.current_version.source
         parsed = parse_file(source.read_bytes(), source.original_name)
         version = add_version(target, source, parsed, user=user)

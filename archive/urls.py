@@ -20,6 +20,7 @@ urlpatterns = [
     path("places/<readable:path>/", views.place_detail, name="place"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),
     path("upload/", views.upload, name="upload"),
+    path("upload/<str:batch>/", views.upload_batch, name="upload_batch"),
     path("places.json", views.place_suggestions, name="place_suggestions"),
     # Citations, versions, diff, permalink registry, withdraw/restore (issue 6).
     path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),

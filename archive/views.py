@@ -15,16 +15,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from archive.forms import MetadataForm, UploadForm
-from archive.ingest.result import IngestError
-from archive.models import Place, Report, ReportAlias, ReportStatus, ReportVersion
-from archive.rendering import Block, build_blocks
+from archive.models import (
+    Commitment,
+    Place,
+    Report,
+    ReportAlias,
+    ReportStatus,
+    ReportVersion,
+    Section,
+    UploadJobState,
+)
+from archive.rendering import (
+    Block,
+    build_blocks,
+    page_of_offset,
+    page_of_paragraph,
+    text_page,
+)
 from archive.services import (
     correct_metadata,
     matching_reports,
     merge_draft_into,
     publish_report,
-    store_file,
 )
+from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +61,15 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     if report.status == ReportStatus.WITHDRAWN:
         return render(request, "archive/tombstone.html", {"report": report}, status=410)
     sections = list(version.sections.all())
-    paragraphs = list(version.paragraphs.all())
+    paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
-    if paragraphs:
-        blocks = build_blocks(version.text, paragraphs, sections, terms)
+    page = text_page(paragraphs, sections, _requested_page(request, paragraphs, sections))
+    if page.paragraphs:
+        blocks = build_blocks(version.text, page.paragraphs, page.sections, terms)
     else:  # a text the pipeline found no paragraphs in is still shown whole
         blocks = [Block(number=1, pieces=[(version.text, False)])]
     context = {
+        "text_page": page,
         "report": report,
         "version": version,
         "is_current": version.pk == report.current_version_id,
@@ -66,6 +82,20 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
     }
     return render(request, "archive/report_detail.html", context, status=status)
+
+
+def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
+    """?page=<n>, or ?at=<anchor> (p<k> or a section's anchor): the page that holds it. A bad
+    value is page 1, never an error: these come from links and typed addresses."""
+    at = request.GET.get("at", "")
+    if at[:1] == "p" and at[1:].isdigit():
+        return page_of_paragraph(int(at[1:]))
+    if at:
+        section = next((s for s in sections if s.anchor == at), None)
+        if section is not None:
+            return page_of_offset(paragraphs, section.start)
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -144,27 +174,37 @@ def source_download(request: HttpRequest, sha256: str) -> FileResponse:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
+    """Stage the files and answer at once; the background worker parses them, and the batch
+    page shows each file's progress (archive.uploads)."""
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
-        stored = []
-        for uploaded in form.cleaned_data["files"]:
-            try:
-                outcome = store_file(uploaded.read(), uploaded.name, user=request.user,
-                                     publish=form.cleaned_data["publish"])
-            except IngestError as e:
-                messages.error(request, f"{uploaded.name}: {e}")
-                continue
-            level = messages.SUCCESS if outcome.created else messages.WARNING
-            messages.add_message(request, level, f"{uploaded.name}: {outcome.message}")
-            stored.append(outcome.report)
-        if len(stored) == 1:
-            report = stored[0]
-            if report.status == ReportStatus.DRAFT:
-                return redirect("archive:report_review", report.public_id)
-            return redirect(report.get_absolute_url())
-        return redirect("archive:upload")
-    max_mb = settings.ARCHIVE_MAX_UPLOAD_BYTES // 1_000_000
-    return render(request, "archive/upload.html", {"form": form, "max_mb": max_mb})
+        batch = accept_upload(form.cleaned_data["files"], user=request.user,
+                              publish=form.cleaned_data["publish"])
+        if settings.ARCHIVE_UPLOAD_INLINE:
+            process_batch_now(batch)
+        jobs = list(batch_jobs(batch))
+        if len(jobs) == 1 and jobs[0].state == UploadJobState.DONE:
+            # Parsed already (inline set-ups): straight to the report, as the batch page would.
+            job = jobs[0]
+            messages.add_message(request, messages.SUCCESS if "已保存" in job.message
+                                 else messages.WARNING, f"{job.filename}: {job.message}")
+            if job.report.status == ReportStatus.DRAFT:
+                return redirect("archive:report_review", job.report.public_id)
+            return redirect(job.report.get_absolute_url())
+        return redirect("archive:upload_batch", batch)
+    return render(request, "archive/upload.html", {"form": form, "max_mb": limit_mb()})
+
+
+@staff_member_required
+def upload_batch(request: HttpRequest, batch: str) -> HttpResponse:
+    """Each file of one upload: queued, parsing, done (with its review page) or failed (why)."""
+    jobs = list(batch_jobs(batch))
+    if not jobs:
+        raise Http404("no such upload")
+    pending = [j for j in jobs if not j.finished]
+    return render(request, "archive/upload_batch.html", {
+        "jobs": jobs, "pending": pending, "max_mb": limit_mb(),
+        "failed": sum(j.state == UploadJobState.FAILED for j in jobs)})
 
 
 @staff_member_required
@@ -185,15 +225,32 @@ def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("place", "current_version__source"),
                                public_id=public_id)
     version = report.current_version
+    sections = version.sections.all() if version else Section.objects.none()
+    commitments = (version.commitments.select_related("paragraph") if version
+                   else Commitment.objects.none())
+    text = version.text if version else ""
+    # Bounded whatever the upload: a 45 MB text once made this page 49 MB of HTML. The editor
+    # sees the counts, the first items and the start of the text; the whole is in the original
+    # and on the (paged) report page.
     return render(request, "archive/report_review.html", {
         "report": report,
         "version": version,
         "parsed": version.parsed if version else {},
-        "sections": version.sections.all() if version else [],
-        "commitments": version.commitments.select_related("paragraph") if version else [],
+        "sections": sections[:REVIEW_MAX_ITEMS],
+        "sections_total": sections.count(),
+        "commitments": commitments[:REVIEW_MAX_ITEMS],
+        "commitments_total": commitments.count(),
+        "text": text[:REVIEW_MAX_CHARS],
+        "text_total": len(text),
+        "text_cut": len(text) > REVIEW_MAX_CHARS,
+        "review_max_items": REVIEW_MAX_ITEMS,
         "matches": matching_reports(report),
         "actions": report.actions.select_related("user")[:50],
     })
+
+
+REVIEW_MAX_ITEMS = 500
+REVIEW_MAX_CHARS = 200_000
 
 
 @staff_member_required

@@ -7,10 +7,18 @@ index once, about a second each, so workers are recycled rarely and with jitter.
 Graceful reload after a deploy: `kill -HUP <master pid>` starts new workers with the new code
 and lets old ones finish their requests (up to graceful_timeout). A worker that dies or hangs
 past `timeout` is killed and replaced by the master; the request it held fails, no other.
+
+The master also runs the background workers (the single index writer, the upload parser) and
+restarts them if they die: config/background.py says why this, and not a Procfile.
+ARCHIVE_INDEX_WRITER=external leaves them to a process manager (systemd units of their own).
 """
 
 import multiprocessing
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from config.background import background_workers, writer_enabled  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -41,3 +49,26 @@ accesslog = None if _access.strip().lower() in ("", "off", "none") else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "district-report-archive"
+
+
+def when_ready(server):
+    """The master is listening: start the background workers (the index writer, the upload
+    parser) beside the web workers. They hang on the arbiter, not on this module: a `kill
+    -HUP` reads this file again into a fresh module, and the hooks below must still find
+    them."""
+    if writer_enabled() and not getattr(server, "background_workers", None):
+        server.background_workers = background_workers(server.log)
+        for worker in server.background_workers:
+            worker.start()
+
+
+def on_reload(server):
+    """`kill -HUP`: new workers get the new code, and so do the background workers."""
+    for worker in getattr(server, "background_workers", None) or []:
+        worker.restart()
+
+
+def on_exit(server):
+    """gunicorn stops: the background workers stop with it (each finishes what it is doing)."""
+    for worker in getattr(server, "background_workers", None) or []:
+        worker.stop()

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -108,17 +107,28 @@ def check_index() -> dict[str, Any]:
 
 
 def check_queue() -> dict[str, Any]:
-    """Index changes written but not yet applied by the single writer (informational)."""
+    """Index changes written but not yet applied by the single writer. Past the staleness
+    bound (SEARCH_STALENESS_BOUND_SECONDS) the archive is not doing what it promises — a
+    published change searchable within seconds — so the check fails and names the cause: the
+    writer's last error, or that no writer has tried (it is not running)."""
     try:
-        from search.models import IndexChange
+        from search.indexing import queue_state
 
-        pending = IndexChange.objects.filter(applied_at__isnull=True)
-        oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
-        return {"pending": pending.count(),
-                "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds(), 1)
-                if oldest else None}
+        state = queue_state()
     except Exception as e:
-        return {"pending": None, "error": f"{type(e).__name__}: {e}"[:300]}
+        return {"ok": False, "pending": None,
+                "error": f"index queue unreadable: {type(e).__name__}"}
+    oldest = state["oldest_pending_seconds"]
+    bound = state["bound_seconds"]
+    state["ok"] = oldest is None or oldest <= bound
+    if not state["ok"]:
+        cause = (f"the writer's last attempt failed ({state['attempts']} attempts): "
+                 f"{state['last_error']}" if state["last_error"]
+                 else "no writer has applied it: is the index writer (apply_index_queue --loop) "
+                      "running?")
+        state["error"] = (f"{state['pending']} index change(s) pending, the oldest for "
+                          f"{oldest:.0f} s (bound {bound:g} s): {cause}")
+    return state
 
 
 @never_cache
@@ -126,11 +136,12 @@ def check_queue() -> dict[str, Any]:
 def healthz(request: HttpRequest) -> JsonResponse:
     database = check_database()
     search_index = _check_search_index()
-    queue = check_queue() if database["ok"] else {"pending": None}
-    ok = database["ok"] and search_index["ok"]
+    queue = check_queue() if database["ok"] else {"ok": True, "pending": None}
+    checks = (database, search_index, queue)
+    ok = all(c["ok"] for c in checks)
     body = {"status": "ok" if ok else "error", "database": database, "index": search_index,
             "queue": queue}
-    errors = [c["error"] for c in (database, search_index) if not c["ok"]]
+    errors = [c["error"] for c in checks if not c["ok"]]
     if errors:
         body["errors"] = errors
     return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})

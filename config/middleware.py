@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.html import escape
 from django_ratelimit.core import is_ratelimited
 
 log = logging.getLogger(__name__)
@@ -41,6 +40,9 @@ LIMITS = (
     # The search page is the site's front page and /search/ its longer name.
     Limit("search", re.compile(r"^/(search/)?$"), "ARCHIVE_RATE_SEARCH", ("GET", "HEAD")),
     Limit("api", re.compile(r"^/api/"), "ARCHIVE_RATE_API"),
+    # Expensive pages anyone can ask for: the keyword trend (and its CSV), the registry.
+    Limit("expensive", re.compile(r"^/(search/trend/|permalinks\.(csv|json)$)"),
+          "ARCHIVE_RATE_EXPENSIVE", ("GET", "HEAD")),
     # Only attempts count: showing the login form is free.
     Limit("login", re.compile(r"^/admin/login/$"), "ARCHIVE_RATE_LOGIN", ("POST",)),
 )
@@ -59,14 +61,15 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def plain_error(request: HttpRequest, status: int, message: str, *, retry_after: int) -> HttpResponse:
-    """A small error answer that needs neither templates nor the database."""
+    """A small error answer that needs no database: JSON for the API, else the site's error
+    page (config.errors, with a bare fallback should the template fail)."""
     if wants_json(request):
         response: HttpResponse = JsonResponse({"error": message, "status": status}, status=status,
                                               json_dumps_params={"ensure_ascii": False})
     else:
-        body = (f'<!doctype html><html lang="zh-hans"><meta charset="utf-8">'
-                f"<title>{status}</title><h1>{status}</h1><p>{escape(message)}</p></html>")
-        response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+        from config.errors import error_page  # the site's layout, rendered without the database
+
+        response = error_page(status, message, retry_after=retry_after)
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response

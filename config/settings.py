@@ -42,6 +42,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not value >= 0:
+        raise ImproperlyConfigured(f"{name} must be zero or more, not {raw!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -178,6 +191,9 @@ LOGIN_URL = "/admin/login/"
 
 # Uploads: originals are kept byte for byte, so nothing larger than this is accepted.
 ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# Uploads are parsed by the background worker (process_uploads --loop, started with gunicorn);
+# true parses them in the upload request instead (a set-up without the worker; the tests).
+ARCHIVE_UPLOAD_INLINE = env_bool("ARCHIVE_UPLOAD_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -201,6 +217,18 @@ if env_str("ARCHIVE_SEARCH_URL", ""):
 # workers (Whoosh takes one writer at a time): keep haystack's own signal processor inert.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+
+# The single index writer (search.indexing). A web request that committed a change tries to
+# apply it itself but waits at most SEARCH_APPLY_TIMEOUT for the index lock: a busy writer
+# must never make an editor wait, and the background writer (started with gunicorn by
+# config/gunicorn.conf.py, or by a unit of its own) applies whatever is left within
+# SEARCH_WRITER_POLL_SECONDS of the lock coming free. A change pending longer than
+# SEARCH_STALENESS_BOUND_SECONDS turns /healthz into a 503 naming the cause.
+SEARCH_APPLY_TIMEOUT = env_float("ARCHIVE_INDEX_REQUEST_LOCK_WAIT", 0.1)
+SEARCH_WRITER_POLL_SECONDS = env_float("ARCHIVE_INDEX_WRITER_POLL", 0.5)
+SEARCH_STALENESS_BOUND_SECONDS = env_float("ARCHIVE_INDEX_STALENESS_BOUND", 10.0)
+# After failures the writer retries with a doubling back-off, never longer apart than this.
+SEARCH_WRITER_MAX_BACKOFF_SECONDS = env_float("ARCHIVE_INDEX_WRITER_MAX_BACKOFF", 30.0)
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -265,6 +293,9 @@ RATELIMIT_USE_CACHE = "default"
 ARCHIVE_RATE_SEARCH = env_rate("ARCHIVE_RATE_SEARCH", "60/m")
 ARCHIVE_RATE_API = env_rate("ARCHIVE_RATE_API", "120/m")
 ARCHIVE_RATE_LOGIN = env_rate("ARCHIVE_RATE_LOGIN", "10/m")
+# The trend page reads the stored text of every matching section, and the permalink registry
+# covers every paragraph of every version: the expensive public pages have a budget of their own.
+ARCHIVE_RATE_EXPENSIVE = env_rate("ARCHIVE_RATE_EXPENSIVE", "20/m")
 ARCHIVE_CLIENT_IP_HEADER = env_str("ARCHIVE_CLIENT_IP_HEADER", "REMOTE_ADDR")
 if CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache", "RedisCache")):
     # django-ratelimit asks for memcached or django-redis. Django's own Redis backend

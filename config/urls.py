@@ -12,3 +12,7 @@ urlpatterns = [
     path("", include("archive.urls")),
     path("", include("archive.explorer_urls")),
 ]
+
+# Error pages in the site's own layout (config/errors.py), never the framework's.
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -344,8 +344,9 @@ def rebuild(
     }
 
 
-def indexed_documents() -> dict[str, tuple[str, str, str]]:
-    """django_id -> (version, updated, report) of every indexed document (drift checks)."""
+def indexed_documents() -> dict[str, dict]:
+    """django_id -> the stored fields the drift check compares (version, updated, report and
+    the metadata: year, place, doc_type, title) of every indexed document."""
     from elasticsearch.helpers import scan
 
     backend = get_backend()
@@ -355,12 +356,13 @@ def indexed_documents() -> dict[str, tuple[str, str, str]]:
         index=backend.index_name,
         query={
             "query": {"match_all": {}},
-            "_source": ["django_id", "version", "updated", "report"],
+            "_source": ["django_id", "version", "updated", "report",
+                        "year", "place", "doc_type", "title"],
         },
         size=1000,
     ):
         src = hit["_source"]
-        out[src.get("django_id")] = (src.get("version"), src.get("updated"), src.get("report"))
+        out[src.get("django_id")] = src
     return out
 
 

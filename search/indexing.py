@@ -26,6 +26,7 @@ import fcntl
 import functools
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from search.engines import es_active
@@ -184,7 +186,7 @@ def index_lock(timeout: float = 10.0) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    raise IndexBusy(f"index lock {path} busy for {timeout:.0f} s") from None
+                    raise IndexBusy(f"index lock {path} busy for {timeout:g} s") from None
                 time.sleep(0.05)
         _held.depth = 1
         try:
@@ -245,6 +247,22 @@ def _write_reports(
     return added, current
 
 
+@contextlib.contextmanager
+def _whoosh_lock(ix) -> Iterator[None]:
+    """Whoosh's own write lock, taken and released here rather than by its writer: a writer
+    whose set-up fails (a read-only or full disk) raises before it can be cancelled and keeps
+    the lock, and the long-running writer would then wait for itself on every retry. Our
+    index_lock is held around it, so it is free unless something outside the archive
+    writes to the index."""
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
+        raise IndexBusy("Whoosh's write lock is held outside the archive's index lock")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def reindex_reports(
     report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
 ) -> int:
@@ -257,10 +275,9 @@ def reindex_reports(
 
         with index_lock(timeout):
             return es_backend.write_reports([*ids, *orphans])
-    with index_lock(timeout):
-        ix = open_index()
+    with index_lock(timeout), _whoosh_lock(ix := open_index()):
         recall = RecallIndex(index_path().resolve())
-        writer = ix.writer(timeout=timeout, compound=False)  # plain files: see rebuild()
+        writer = ix.writer(_lk=False, compound=False)  # plain files: see rebuild()
         try:
             recall.begin()
             for rid in orphans:
@@ -314,26 +331,122 @@ def _apply_batch(timeout: float, batch: int, only: set[int] | None = None) -> in
         if not rows:
             return 0
         report_ids = {rid for _, rid in rows}
-        reindex_reports(report_ids, timeout=timeout)
+        try:
+            reindex_reports(report_ids, timeout=timeout)
+        except Exception as exc:
+            _record_failure([pk for pk, _ in rows], exc)
+            raise
         # Rows added while we wrote stay pending: the next run applies them.
         IndexChange.objects.filter(pk__in=[pk for pk, _ in rows]).update(applied_at=timezone.now())
     log.info("search index: applied %d change(s) for %d report(s)", len(rows), len(report_ids))
     return len(report_ids)
 
 
-def apply_pending_quietly(report_ids: Iterable[int] | None = None) -> None:
-    """apply_pending() for web requests: a busy or broken index is logged, never raised —
-    the change stays queued and the worker (apply_index_queue --loop) picks it up. Given
-    `report_ids`, only their changes: a request that published one report writes that one,
-    not a backlog left by others (which once kept an upload waiting for a minute)."""
+_PATH = re.compile(r"(?:/[^/\s'\"]+)+/([^/\s'\"]+)")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What went wrong, short and safe to show on /healthz: the kind of error and its message
+    with absolute paths cut to their last part (a public answer names no server folders)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        name = Path(exc.filename).name if exc.filename else ""
+        detail = f"{exc.strerror}" + (f": {name}" if name else "")
+    else:
+        detail = _PATH.sub(r"\1", str(exc))
+    return f"{type(exc).__name__}: {detail}"[:300]
+
+
+def _record_failure(pks: list[int], exc: BaseException) -> None:
+    # The database may be what failed: recording is best effort, the log has the traceback.
     try:
-        apply_pending(
-            timeout=getattr(settings, "SEARCH_APPLY_TIMEOUT", 5.0), report_ids=report_ids
-        )
-    except IndexBusy:
-        log.warning("search index busy: change left in the queue")
+        IndexChange.objects.filter(pk__in=pks).update(
+            attempts=F("attempts") + 1, last_error=describe_failure(exc),
+            last_attempt_at=timezone.now())
     except Exception:
-        log.exception("search index update failed: change left in the queue")
+        log.exception("search index: could not record the failure on the queue")
+
+
+def apply_pending_quietly(report_ids: Iterable[int] | None = None) -> None:
+    """apply_pending() for web requests: waits at most SEARCH_APPLY_TIMEOUT (~100 ms) for the
+    lock, so a busy writer never holds an editor up; a busy or broken index is logged, never
+    raised, and the change stays queued for the background writer. Given `report_ids`, only
+    their changes: a request that published one report writes that one, not a backlog left by
+    others (which once kept an upload waiting for a minute)."""
+    try:
+        apply_pending(timeout=settings.SEARCH_APPLY_TIMEOUT, report_ids=report_ids)
+    except IndexBusy:
+        log.info("search index busy: change left to the background writer")
+    except Exception:
+        log.exception("search index update failed: change left to the background writer")
+
+
+def queue_state() -> dict:
+    """The queue as /healthz shows it: how many changes wait, how long the oldest has waited,
+    and why, if the writer has tried and failed."""
+    pending = IndexChange.objects.filter(applied_at__isnull=True)
+    oldest = pending.order_by("created_at").values("created_at", "attempts").first()
+    failing = (pending.exclude(last_error="").order_by("-last_attempt_at")
+               .values("last_error", "attempts", "last_attempt_at").first())
+    now = timezone.now()
+    return {
+        "pending": pending.count(),
+        "oldest_pending_seconds": round((now - oldest["created_at"]).total_seconds(), 1)
+        if oldest else None,
+        "last_error": failing["last_error"] if failing else None,
+        "attempts": failing["attempts"] if failing else 0,
+        "bound_seconds": settings.SEARCH_STALENESS_BOUND_SECONDS,
+    }
+
+
+class Writer:
+    """The background writer's loop (`apply_index_queue --loop`): polls the queue, applies it,
+    and survives anything. A failure is logged with its traceback, recorded on the rows it
+    concerned (for /healthz) and retried after a back-off that doubles up to `max_backoff`,
+    so a read-only disk or a database restart costs retries, never a dead writer. SIGTERM
+    ends it between batches; SIGKILL at any moment loses nothing (the rows stay pending)."""
+
+    def __init__(self, *, poll: float, lock_wait: float, max_backoff: float = 30.0,
+                 report=print):
+        self.poll = poll
+        self.lock_wait = lock_wait
+        self.max_backoff = max_backoff
+        self.report = report
+        self.stopping = threading.Event()
+        self.failures = 0
+
+    def stop(self, *_args) -> None:
+        self.stopping.set()
+
+    def run_once(self) -> float:
+        """One round; returns how long to sleep before the next."""
+        from django import db
+
+        try:
+            done = apply_pending(timeout=self.lock_wait)
+        except IndexBusy as exc:
+            # A rebuild or a web request holds the lock: not a failure, just wait a poll.
+            log.info("index writer: %s, will retry", exc)
+            return self.poll
+        except Exception as exc:
+            self.failures += 1
+            delay = min(self.max_backoff, self.poll * 2 ** min(self.failures, 10))
+            log.exception("index writer: applying the queue failed (%s); retry %d in %.1f s",
+                          describe_failure(exc), self.failures, delay)
+            # A broken database connection is replaced on the next query.
+            db.close_old_connections()
+            with contextlib.suppress(Exception):
+                db.connection.close()
+            return delay
+        if self.failures:
+            log.warning("index writer: recovered after %d failed attempt(s)", self.failures)
+        self.failures = 0
+        if done:
+            self.report(f"index: {done} report(s) brought up to date")
+        return self.poll
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.stopping.wait(self.run_once())
 
 
 def enqueue_report(report, *, apply: bool | None = None) -> None:
@@ -484,49 +597,67 @@ def _remove_old_generations(keep: set[Path]) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
+def _metadata(year, place, doc_type, title) -> tuple:
+    """What a section was (or should be) indexed with, in one comparable form."""
+    return (int(year or 0), place or "", doc_type or "", title or "")
+
+
 def drift() -> dict[str, list]:
     """Compare the index with the database: missing (expected, not indexed), stale (indexed
-    from another version or older metadata) and orphaned (indexed, not expected) sections."""
+    from another version, before the report last changed, or with other metadata) and
+    orphaned (indexed, not expected) sections. `metadata` lists the stale sections whose
+    indexed year, place, kind or title is not the database's: the filters and facets a reader
+    sees, compared value by value rather than trusted to a timestamp."""
     from archive.models import Report, Section
 
     expected: dict[str, tuple[str, str, int]] = {}
+    expected_meta: dict[str, tuple] = {}
     reports = {
         r.pk: r
         for r in Report.objects.published()
         .filter(current_version__isnull=False)
-        .only("pk", "updated_at", "current_version_id")
+        .select_related("place")
+        .only("pk", "updated_at", "current_version_id", "year", "doc_type", "title",
+              "place__full_name")
     }
-    for pk, version_id, report_id in Section.objects.filter(
+    for pk, version_id, report_id, title in Section.objects.filter(
         version_id__in=[r.current_version_id for r in reports.values()]
-    ).values_list("pk", "version_id", "version__report_id"):
+    ).values_list("pk", "version_id", "version__report_id", "title"):
         r = reports[report_id]
         expected[str(pk)] = (str(version_id), r.updated_at.isoformat(), report_id)
-    # A text without sections is expected as one whole-text document (search_indexes).
+        expected_meta[str(pk)] = _metadata(
+            r.year, r.place.full_name if r.place else "", r.doc_type, title)
+    # A text without sections is expected as one whole-text document (search_indexes), titled
+    # with the report's title.
     from search.search_indexes import whole_text_id
 
     with_sections = {int(v) for v, _, _ in expected.values()}
     for r in reports.values():
         if r.current_version_id not in with_sections:
-            expected[str(whole_text_id(r.current_version_id))] = (
-                str(r.current_version_id),
-                r.updated_at.isoformat(),
-                r.pk,
-            )
+            key = str(whole_text_id(r.current_version_id))
+            expected[key] = (str(r.current_version_id), r.updated_at.isoformat(), r.pk)
+            expected_meta[key] = _metadata(
+                r.year, r.place.full_name if r.place else "", r.doc_type, r.title)
+    indexed_meta: dict[str, tuple] = {}
     if es_active():
         from search import es_backend
 
-        indexed = es_backend.indexed_documents()
+        indexed = {}
+        for key, fields in es_backend.indexed_documents().items():
+            indexed[key] = (fields.get("version"), fields.get("updated"), fields.get("report"))
+            indexed_meta[key] = _metadata(fields.get("year"), fields.get("place"),
+                                          fields.get("doc_type"), fields.get("title"))
         in_recall = set(indexed)  # one document holds both the words and the characters
     else:
         indexed: dict[str, tuple[str, str, str]] = {}
         ix = open_index()
         with ix.searcher() as s:
             for fields in s.all_stored_fields():
-                indexed[fields.get("django_id")] = (
-                    fields.get("version"),
-                    fields.get("updated"),
-                    fields.get("report"),
-                )
+                key = fields.get("django_id")
+                indexed[key] = (fields.get("version"), fields.get("updated"),
+                                fields.get("report"))
+                indexed_meta[key] = _metadata(fields.get("year"), fields.get("place"),
+                                              fields.get("doc_type"), fields.get("title"))
         # The recall index must hold every section Whoosh holds (extra rows are harmless: a
         # search reports only sections Whoosh has, and the next write of the report drops them).
         recall = RecallIndex(index_path().resolve())
@@ -536,13 +667,19 @@ def drift() -> dict[str, list]:
             recall.close()
     missing = sorted((k for k in expected if k not in indexed or k not in in_recall), key=int)
     orphaned = sorted((k for k in indexed if k not in expected), key=lambda k: int(k or 0))
+    metadata = sorted(
+        (k for k in expected if k in indexed and indexed_meta[k] != expected_meta[k]), key=int
+    )
     stale = sorted(
-        (k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]), key=int
+        {k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]}
+        | set(metadata),
+        key=int,
     )
     texts_expected = {v for v, _, _ in expected.values()}
     return {
         "missing": missing,
         "stale": stale,
+        "metadata": metadata,
         "orphaned": orphaned,
         # Published texts (current versions), and those with every document indexed and
         # up to date: a text is searchable only if all of its documents are.

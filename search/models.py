@@ -12,6 +12,11 @@ class IndexChange(models.Model):
     report = models.ForeignKey("archive.Report", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # A failed attempt is recorded on the rows it was applying, so that /healthz can say why
+    # a change is late and the writer can back off without forgetting anything.
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

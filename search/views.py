@@ -335,6 +335,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
     )
 
 
+TREND_MAX_TERMS = 8
+
+
 def trend_page(request: HttpRequest) -> HttpResponse:
     """Occurrences of one or several terms per year (raw and per 10,000 characters), per place
     on request; a server-rendered chart and a CSV download (?format=csv)."""
@@ -348,6 +351,12 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         )
     by_place = request.GET.get("by_place") == "1"
     terms = [t.text for t in form.parsed.terms]
+    if len(terms) > TREND_MAX_TERMS:
+        # Each term reads the stored text of every section it occurs in: twenty one-character
+        # terms once ran past the server's timeout. Say so instead of trying.
+        context["error"] = (f"趋势图一次最多比较 {TREND_MAX_TERMS} 个词（这次有 {len(terms)} 个）。"
+                            f" (The trend compares at most {TREND_MAX_TERMS} terms at a time.)")
+        return render(request, "search/trend.html", context, status=400)
     result = engines.active().trend(
         terms, form.parsed.filters, by_place=by_place, query=form.parsed
     )
@@ -402,6 +411,8 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
     import csv
     import io
 
+    from archive.csvsafe import safe_row  # a term is the reader's own text
+
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(
@@ -411,7 +422,7 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
         for year in result.years:
             sections, occ = row.years.get(year, (0, 0))
             w.writerow(
-                [
+                safe_row([
                     row.term,
                     row.place if row.place is not None else "(all)",
                     year if year is not None else "",
@@ -419,7 +430,7 @@ def _trend_csv(result: engine.Trend) -> HttpResponse:
                     occ,
                     result.chars.get((row.place, year), 0),
                     f"{result.rate(row, year):.3f}",
-                ]
+                ])
             )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trend.csv"'

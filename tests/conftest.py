@@ -24,6 +24,10 @@ def pytest_configure(config):
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No background worker runs beside the test client or the live server: uploads are
+    # parsed in the request by the worker's own code (archive.uploads.process_batch_now).
+    # tests/archive/test_upload_jobs.py and tests/integration run the real worker.
+    settings.ARCHIVE_UPLOAD_INLINE = True
     # No rate-limit counters or cached searches shared between tests or with var/cache.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.RATELIMIT_ENABLE = False

@@ -61,8 +61,39 @@ def looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) * 0.02)
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name). Raises IngestError for text that is not text."""
+# A text with at most this share of undecodable bytes is read with replacement characters
+# (and a warning) rather than refused: two stray bytes in a 30,000-character GB18030 report are
+# a damaged copy of a report, not a binary file.
+MAX_BAD_BYTE_SHARE = 0.001
+
+
+def _lenient(data: bytes, warnings: list[str] | None) -> tuple[str, str] | None:
+    """UTF-8, then GB18030, read with U+FFFD for the few byte sequences that do not decode.
+    UTF-8 first: GB18030 decodes most UTF-8 bytes too, into the wrong characters."""
+    if warnings is None:
+        return None
+    allowed = max(1, int(len(data) * MAX_BAD_BYTE_SHARE))
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode(enc))
+        # A stray byte shifts GB18030's two-byte pairs until the next ASCII byte, so the run
+        # after it may read as private-use characters: a looser bound than the fast path's,
+        # still far below what another encoding gives (Big5 read as GB18030: ~60%).
+        if 0 < bad <= allowed and not looks_binary(text) and (
+                enc == "utf-8" or _private_use_ratio(text) < 0.02):
+            first = text.index("\ufffd")
+            warnings.append(
+                f"有 {bad} 处字节无法按 {enc.upper()} 解码，已显示为 “\ufffd”（第一处在第 {first} 个字符附近）；"
+                f"原件按字节保存未改动。 ({bad} undecodable byte sequence(s) shown as U+FFFD, the first "
+                f"near character {first}; the original file is kept byte for byte.)")
+            return normalise_newlines(text), enc
+    return None
+
+
+def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Return (text, encoding name). Raises IngestError for text that is not text. Given a
+    `warnings` list, a text with a few undecodable bytes is read with replacement characters
+    and a warning is appended (without it, such a text goes to the detector as before)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
@@ -82,6 +113,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 return normalise_newlines(text), "gb18030"
         except UnicodeDecodeError:
             pass
+        damaged = _lenient(data, warnings)
+        if damaged is not None:
+            return damaged
     else:
         text = _utf16_without_bom(data)
         if text is not None and not looks_binary(text):

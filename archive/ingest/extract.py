@@ -98,12 +98,15 @@ def extract(data: bytes, filename: str) -> Extracted:
         return _pdf(data)
     if kind == "docx":
         return _docx(data)
-    text, encoding = decode_bytes(data)
+    decoding: list[str] = []
+    text, encoding = decode_bytes(data, decoding)
     if kind == "html":
-        return _html(text, encoding)
+        extracted = _html(text, encoding)
+        extracted.warnings[:0] = decoding
+        return extracted
     if looks_binary(text):
         raise IngestError("文件内容像是二进制数据，不是文本 (binary data, not text)")
-    return Extracted(text=text, kind="txt", encoding=encoding)
+    return Extracted(text=text, kind="txt", encoding=encoding, warnings=decoding)
 
 
 # --- docx ---------------------------------------------------------------------------------

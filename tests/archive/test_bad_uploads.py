@@ -177,3 +177,17 @@ def test_a_file_over_the_size_limit_is_refused(staff_client, settings):
 def test_a_post_without_a_file_asks_for_one(staff_client):
     response = staff_client.post("/upload/", {})
     assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+def test_a_gb18030_report_with_stray_bytes_is_kept_and_warned_about(staff_client):
+    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+    original = (corpus / "district" / "hailaer_2013.gbk.txt").read_bytes()
+    middle = len(original) // 2
+    damaged = original[:middle] + b"\xff\xfe" + original[middle:]
+    response = post(staff_client, "hailaer_2013.txt", damaged)
+    assert response.status_code == 200
+    report = Report.objects.get()
+    assert report.year == 2013
+    assert report.current_version.source.read_bytes() == damaged  # byte for byte
+    review = staff_client.get(f"/r/{report.public_id}/review/").content.decode()
+    assert "无法按 GB18030 解码" in review and "U+FFFD" in review

@@ -116,3 +116,40 @@ def test_place_suggestions_come_from_the_gazetteer(staff_client, client):
     by_code = staff_client.get("/places.json", {"q": "120101"}).json()["places"]
     assert by_code[0] == {"name": "天津市和平区", "code": "120101"}
     assert staff_client.get("/places.json").json() == {"places": []}
+
+
+def test_each_write_queues_exactly_one_index_change(seed_bytes):
+    """An upload with "publish" is one write and one index change; publish, correct and a new
+    version each add one more; publishing twice does nothing the second time."""
+    from search.models import IndexChange
+
+    name = "001_46ac5d44bafe418d.txt"
+    report = store_file(seed_bytes[name], name, publish=True).report
+    assert IndexChange.objects.filter(report=report).count() == 1
+    assert EditorialAction.objects.filter(report=report, verb="publish").count() == 1
+
+    from archive.services import correct_metadata, publish_report
+
+    correct_metadata(report, year=2015)
+    assert IndexChange.objects.filter(report=report).count() == 2
+    assert publish_report(report) is False  # already public: nothing logged, nothing queued
+    assert IndexChange.objects.filter(report=report).count() == 2
+
+    draft = store_file(seed_bytes["004_9a7de8e018f5043e.txt"], "004.txt").report
+    assert publish_report(draft) is True and draft.status == ReportStatus.PUBLISHED
+    assert IndexChange.objects.filter(report=draft).count() == 2  # upload, publish
+
+
+def test_a_correction_builds_on_the_row_as_it_is_now(seed_bytes):
+    """Two editors correcting the same report from stale copies: the second correction is
+    applied to the row the first one left (locked and read afresh), not to its own copy."""
+    from archive.services import correct_metadata
+
+    name = "001_46ac5d44bafe418d.txt"
+    report = store_file(seed_bytes[name], name, publish=True).report
+    stale_copy = Report.objects.get(pk=report.pk)
+    correct_metadata(report, year=2015)
+    correct_metadata(stale_copy, title="更正后的标题")
+    report.refresh_from_db()
+    assert report.year == 2015 and report.title == "更正后的标题"
+    assert stale_copy.year == 2015  # the caller's instance shows what was saved

@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 class ArchiveServer:
-    def __init__(self, var_dir: Path, workers: int = 4):
+    def __init__(self, var_dir: Path, workers: int = 4, env: dict[str, str] | None = None):
         self.var_dir = var_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -34,7 +34,7 @@ class ArchiveServer:
                     "ARCHIVE_RATELIMIT": "false",
                     "DJANGO_SETTINGS_MODULE": "config.settings", "GUNICORN_ACCESS_LOG": "",
                     "ARCHIVE_STATICFILES_STORAGE":
-                        "django.contrib.staticfiles.storage.StaticFilesStorage"}
+                        "django.contrib.staticfiles.storage.StaticFilesStorage", **(env or {})}
         # Under the PostgreSQL run, DATABASE_URL names the server's main database (pytest uses
         # a separate test_ database); otherwise a SQLite file of our own.
         if not self.env.get("DATABASE_URL", "").startswith("postgres"):
@@ -77,6 +77,61 @@ class ArchiveServer:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+    def writer_pid(self) -> int | None:
+        """The index writer gunicorn's master runs now (config/background.py's pid file)."""
+        try:
+            return int((self.var_dir / "index-writer.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def health(self) -> dict:
+        return requests.get(f"{self.url}/healthz", timeout=30).json()
+
+    def wait_until_applied(self, limit: float) -> float:
+        """Seconds until the index queue is empty (every committed change applied), or
+        AssertionError after `limit` seconds, with what /healthz says."""
+        started = time.monotonic()
+        while True:
+            body = self.health()
+            if body.get("queue", {}).get("pending") == 0:
+                return time.monotonic() - started
+            if time.monotonic() - started > limit:
+                raise AssertionError(f"queue not applied within {limit:.0f} s: {body}")
+            time.sleep(0.1)
+
+    def upload(self, session: requests.Session, files: list[tuple[str, bytes]], *,
+               publish: bool = True) -> tuple[str, float]:
+        """POST files to /upload/ as a browser does; returns the batch page's URL and the
+        seconds the POST took (the files are parsed by the background worker)."""
+        token = csrf_token(session, f"{self.url}/upload/")
+        data = {"csrfmiddlewaretoken": token, **({"publish": "on"} if publish else {})}
+        started = time.monotonic()
+        response = session.post(f"{self.url}/upload/", data=data, timeout=60,
+                                files=[("files", (name, body, "text/plain"))
+                                       for name, body in files],
+                                headers={"Referer": f"{self.url}/upload/"},
+                                allow_redirects=False)
+        took = time.monotonic() - started
+        assert response.status_code == 302, (response.status_code, response.text[:500])
+        return requests.compat.urljoin(self.url, response.headers["Location"]), took
+
+    def batch_outcome(self, session: requests.Session, batch_url: str,
+                      limit: float = 120) -> list[dict]:
+        """Poll a batch page until every file is done or failed: one dict per file (state,
+        report public id or None, the page's text of the row)."""
+        deadline = time.monotonic() + limit
+        while True:
+            page = session.get(batch_url, timeout=60)
+            assert page.status_code == 200, page.status_code
+            rows = [{"state": m.group(1), "report": m.group(2), "row": m.group(3)}
+                    for m in re.finditer(r'<tr class="upload-job[^"]*" data-state="(\w+)"'
+                                         r'(?: data-report="(\w+)")?>(.*?)</tr>', page.text, re.S)]
+            if rows and all(r["state"] in ("done", "failed") for r in rows):
+                return rows
+            if time.monotonic() > deadline:
+                raise AssertionError(f"upload batch not finished within {limit:.0f} s: {rows}")
+            time.sleep(0.2)
 
     def server_errors(self) -> str:
         """The tracebacks gunicorn's workers logged, to explain a failed request."""

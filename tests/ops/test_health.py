@@ -103,3 +103,31 @@ def test_health_does_not_show_the_server_s_folders(client, db):
     from django.conf import settings
 
     assert str(settings.VAR_DIR) not in body and "/whoosh_index" not in body
+
+
+def test_a_change_pending_past_the_bound_answers_503_naming_the_cause(client, whoosh_index,
+                                                                      settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from archive.models import Report
+    from search.models import IndexChange
+
+    settings.SEARCH_STALENESS_BOUND_SECONDS = 10
+    report = Report.objects.create(title="t")
+    change = IndexChange.objects.create(report=report,
+                                        created_at=timezone.now() - timedelta(seconds=5))
+    assert client.get("/healthz").status_code == 200  # within the bound
+    IndexChange.objects.filter(pk=change.pk).update(
+        created_at=timezone.now() - timedelta(seconds=40))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["queue"]["ok"] is False and body["queue"]["oldest_pending_seconds"] >= 40
+    assert "no writer has applied it" in body["errors"][0]
+    IndexChange.objects.filter(pk=change.pk).update(
+        attempts=3, last_attempt_at=timezone.now(),
+        last_error="PermissionError: Permission denied: _MAIN_1.toc")
+    body = client.get("/healthz").json()
+    assert "3 attempts" in body["errors"][0] and "Permission denied" in body["errors"][0]

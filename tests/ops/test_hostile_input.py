@@ -203,3 +203,11 @@ def test_upload_fuzzing_wrote_nothing_outside_media_root_of_the_run(settings, tm
     for candidate in (media.parent / "escaped", Path("/tmp/escaped.txt"), media.parent / "evil.txt"):
         assert not candidate.exists() or candidate.resolve().is_relative_to(media)
     assert os.access(media.parent, os.W_OK)
+
+
+def test_the_trend_says_so_when_a_query_exceeds_its_term_budget(client):
+    """Twenty one-character OR terms once ran the trend past gunicorn's timeout."""
+    q = " OR ".join("发展改革创新开放绿色协调共享民生就业教育医疗住房交通环境安全文化科技人才"[:20])
+    response = client.get("/search/trend/", {"q": q})
+    assert response.status_code == 400
+    assert "最多比较 8 个词" in response.content.decode()

@@ -15,6 +15,7 @@ def limits(settings):
     settings.ARCHIVE_RATE_SEARCH = "3/m"
     settings.ARCHIVE_RATE_API = "2/m"
     settings.ARCHIVE_RATE_LOGIN = "2/m"
+    settings.ARCHIVE_RATE_EXPENSIVE = "2/m"
     return settings
 
 
@@ -61,3 +62,26 @@ def test_limits_are_off_when_disabled(client, settings):
     settings.RATELIMIT_ENABLE = False
     settings.ARCHIVE_RATE_API = "1/m"
     assert all(client.get("/api/search", {"q": "x"}).status_code != 429 for _ in range(4))
+
+
+def test_the_trend_and_the_registry_share_a_budget_of_their_own(client, limits):
+    """The expensive public pages: /search/trend/ (which the search limit's pattern once
+    missed) and the permalink registry."""
+    assert client.get("/search/trend/", {"q": "发展"}).status_code != 429
+    assert client.get("/permalinks.json").status_code != 429
+    assert client.get("/search/trend/", {"q": "改革"}).status_code == 429
+    assert client.get("/permalinks.csv").status_code == 429
+    assert client.get("/", {"q": "改革"}).status_code != 429  # the search budget is apart
+
+
+@pytest.mark.django_db(transaction=True)  # the index is written when the upload commits
+def test_csv_downloads_never_carry_a_formula(client, seed_bytes):
+    """A trend term is the reader's own text: a cell starting with = is neutralised."""
+    from archive.services import store_file
+
+    name = "001_46ac5d44bafe418d.txt"
+    store_file(seed_bytes[name], name, publish=True)
+    body = client.get("/search/trend/", {"q": "=发展", "format": "csv"}).content.decode()
+    assert "\n'=发展," in body  # the term, kept, behind the quote a spreadsheet shows as text
+    assert "\n=" not in body and ",=" not in body
+

@@ -772,7 +772,9 @@ def test_indexed_documents_for_drift_checks(es):
         ],
         [],
     ]
-    assert es_backend.indexed_documents() == {"7": ("3", "2026-01-01T00:00:00", "2")}
+    assert es_backend.indexed_documents() == {
+        "7": {"django_id": "7", "version": "3", "updated": "2026-01-01T00:00:00", "report": "2"}
+    }
 
 
 def test_health_and_cache_version_come_from_the_search_server(es):

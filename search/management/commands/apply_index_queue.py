@@ -1,20 +1,25 @@
 """Apply pending search-index changes (the single writer).
 
-Web requests apply the queue right after they commit; this command catches whatever they
-left (a busy lock, a crash) and, with --loop, is the background worker that keeps doing so.
+Web requests try to apply their own change right after they commit, waiting at most ~100 ms
+for the lock; everything they leave is this command's. With --loop it is the background
+writer: `make run` starts it beside gunicorn's workers (config/gunicorn.conf.py supervises it
+and restarts it if it dies), and a systemd deployment runs it as a unit of its own (README).
+It never dies of an error while applying: it logs it, records it on the queue rows (shown by
+/healthz) and retries with back-off.
 """
 
 from __future__ import annotations
 
-import time
+import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search.indexing import IndexBusy, apply_pending, prune_applied
+from search.indexing import IndexBusy, Writer, apply_pending, prune_applied
 
 
 class Command(BaseCommand):
-    help = "Apply pending index changes; --loop keeps running as a background worker."
+    help = "Apply pending index changes; --loop keeps running as the background writer."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,8 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval",
             type=float,
-            default=2.0,
-            help="seconds between polls with --loop (default 2)",
+            default=None,
+            help="seconds between polls with --loop (default ARCHIVE_INDEX_WRITER_POLL, 0.5)",
         )
         parser.add_argument(
             "--timeout",
@@ -34,7 +39,13 @@ class Command(BaseCommand):
             default=60.0,
             help="seconds to wait for the index lock (default 60)",
         )
-
+        parser.add_argument(
+            "--max-backoff",
+            type=float,
+            default=None,
+            help="with --loop, the longest wait between retries after failures "
+            "(default ARCHIVE_INDEX_WRITER_MAX_BACKOFF, 30)",
+        )
         parser.add_argument(
             "--prune-days",
             type=int,
@@ -42,21 +53,28 @@ class Command(BaseCommand):
             help="forget queue rows applied more than this many days ago (default 7)",
         )
 
-    def handle(
-        self, *args, loop: bool, interval: float, timeout: float, prune_days: int, **options
-    ):
+    def handle(self, *args, loop: bool, interval: float | None, timeout: float,
+               max_backoff: float | None, prune_days: int, **options):
         pruned = prune_applied(prune_days)
         if pruned:
             self.stdout.write(f"queue: {pruned} old applied row(s) pruned")
-        while True:
+        if not loop:
             try:
                 done = apply_pending(timeout=timeout)
-                if done or not loop:
-                    self.stdout.write(f"index: {done} report(s) brought up to date")
             except IndexBusy as exc:
-                self.stderr.write(f"index busy, will retry: {exc}")
-                if not loop:
-                    raise SystemExit(1) from None
-            if not loop:
-                return
-            time.sleep(interval)
+                self.stderr.write(f"index busy: {exc}")
+                raise SystemExit(1) from None
+            self.stdout.write(f"index: {done} report(s) brought up to date")
+            return
+        poll = settings.SEARCH_WRITER_POLL_SECONDS if interval is None else interval
+        if max_backoff is None:
+            max_backoff = settings.SEARCH_WRITER_MAX_BACKOFF_SECONDS
+        # The lock wait of one round is short: a rebuild holding the lock for minutes must
+        # not stop the loop from noticing SIGTERM, and the next round comes a poll later.
+        writer = Writer(poll=poll, lock_wait=min(timeout, 5.0), max_backoff=max_backoff,
+                        report=lambda line: self.stdout.write(line))
+        signal.signal(signal.SIGTERM, writer.stop)
+        signal.signal(signal.SIGINT, writer.stop)
+        self.stdout.write(f"index writer: polling every {poll:g} s")
+        writer.run()
+        self.stdout.write("index writer: stopped")

@@ -3,7 +3,8 @@
 Texts: every published report's current version must be searchable; one without sections
 is indexed as a single whole-text document (search.search_indexes.whole_text_section).
 Missing: a section of a published report's current version that is not in the index.
-Stale: indexed from another version, or before the report's metadata last changed.
+Stale: indexed from another version, before the report last changed, or with a year, place,
+kind or title that is not the database's (compared value by value: "metadata differs").
 Orphaned: in the index but not expected (unpublished, withdrawn, an old version, deleted).
 Exits 1 when drift is found and not repaired, so that it can run from cron or a health check.
 """
@@ -33,10 +34,10 @@ class Command(BaseCommand):
         summary = (
             f"{found['texts_searchable']} of {found['texts']} published texts searchable; "
             f"sections missing {len(found['missing'])}, stale {len(found['stale'])}, "
-            f"orphaned {len(found['orphaned'])}"
+            f"orphaned {len(found['orphaned'])}; metadata differs {len(found['metadata'])}"
         )
         if verbose_ids:
-            for key in ("missing", "stale", "orphaned"):
+            for key in ("missing", "stale", "metadata", "orphaned"):
                 if found[key]:
                     self.stdout.write(f"{key}: {' '.join(found[key])}")
         if not (found["missing"] or found["stale"] or found["orphaned"]):
