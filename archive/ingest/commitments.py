@@ -45,10 +45,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .numbers import CN_NUM_CHARS, fold_width, parse_number
+from .numbers import CN_NUM_BIG_RE, CN_NUM_CHARS, fold_width, parse_number, with_magnitude
 from .result import Commitment, Section
 
 DATA = Path(__file__).with_name("data") / "indicators.json"
+UNITS = Path(__file__).with_name("data") / "units.json"
 
 # ---------------------------------------------------------------------------------------------
 # vocabulary
@@ -61,6 +62,7 @@ class Vocab:
     mention_re: re.Pattern
     unit_family: dict  # unit -> family
     unit_re_src: str
+    per_unit: dict  # numerator unit -> denominators of "每<denominator><number><numerator>"
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -96,13 +98,15 @@ def load_vocab(path: str | None = None) -> Vocab:
         for s in sp["synonyms"]:
             m2n[fold_width(s)] = tuple(sp["indicators"])
     mention_re = re.compile(_trie_regex(sorted(m2n, key=len, reverse=True)))
+    unit_data = json.loads(UNITS.read_text(encoding="utf-8"))
     unit_family = {}
-    for fam, units in data["unit_families"].items():
-        for u in units:
-            unit_family.setdefault(u, fam)
+    for families in (data["unit_families"], unit_data["unit_families"]):
+        for fam, units in families.items():
+            for u in units:
+                unit_family.setdefault(u, fam)
     units = sorted(unit_family, key=len, reverse=True)
     unit_re_src = "(?:" + "|".join(re.escape(u) for u in units) + ")"
-    return Vocab(indicators, m2n, mention_re, unit_family, unit_re_src)
+    return Vocab(indicators, m2n, mention_re, unit_family, unit_re_src, unit_data.get("per_unit", {}))
 
 
 def indicator_names() -> list[str]:
@@ -153,8 +157,7 @@ def fold_text(text: str) -> str:
 CN = f"[{CN_NUM_CHARS}]+"
 # digits may be letter-spaced in some copies ("7 4 7 7 2 亿元", "5 ．4 ％")
 # thousands separators ("1,200亿元") are read as such; a comma between two numbers otherwise is not
-NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?![\d,])|\d(?: ?\d)*(?: ?\. ?\d(?: ?\d)*)?|百分之{CN}|{CN})"
-BIG_CN = re.compile(rf"({CN})亿({CN})万(美元|元|人|吨|斤|公斤|人次|平方米|亩)")
+NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?![\d,])|\d(?: ?\d)*(?: ?\. ?\d(?: ?\d)*)?|百分之{CN}|{CN_NUM_BIG_RE})"
 RANGE_SEP = r"(?:[-—–~～]+|至|到)"
 
 MAX_QUOTE = 240  # longest quote before a run-on sentence is cut to its clauses
@@ -168,7 +171,7 @@ QUAL_BEFORE = re.compile(r"控制在|不低于|不高于|不超过|超过|高于
 # a clause that only carries the number on for the subject of an earlier clause
 ALLOWED_PREFIX = re.compile(
     r"(?:同比|比上年|比去年|较上年|较去年|比2\d{3}年|实际|名义|年均|分别|均|各|预计|力争|确保|争取|实现|完成|达到|达|突破|"
-    r"超过|增长|增速|增幅|增加|下降|降低|减少|提高|提升|上升|上涨|回落|保持在|保持|控制在|稳定在|为|是|约|了|可比价|平均|每年|"
+    r"超过|增长|增速|增幅|增加|下降|降低|减少|提高|提升|上升|上涨|回落|降至|降到|升至|增至|增到|减至|保持在|保持|控制在|稳定在|为|是|约|了|可比价|平均|每年|"
     r"按可比价格计算|按现价计算|同口径|[12]\d{3}年(?:底|末)?|"
     r"按可比价计算|按可比口径计算|扣除价格因素|总量|总额|规模|年|全年|预期|目标|定为|在|至|到|可|将|要|再|又|继续|"
     r"的|其|以上|左右|增长率|率|速度|和|与|及|后|)*"
@@ -176,7 +179,8 @@ ALLOWED_PREFIX = re.compile(
 GAP_BLOCK = re.compile(r"占|比重|其中|中[,，的]|之中|的比例|结构|人均|每")
 # a completion ratio ("分别完成年计划的113.4%"), not a value of the indicator
 COMPLETION = re.compile(r"(?:计划|目标|任务|目标任务|预算)的$")
-BASE_AFTER = re.compile(r"^.{0,14}?(增加到|提高到|增长到|上升到|扩大到|下降到|降低到|减少到|增加至|提高至|上升至|下降至|降至|增至)")
+# the "to" of a transition: 提升到/提升至/降到/降至 read like 提高到
+BASE_AFTER = re.compile(r"^.{0,14}?((?:增加|提高|增长|上升|扩大|下降|降低|减少|提升|缩小|压减|压缩|发展)(?:到|至)|降至|降到|增至|增到|升至|减至)")
 BLOCK_AFTER = re.compile(r"^(?:的)?(?:比重|比例|比率|之比|金|贡献率|贡献|拉动|带动|同步|相适应|相协调|相匹配|相衔接|点|极|方式|质量|动力|潜力|新动能|企业|项目|"
                          r"银行|机构|公司|政策|来源|工作|结构|格局|形势|压力|总体平稳)")
 BLOCK_BEFORE = re.compile(r"(?:占(?:全区|全市|全省|全国|本区)?|每万元|万元|单位|每|对|亩均|地均|人均|工业|农业|民间|房地产|基础设施|技改|技术改造|电商|海洋|县域|园区|开发区|脱贫县|贫困县|数字经济)$")
@@ -213,6 +217,7 @@ class Token:
     value_max: float | None
     unit: str
     lost_pct: bool = False
+    approx: str | None = None  # "多"/"余" written after the number: "三千多万元", "100余家"
 
 
 @dataclass
@@ -235,7 +240,7 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
     v = load_vocab()
     unit = v.unit_re_src
     pat = re.compile(
-        rf"(?<![0-9A-Za-z.])(?<!\d,)(?P<n1>{NUM})(?:[ ]?(?P<u1>{unit}))?"
+        rf"(?<![0-9A-Za-z.])(?<!\d,)(?P<n1>{NUM})(?P<more>多|余)?(?:[ ]?(?P<u1>{unit}))?"
         rf"(?:[ ]?(?P<sep>{RANGE_SEP})[ ]?(?P<n2>{NUM})(?:[ ]?(?P<u2>{unit}))?)?"
     )
     toks: list[Token] = []
@@ -245,14 +250,6 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
         if m.start() < last_end:
             continue
         n1, u1, n2, u2 = m.group("n1"), m.group("u1"), m.group("n2"), m.group("u2")
-        if ftext[m.start()] in CN_NUM_CHARS:
-            big = BIG_CN.match(ftext, m.start())
-            if big:  # "二十六亿六千万美元": one numeral across 亿 and 万 -> 26.6 亿美元
-                a_, b_ = parse_number(big.group(1)), parse_number(big.group(2))
-                if a_ is not None and b_ is not None:
-                    toks.append(Token(m.start(), big.end(), round(a_ + b_ / 10_000, 6), None, "亿" + big.group(3)))
-                    last_end = big.end()
-                    continue
         pct1 = n1.startswith("百分之")
         pct2 = bool(n2 and n2.startswith("百分之"))
         if n2 is not None:
@@ -280,19 +277,42 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
                 if certain:
                     toks.append(Token(m.start(), m.start() + len(lm.group(1)) + 1, float(lm.group(1)), None, "%", True))
             continue
-        val = parse_number(n1)
+        if n1[0].isdigit():
+            val = parse_number(n1)
+        else:  # 万/亿 inside a Chinese numeral: "一万一千一百七十亿元", "二十六亿六千万美元"
+            vu = with_magnitude(n1, u)
+            val, u = vu if vu else (None, u)
         if val is None:
             continue
         end = m.start() + len(n1) + (len(m.group(0)) - len(n1) if n2 is None else 0)
         if n2 is not None:  # failed range: stop after the first number and its unit
             end = m.end("u1") if u1 else m.end("n1")
-        toks.append(Token(m.start(), end, val, None, _unit_norm(u)))
+        toks.append(Token(m.start(), end, val, None, _unit_norm(u), approx=m.group("more")))
+    for t in toks:
+        _per_unit_and_sign(ftext, t, v)
     lost = [t for t in toks if t.lost_pct]
     if lost:
         eg = ", ".join(ftext[max(0, t.start - 6):t.end + 2] for t in lost[:3])
         warnings.append(f"commitments: {len(lost)} number(s) read as % where the '%' sign seems lost to '.' "
                         f"(e.g. {eg}); check them")
     return toks
+
+
+PER_BEFORE = re.compile(r"每([\u4e00-\u9fff]{1,3})$")
+
+
+def _per_unit_and_sign(ftext: str, tok: Token, vocab: Vocab) -> None:
+    """"每立方米20微克" is 20 微克/立方米 (the token then starts at 每); a minus sign written before
+    a growth rate ("增长-3.3%") makes the value negative."""
+    m = PER_BEFORE.search(ftext, max(0, tok.start - 6), tok.start)
+    if m and m.group(1) in vocab.per_unit.get(tok.unit, ()) and f"{tok.unit}/{m.group(1)}" in vocab.unit_family:
+        tok.unit = f"{tok.unit}/{m.group(1)}"
+        tok.start = m.start()
+    if tok.start > 1 and ftext[tok.start - 1] in "-−" and "\u4e00" <= ftext[tok.start - 2] <= "\u9fff":
+        tok.value = -tok.value
+        if tok.value_max is not None:
+            tok.value_max = -tok.value_max
+        tok.start -= 1
 
 
 def _dot_mode(ftext: str) -> bool:
@@ -369,7 +389,9 @@ def _unit_ok(vocab: Vocab, name: str, unit: str) -> bool:
     fam = vocab.unit_family.get(unit)
     if fam is None:
         return False
-    e = vocab.indicators[name]
+    e = vocab.indicators.get(name)
+    if e is None:  # a name as written, outside the vocabulary: nothing to check the unit against
+        return True
     if fam == "percent":  # growth rates and shares go with every indicator
         return True
     return fam in {e["unit_family"], *e.get("extra_unit_families", [])}
@@ -464,19 +486,138 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         # drop a trailing boundary mark from the quoted clause
         while ce > cs and text[ce - 1] in "。；;!?！？\n":
             ce -= 1
-        for ind, tok, qual, mstart in _assign(ftext, seg_toks, seg_ments, vocab, warnings):
+        seen: set[tuple[str, int]] = set()
+        for ind, tok, qual, mstart, lead, listed_scope in _assign(ftext, seg_toks, seg_ments, vocab, warnings):
             if any(g.start <= tok.start < g.end for g in glossary):
                 continue
+            # one fact, one commitment: two routes through _assign to the same number and name
+            if (ind, tok.start) in seen:
+                continue
+            seen.add((ind, tok.start))
             qs, qe = cs, ce
             if ce - cs > MAX_QUOTE:  # a run-on sentence (flattened text): quote the clauses around it
                 qs, qe = _clause_span(ftext, cs, ce, min(mstart, tok.start), tok.end)
             sec = _innermost(sections, tok.start)
             kind = _kind(ftext, tok.start, seg, sent_start, sec)
+            period, horizon = _period(ftext, sent_start, lead)
             out.append((tok.start, Commitment(
                 text=text[qs:qe], indicator=ind, value=tok.value, value_max=tok.value_max, unit=tok.unit,
-                qualifier=qual, kind=kind, section=sec.anchor if sec else None, start=qs, end=qe)))
+                qualifier=qual or tok.approx, kind=kind, section=sec.anchor if sec else None, start=qs, end=qe,
+                direction=_direction(ftext, tok, lead, max(mstart, s0), seg_toks), period=period, horizon=horizon,
+                scope=listed_scope or _scope(ftext, mstart, s0), baseline=_baseline(ftext, tok, seg_toks),
+                normalised=ind in vocab.indicators)))
     out.sort(key=lambda x: x[0])
     return [c for _, c in out], warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# what a number measures: direction, period and horizon, scope, baseline
+
+DOWN_VERB = r"下降|降低|减少|回落|缩小|缩减|削减|压减|压缩|下调|降到|降至|减至|减到|减排|下滑"
+UP_VERB = r"增长|增加(?!值)|提高|提升|上升|扩大|增至|增到|增收|上涨|攀升|增速|增幅|增(?!加值|值)"
+CHANGE_VERB = re.compile(rf"(?:{DOWN_VERB})|(?:{UP_VERB})")
+DOWN_RE = re.compile(DOWN_VERB)
+# a number after these is a level even after a change verb ("增长到", "提高到" are "up" to a level,
+# but "增长率为5%" is a growth rate: up)
+LEVEL_AFTER_VERB = re.compile(r"(?:达到|达|完成|实现|为|是|控制在|保持在|稳定在|突破|超过)$")
+
+
+def _direction(ftext: str, tok: Token, lead: Token, lo: int, seg_toks: list[Token]) -> str:
+    """"up"/"down" for a change (增长9%, 下降3.3%, 从X提高到Y), "level" for a level (完成198.5亿元,
+    控制在3.5%). A list member (分别增长5%、6%) takes the verb written before the list's first number;
+    the verb is looked for after the number before it, so "增长9%，达到780亿元" gives 780 a level."""
+    if tok.value < 0:
+        return "down"
+    prev_end = max([t.end for t in seg_toks if t.end <= lead.start] + [lo])
+    prefix = ftext[prev_end:lead.start]
+    verbs = list(CHANGE_VERB.finditer(prefix))
+    if not verbs:
+        return "level"
+    last = verbs[-1]
+    if LEVEL_AFTER_VERB.search(prefix[last.end():]) and not prefix[last.end():].startswith(("到", "至")):
+        return "level"
+    return "down" if DOWN_RE.fullmatch(last.group(0)) else "up"
+
+
+# the plans that name a horizon: "十四五" ends in 2025 (the first, 一五, in 1957)
+PLAN_END = {"一五": 1957, "二五": 1962, "三五": 1970, "四五": 1975, "五五": 1980, "六五": 1985, "七五": 1990,
+            "八五": 1995, "九五": 2000, "十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020,
+            "十四五": 2025, "十五五": 2030, "十六五": 2035}
+HORIZON_YEAR = re.compile(r"(?:到|至|于|在)\s?((?:19|20)\d{2})\s?年(?:底|末)?|((?:19|20)\d{2})\s?年(?:底|末)?(?:以?前|之前)")
+HORIZON_PLAN = re.compile(r"[“\"]?(十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?(?:规划)?(?:期末|末|期间|时期)")
+AVERAGE = re.compile(r"年均|年平均|平均每年|每年平均|平均年")
+CUMULATIVE = re.compile(r"累计|五年共|共计|总计|五年内|五年中|五年间|[二三四五六七八九十]年内")
+
+
+def _period(ftext: str, sent_start: int, lead: Token) -> tuple[str, int | None]:
+    """(period, horizon) from what the sentence says before the number: 年均 -> multi_year_average,
+    累计/五年内 -> cumulative, 到2030年/十四五末 -> by_year with its year; else an annual figure."""
+    before = ftext[sent_start:lead.start]
+    near = ftext[max(sent_start, lead.start - 24):lead.start]
+    horizon = None
+    years = [int(m.group(1) or m.group(2)) for m in HORIZON_YEAR.finditer(before)]
+    plans = [PLAN_END[m.group(1)] for m in HORIZON_PLAN.finditer(before) if m.group(1) in PLAN_END]
+    if years:
+        horizon = years[-1]
+    elif plans:
+        horizon = plans[-1]
+    if AVERAGE.search(near):
+        return "multi_year_average", horizon
+    if CUMULATIVE.search(near):
+        return "cumulative", horizon
+    if horizon is not None:
+        return "by_year", horizon
+    return "year", None
+
+
+# a part of the jurisdiction written right before the indicator: a trade partner or channel, a
+# region inside the place, one industry
+SCOPE_BEFORE = re.compile(
+    r"(对[\u4e00-\u9fff]{1,8}?"
+    r"|[\u4e00-\u9fff]{0,6}(?:大湾区|城市群|经济圈|都市圈|经济带|片区|新区|园区|示范区|自贸试验区|自贸区|"
+    r"脱贫地区|贫困地区|民族地区|革命老区|老区|山区|库区|牧区|城区|县域)"
+    r")$")
+# one industry before an industry-wide indicator: "规上纺织工业增加值" (checked in code: a lookahead
+# cannot see past the end of the searched window)
+INDUSTRY_BEFORE = re.compile(r"(?:规上|规模以上)?[\u4e00-\u9fff]{2,4}$")
+INDUSTRY_MENTION = ("工业增加值", "制造业增加值", "产业增加值")
+NOT_SCOPE = re.compile(r"(?:全市|全区|全省|全国|全县|全盟|本市|本区|我市|我区|我省|我县|全年|今年|去年|实现|完成|其中|"
+                       r"规上|规模以上|规模|全部|全社会|地方|一般|主要|战略性新兴|高技术|高新技术|装备|工业)$")
+
+
+def _scope(ftext: str, mstart: int, lo: int) -> str | None:
+    """The part of the jurisdiction a figure is for, as written, or None for the whole of it."""
+    lo = max(lo, mstart - 12)
+    m = SCOPE_BEFORE.search(ftext, lo, mstart)
+    if m and not NOT_SCOPE.search(m.group(1)):
+        return m.group(1)
+    if ftext.startswith(INDUSTRY_MENTION, mstart):
+        m = INDUSTRY_BEFORE.search(ftext, max(lo, mstart - 6), mstart)
+        if m:
+            # the industry's own words: drop a verb or a place word in front ("实现纺织", "全市纺织")
+            words = re.sub(r"^.*?(?:实现|完成|推动|全市|全区|全省|全县|其中|全年|预计|力争|确保)", "", m.group(0))
+            if len(words.replace("规上", "").replace("规模以上", "")) >= 2 and not NOT_SCOPE.search(words):
+                return words + next(w for w in ("工业", "制造业", "产业") if ftext.startswith(w, mstart))
+    return None
+
+
+TRANSITION = re.compile(r"\s?(?:左右)?(?:的)?(?:水平)?\s?(?:提高|增加|增长|上升|扩大|提升|下降|降低|减少|缩小|压减|降|增|升|"
+                        r"发展|突破)?(?:到|至)\s?$")
+
+
+def _baseline(ftext: str, tok: Token, seg_toks: list[Token]) -> float | None:
+    """The 从/由 value of "从8.2万亿元提高到10.5万亿元" for the "to" value, in the same unit."""
+    prev = [t for t in seg_toks if t.end <= tok.start]
+    if not prev:
+        return None
+    p = prev[-1]
+    if not TRANSITION.fullmatch(ftext, p.end, tok.start):
+        return None
+    if not re.search(r"[从由]\s?(?:[12]\d{3}\s?年(?:底|末)?的?)?$", ftext[max(0, p.start - 10):p.start]):
+        return None
+    if p.unit != tok.unit:
+        return None
+    return p.value
 
 
 def _qualifier(ftext: str, tok: Token, prefix: str) -> str | None:
@@ -492,6 +633,50 @@ def _clause_span(ftext: str, cs: int, ce: int, a: int, b: int) -> tuple[int, int
     nxt = CLAUSE_BOUNDARY.search(ftext, b, ce)
     e = nxt.start() if nxt else ce
     return _strip_span(ftext, s, e)
+
+
+LIST_RUN = re.compile(r"((?:[A-Za-z0-9.\u4e00-\u9fff]{1,10}(?:、|和|及|与))+)$")
+CLAUSE_LEAD = re.compile(r"^.*?(?:全年|今年|去年|其中|实现|完成|推动|全市|全区|全省|全县|我市|我区|预计|力争|确保)")
+
+
+def _list_members(ftext: str, m: Mention, vocab: Vocab, n: int) -> list[tuple[str, str | None]] | None:
+    """The members of "城镇居民、农村居民人均可支配收入分别…" or "PM10、PM2.5分别…" or
+    "食品、石化、医药工业增加值分别…": [(indicator, scope)] for the n numbers of a 分别 list whose
+    mentions share one head, or None when the words before the mention are not such a list."""
+    mtext = ftext[m.start:m.end]
+    end, head = m.start, None
+    if mtext in INDUSTRY_MENTION:  # "石化、医药工业增加值": the last industry stands before the mention
+        hm = re.search(r"[\u4e00-\u9fff]{2,4}$", ftext[max(0, m.start - 4):m.start])
+        if hm and ftext[m.start - len(hm.group(0)) - 1:m.start - len(hm.group(0))] in ("、", "和", "及", "与"):
+            head, end = hm.group(0), m.start - len(hm.group(0))
+    run = LIST_RUN.search(ftext, max(0, end - 50), end)
+    if not run:
+        return None
+    items = [x for x in re.split(r"、|和|及|与", run.group(1)) if x]
+    if len(items) != n - 1:
+        return None
+    items[0] = CLAUSE_LEAD.sub("", items[0])
+    if head:
+        word = next(w for w in ("工业", "制造业", "产业") if w in mtext)
+        return [(m.names[0], x + word) for x in [*items, head]] if all(items) else None
+    out: list[tuple[str, str | None]] = []
+    for item in items:
+        if not item:
+            return None
+        # the item with the mention's head: 城镇居民 + 人均可支配收入
+        found = next((vocab.mention_to_names[item + mtext[k:]] for k in range(1, len(mtext))
+                      if item + mtext[k:] in vocab.mention_to_names), None)
+        if found and len(found) == 1:
+            out.append((found[0], None))
+        elif mtext in INDUSTRY_MENTION or mtext.endswith(INDUSTRY_MENTION):
+            out.append((m.names[0], item + next(w for w in ("工业", "制造业", "产业") if w in mtext)))
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9.]{1,8}", item) or (len(item) <= 6 and not CHANGE_VERB.search(item)):
+            out.append((item, None))  # a member outside the vocabulary, its name as written
+        else:
+            return None
+    last_scope = _scope(ftext, m.start, m.start - 6) if mtext in INDUSTRY_MENTION else None
+    out.append((m.names[0], last_scope))
+    return out
 
 
 def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, warnings: list[str] | None = None):
@@ -518,7 +703,7 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             share = [vocab.indicators[n].get("share_of_gdp") for n in m.names]
             if tok.unit == "%" and all(share):
                 for n in share:
-                    results.append((n, tok, _qualifier(ftext, tok, gap), m.start))
+                    results.append((n, tok, _qualifier(ftext, tok, gap), m.start, tok, None))
             i += 1
             continue
         else:
@@ -585,15 +770,31 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
                     if len(names) >= len(group):
                         break
                 names = names[-len(group):]
+            member_scope: dict[int, str] = {}
+            if len(group) > 1 and len(names) < len(group):
+                listed = _list_members(ftext, m, vocab, len(group))
+                if listed:
+                    names = [n for n, _ in listed]
+                    member_scope = {id(t): sc for t, (_, sc) in zip(group, listed, strict=True) if sc}
             if len(group) == 1:
                 pairs = [(n, tok) for n in names]
             elif len(names) == len(group):
                 pairs = list(zip(names, group, strict=True))
             else:  # as many numbers as indicators, or nothing: a wrong pairing is worse than none
                 pairs = []
+            # a qualifier written once for the whole list ("力争分别增长6%、8%", "分别增长6%和8%左右")
+            # belongs to every member that has none of its own
+            shared = None
+            if len(group) > 1:  # "力争城乡居民收入分别…": before the list's mentions too
+                shared = _qualifier(ftext, group[0], ftext[m.end:group[0].start])
+                lead_q = list(QUAL_BEFORE.finditer(ftext, max(0, m.start - 6), m.start))
+                shared = shared or (lead_q[-1].group(0) if lead_q else None)
+            last = QUAL_AFTER.match(ftext, group[-1].end)
             for n, t in pairs:
                 if _unit_ok(vocab, n, t.unit):
-                    results.append((n, t, _qualifier(ftext, t, ftext[m.end:t.start]), m.start))
+                    q = _qualifier(ftext, t, ftext[m.end:t.start]) if len(group) == 1 else (
+                        (QUAL_AFTER.match(ftext, t.end) or [None, None])[1] or shared or (last.group(1) if last else None))
+                    results.append((n, t, q, m.start, group[0], member_scope.get(id(t))))
             if not pairs and warnings is not None:
                 warnings.append(f"commitments: {len(group)} numbers but {len(names)} indicators after 分别, "
                                 f"left unread: {ftext[m.start:group[-1].end][:60]}")
@@ -616,11 +817,11 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             if len(run) == len(names):
                 for n, t in zip(names, run, strict=True):
                     if _unit_ok(vocab, n, t.unit):
-                        results.append((n, t, _qualifier(ftext, t, ftext[m.end:t.start]), m.start))
+                        results.append((n, t, _qualifier(ftext, t, ftext[m.end:t.start]), m.start, run[0], None))
                 i += len(run)
                 continue
         for n in names:
             if _unit_ok(vocab, n, tok.unit):
-                results.append((n, tok, _qualifier(ftext, tok, clause_prefix), m.start))
+                results.append((n, tok, _qualifier(ftext, tok, clause_prefix), m.start, tok, None))
         i += 1
     return results

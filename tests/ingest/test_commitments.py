@@ -192,7 +192,8 @@ def test_two_commitments_with_fenbie_and_split_mention():
 def test_fenbie_pairs_mentions_in_order():
     cs, _ = ex("今年预期目标是：城镇居民人均可支配收入和农村居民人均可支配收入分别增长7%和8%左右。")
     assert triples(cs) == [("城镇居民人均可支配收入", 7, None, "%"), ("农村居民人均可支配收入", 8, None, "%")]
-    assert [c.qualifier for c in cs] == [None, "左右"]
+    # a 左右 written once after the list qualifies every member of it
+    assert [c.qualifier for c in cs] == ["左右", "左右"]
     cs, _ = ex("今年预期目标是：规模以上工业增加值、固定资产投资分别增长7%和8%左右。")
     assert triples(cs) == [("规模以上工业增加值", 7, None, "%"), ("固定资产投资", 8, None, "%")]
 
