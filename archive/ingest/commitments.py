@@ -205,6 +205,10 @@ SHARE_GAP = re.compile(r"(?:相当于|占)(?:全市|全区|全省|全国|全县|
 LIST_JOIN = re.compile(r"\s?(?:、|和|及|与|以及)\s?")
 MODIFIER_AFTER = re.compile(r"\s?(?:左右|以上|以内|以下)?的(?!(?:较低|较高|合理|正常)?水平|预期目标|目标|增长|增速|区间|高位|低位)")
 RELATIVE_BEFORE = re.compile(r"(?:高于|低于|快于|慢于|超过|比)(?:全国|全省|全市|全区|全县|平均|同期)")
+# "快于经济增速1个百分点", "高于全国平均水平2个百分点": the number is a difference from something
+# named after the comparison word, not a value (a comparison word right before the number is a
+# qualifier instead: "增长不低于6%", "高于6%")
+COMPARED_WITH = re.compile(r"(?<!不)(?:快于|慢于|高于|低于|超出|领先于|跑赢|略高于|略低于)[^\d,，、]{2,}$")
 INCREMENT_BEFORE = re.compile(r"(?:增加|减少|增收|多增|减收|新增)$")
 LOST_PCT_GROWTH = re.compile(r"(?:增长|增幅|下降|降低|提高|上升|增速|率|比重|占比)(?:保持在|达到|控制在|为)?$")
 
@@ -731,6 +735,9 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             continue
         # "高于全国2.5个百分点": a comparison with another place, not the indicator
         if tok.unit in ("个百分点", "百分点") and RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8):tok.start]):
+            i += 1
+            continue
+        if tok.unit in ("个百分点", "百分点") and COMPARED_WITH.search(ftext[max(m.end - 12, 0):tok.start]):
             i += 1
             continue
         if COMPLETION.search(ftext[max(0, tok.start - 6):tok.start]):

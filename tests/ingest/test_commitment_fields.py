@@ -108,3 +108,17 @@ def test_parse_report_json_carries_the_fields(tmp_path: Path):
     assert by_value[3]["direction"] == "down"
     assert (by_value[1000]["baseline"], by_value[1000]["period"], by_value[1000]["horizon"]) == (800, "by_year", 2030)
     assert 800 not in by_value  # the 从 value is the baseline, not a commitment of its own
+
+
+@pytest.mark.parametrize("text", [
+    "居民收入增长快于经济增速1个百分点。",  # a comparison with the economy, not a GDP value
+    "城乡居民收入增速高于经济增速0.5个百分点。",
+    "2025年1月8日召开第十四届人民代表大会第三次会议。",  # dates, ordinals
+])
+def test_what_is_not_a_commitment(text):
+    assert extract_commitments(text, [])[0] == []
+
+
+def test_a_change_in_points_against_last_year_is_kept():
+    c = one("研发经费投入强度比上年提高0.2个百分点。")
+    assert (c.value, c.unit, c.direction) == (0.2, "个百分点", "up")

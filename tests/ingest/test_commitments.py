@@ -433,7 +433,8 @@ def test_corpus_gold_file_is_well_formed():
             s = text.find(p["start"])
             assert s >= 0 and text.find(p["end"], s) >= 0, (d["id"], p["start"])
             for g in p["commitments"]:
-                assert g["indicator"] is None or g["indicator"] in sp.FAMILIES
+                # a family of the scorer, or a name as the report writes it (matched by name)
+                assert g["indicator"] in sp.FAMILIES or len(g["indicator"]) >= 2
                 assert g["kind"] in ("target", "achievement")
     assert kinds["district"] >= 5 and kinds["province"] >= 10 and kinds["national"] >= 10
 
