@@ -481,8 +481,6 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         while j < len(mentions) and mentions[j].start < s1:
             seg_ments.append(mentions[j])
             j += 1
-        if not seg_ments:
-            continue
         while si < len(sents) - 1 and sents[si][1] <= s0:
             si += 1
         sent_start = sents[si][0] if sents else 0
@@ -491,7 +489,11 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         while ce > cs and text[ce - 1] in "。；;!?！？\n":
             ce -= 1
         seen: set[tuple[str, int]] = set()
-        for ind, tok, qual, mstart, lead, listed_scope in _assign(ftext, seg_toks, seg_ments, vocab, warnings):
+        found = _assign(ftext, seg_toks, seg_ments, vocab, warnings) if seg_ments else []
+        used = {id(r[1]) for r in found}
+        blocked = [(mm.start, mm.end) for mm in seg_ments]
+        found += _named_outside_vocabulary(ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks, blocked)
+        for ind, tok, qual, mstart, lead, listed_scope in found:
             if any(g.start <= tok.start < g.end for g in glossary):
                 continue
             # one fact, one commitment: two routes through _assign to the same number and name
@@ -512,6 +514,96 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
                 normalised=ind in vocab.indicators)))
     out.sort(key=lambda x: x[0])
     return [c for _, c in out], warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# indicators outside the vocabulary: "新登记市场主体12.5万户", "森林覆盖率达到45%"
+
+NAME_CUT = re.compile(r"[,，、;；:：()（）“”\"《》\s]")
+# words around a name that are not part of it (the frame of the sentence, verbs before the number)
+NAME_TAIL = re.compile(r"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别|均|累计|共|总计|合计|预计|力争|确保|争取|"
+                       r"增长|增加|提高|提升|上升|下降|降低|减少|达到|达|完成|实现|为|是|突破|超过|保持在|控制在|"
+                       r"稳定在|不低于|不超过|约|近|到|至|了|在|以上|左右|总量|总数|规模|数量|数|量|的|将有|将|有|超|增至|增到|"
+                       r"增|又|再|要|已经|已|仍|今年|当年|全年|预计)$")
+NAME_HEAD = re.compile(r"^(?:全年|今年|去年|明年|当年|其中|全市|全区|全省|全县|全国|我市|我区|我省|我县|本市|"
+                       r"力争|确保|争取|预计|计划|要|将|可|共|累计|完成|实现|五年来|过去五年|一年来|[12]\d{3}年(?:底|末)?|"
+                       r"[一二三四五六七八九〇○零]{4}年(?:底|末)?)+")
+NAME_OK = re.compile(r"[A-Za-z0-9\u4e00-\u9fff·.]{2,16}")
+# not an indicator of the jurisdiction: meetings, documents, ranks, honours, a reference to the
+# nation or another place; written down here so that the rule is the same everywhere
+NOT_AN_INDICATOR = re.compile(r"会议|文件|政策|措施|意见|方案|办法|规定|条例|法规|议案|建议|提案|批示|决定|报告|讲话|"
+                              r"届|第|排名|位次|名次|排位|称号|荣誉|奖|全国|全省|全市平均|平均水平|同期|倍|等$|"
+                              r"只要|如果|假如|例如|比如|^[占比较与同对]|的|比[^重例率]|相比|年")
+# a bare verb is not a name ("实施180公里", "新投产600万千瓦": the object comes after the number)
+VERB_ONLY = re.compile(r"(?:实施|推进|推动|建设|新建|改造|建成|新增|开工|投产|新投产|扶持|壮大|引进|培育|打造|抓好|着重抓好|"
+                       r"开展|加快|发放|安排|投入|争取|完成|实现|达到|新开工|筹集|落实|支持|帮助|组织|举办|召开|出台)+")
+# a number written before its noun qualifies it ("6条高铁", "三个丝绸之路", "2334个过2000万元的…"):
+# a value ends at punctuation, a qualifier, a conjunction or the next predicate
+VALUE_END = re.compile(r"[^\u4e00-\u9fff]|左右|以上|以内|以下|之间|上下|[和与及或、等]|增|比|同比|较|提高|下降|降|占|实现|完成|达|居|为|是|其中|"
+                       r"分别|均|$")
+MIN_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _written_name(ftext: str, lo: int, start: int) -> str | None:
+    """The indicator named right before a number, as written, or None."""
+    chunk = ftext[lo:start]
+    cut = max((m.end() for m in NAME_CUT.finditer(chunk)), default=0)
+    name = chunk[cut:]
+    prev = None
+    while prev != name:
+        prev = name
+        name = NAME_TAIL.sub("", name)
+        name = NAME_HEAD.sub("", name)
+    if not NAME_OK.fullmatch(name) or len(MIN_CJK.findall(name)) < 2 or NOT_AN_INDICATOR.search(name) \
+            or VERB_ONLY.fullmatch(name):
+        return None
+    return name
+
+
+def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: list[Token],
+                              mentions: list[tuple[int, int]]):
+    """Numbers the vocabulary did not take, tied to the name written right before them. The same
+    rules as for the vocabulary leave out comparisons, increments, shares, completion ratios,
+    numbers that qualify a noun and the 从-value of a transition; a subjectless clause after a
+    named number carries its name on ("外贸进出口总额1200亿元，增长8%")."""
+    results = []
+    last: tuple[str, int] | None = None
+    for tok in toks:
+        before = ftext[max(lo, tok.start - 14):tok.start]
+        if (RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8):tok.start]) or COMPARED_WITH.search(before)
+                or COMPLETION.search(ftext[max(0, tok.start - 6):tok.start]) or MODIFIER_AFTER.match(ftext, tok.end)
+                or (tok.unit not in ("%", "个百分点", "百分点", "‰") and INCREMENT_BEFORE.search(before))
+                or ftext[max(0, tok.start - 1):tok.start] == "第" or GAP_BLOCK.search(before[-4:])
+                or (re.search(r"[由从][^,，。；]{0,12}$", before) and BASE_AFTER.match(ftext[tok.end:tok.end + 16]))
+                or tok.lost_pct or not VALUE_END.match(ftext, tok.end)):
+            last = None
+            continue
+        # a number inside a vocabulary mention's clause that the vocabulary rules refused stays out
+        if any(ms < tok.start and tok.start - me < 12 and not NAME_CUT.search(ftext[me:tok.start]) for ms, me in mentions):
+            continue
+        # inside quotation marks a number is a name or a slogan ("最后一公里", "8+4"), not a value
+        if ftext.rfind("“", max(0, tok.start - 30), tok.start) > ftext.rfind("”", max(0, tok.start - 30), tok.start):
+            last = None
+            continue
+        name_end = tok.start
+        prev = [t for t in seg_toks if t.end <= tok.start]
+        if prev and TRANSITION.fullmatch(ftext, prev[-1].end, tok.start):
+            # "公共预算支出由11.66亿元增加到29.33亿元": the name stands before 由
+            frm = re.search(r"[从由]\s?(?:[12]\d{3}\s?年(?:底|末)?的?)?$", ftext[max(0, prev[-1].start - 10):prev[-1].start])
+            if frm:
+                name_end = prev[-1].start - (len(frm.group(0)))
+        name = _written_name(ftext, max(lo, name_end - 40), name_end)
+        if name is None and last is not None:
+            gap = ftext[last[1]:tok.start]
+            if _allowed(QUAL_AFTER.sub("", gap, count=1).lstrip(",，、 ")):
+                name = last[0]
+        if name is None:
+            last = None
+            continue
+        mstart = ftext.rfind(name, max(lo, tok.start - 40), tok.start)
+        results.append((name, tok, _qualifier(ftext, tok, before), mstart if mstart >= 0 else tok.start, tok, None))
+        last = (name, tok.end)
+    return results
 
 
 # ---------------------------------------------------------------------------------------------

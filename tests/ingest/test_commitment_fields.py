@@ -122,3 +122,34 @@ def test_what_is_not_a_commitment(text):
 def test_a_change_in_points_against_last_year_is_kept():
     c = one("研发经费投入强度比上年提高0.2个百分点。")
     assert (c.value, c.unit, c.direction) == (0.2, "个百分点", "up")
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("全年新登记市场主体12.5万户，增长8%。", [("新登记市场主体", 12.5, "万户"), ("新登记市场主体", 8, "%")]),
+    ("城市生活污水集中收集率达80%。", [("城市生活污水集中收集率", 80, "%")]),
+    ("建成5G基站1.2万个、充电桩3000个。", [("建成5G基站", 1.2, "万个"), ("充电桩", 3000, "个")]),
+    ("国际全货机航线增至4条。", [("国际全货机航线", 4, "条")]),
+    ("改造燃气管网650公里。", [("改造燃气管网", 650, "公里")]),
+])
+def test_indicators_outside_the_vocabulary_keep_the_name_as_written(text, expect):
+    cs, _ = extract_commitments(text, [])
+    assert [(c.indicator, c.value, c.unit) for c in cs if not c.normalised] == expect
+
+
+def test_a_transition_outside_the_vocabulary_is_named_by_what_stands_before_it():
+    cs, _ = extract_commitments("公共预算支出由11.66亿元增加到29.33亿元，年均增长20.26%。", [])
+    assert [(c.indicator, c.value, c.baseline, c.period) for c in cs] == [
+        ("公共预算支出", 29.33, 11.66, "year"), ("公共预算支出", 20.26, None, "multi_year_average")]
+
+
+@pytest.mark.parametrize("text", [
+    "召开常务会议25次，出台文件12个。",  # meetings and documents
+    "制定政策措施30项。",
+    "加快建设京沪二通道、雄商等6条高铁。",  # a number before its noun qualifies it
+    "着重抓好五个方面。",
+    "促进政策从“最初一公里”到“最后一公里”衔接畅通。",  # a slogan in quotation marks
+    "粮食产量居全国第3位。",  # a rank
+    "比上年增加3000人。",  # an increment without a subject
+])
+def test_rules_of_what_is_not_a_commitment(text):
+    assert extract_commitments(text, [])[0] == []
