@@ -174,6 +174,13 @@ class Item:
     correction_note: str = ""
     marked_wrong: bool = False
     original: dict = field(default_factory=dict)
+    # what the number measures, as the pipeline (or an editor) read it
+    direction: str = "level"
+    period: str = "year"
+    horizon: int | None = None
+    scope: str = ""
+    baseline: float | None = None
+    normalised: bool = True
 
     @property
     def number_text(self) -> str:
@@ -202,15 +209,24 @@ def format_value(value: float, value_max: float | None, unit: str, qualifier: st
     return text
 
 
+# the fields of an Item an editor can correct
+CORRECTABLE = ("indicator", "value", "value_max", "unit", "qualifier", "kind", "direction", "period",
+               "horizon", "scope", "baseline")
+
+
 def apply_correction(item: Item, correction: dict | None) -> Item:
     """The item as the editors corrected it; the original stays in `original`."""
     if not correction:
         return item
-    original = {k: getattr(item, k) for k in ("indicator", "value", "value_max", "unit",
-                                              "qualifier", "kind")}
+    original = {k: getattr(item, k) for k in CORRECTABLE}
     changes = {}
-    for key in ("indicator", "unit", "kind"):
+    for key in ("indicator", "unit", "kind", "direction", "period"):
         if correction.get(key):
+            changes[key] = correction[key]
+    if "scope" in correction:  # an editor may clear a scope: the figure is the whole jurisdiction's
+        changes["scope"] = correction["scope"] or ""
+    for key in ("horizon", "baseline"):
+        if correction.get(key) is not None:
             changes[key] = correction[key]
     if "qualifier" in correction:  # an editor may remove a qualifier the parser saw
         changes["qualifier"] = correction["qualifier"] or ""

@@ -25,10 +25,13 @@ from archive import explorer_queries as queries
 from archive.models import (
     Commitment,
     CommitmentCorrection,
+    CommitmentDirection,
     CommitmentKind,
+    CommitmentPeriod,
     EditorialAction,
     Indicator,
 )
+from archive.csvsafe import safe_dict
 from archive.services import log_action
 
 PAGE_SIZE = 50
@@ -41,6 +44,7 @@ MEASURES = [("", "任意 any"), ("rate", "增速/比率 rate (%)"), ("points", "
 SORTS = [("year", "年份 year ↑"), ("-year", "年份 year ↓"), ("place", "地区 place"),
          ("indicator", "指标 indicator"), ("value", "数值 value ↑"), ("-value", "数值 value ↓")]
 CSV_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
+               "direction", "period", "horizon", "scope", "baseline", "normalised",
                "as_written", "sentence", "permalink", "report", "corrected", "correction_note"]
 
 
@@ -143,7 +147,9 @@ def _download_rows(request: HttpRequest) -> tuple[FilterForm, Iterator[dict] | N
                 yield {
                     "place": it.place, "year": it.year, "indicator": it.indicator,
                     "kind": it.kind, "value": it.value, "value_max": it.value_max,
-                    "unit": it.unit, "qualifier": it.qualifier, "as_written": it.number_text,
+                    "unit": it.unit, "qualifier": it.qualifier, "direction": it.direction,
+                    "period": it.period, "horizon": it.horizon, "scope": it.scope or None,
+                    "baseline": it.baseline, "normalised": it.normalised, "as_written": it.number_text,
                     "sentence": it.sentence, "permalink": request.build_absolute_uri(it.url),
                     "report": request.build_absolute_uri(reverse("archive:report_short",
                                                                  args=[it.report_public_id])),
@@ -169,7 +175,7 @@ def commitments_csv(request: HttpRequest) -> HttpResponse:
         yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
         yield writer.writeheader()
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_dict(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="commitments.csv"'
@@ -312,6 +318,14 @@ class CorrectionForm(forms.Form):
     qualifier = forms.CharField(required=False, max_length=30, label="限定 Qualifier")
     kind = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentKind.choices],
                              label="类型 Kind")
+    direction = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentDirection.choices],
+                                  label="方向 Direction")
+    period = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentPeriod.choices],
+                               label="期间 Period")
+    horizon = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="目标年份 Horizon")
+    scope = forms.CharField(required=False, max_length=100,
+                            label="范围 Scope (空 = 全辖区 empty = the whole jurisdiction)")
+    baseline = forms.FloatField(required=False, label="基数 Baseline (从…)")
     marked_wrong = forms.BooleanField(required=False, label="不是数字目标/完成数 Not a commitment (hide it)")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                            label="说明 Note (shown to readers)")
@@ -347,17 +361,21 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, initial={
         "indicator": shown.indicator, "value": shown.value, "value_max": shown.value_max,
         "unit": shown.unit, "qualifier": shown.qualifier, "kind": shown.kind,
-        "marked_wrong": shown.marked_wrong})
+        "direction": shown.direction, "period": shown.period, "horizon": shown.horizon,
+        "scope": shown.scope, "baseline": shown.baseline, "marked_wrong": shown.marked_wrong})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         digest, number = explorer.correction_key(item.sentence, item.number_text)
-        original = {k: getattr(item, k) for k in ("indicator", "value", "value_max", "unit",
-                                                  "qualifier", "kind")}
+        original = {k: getattr(item, k) for k in explorer.CORRECTABLE}
         new = {"indicator": d["indicator"] or item.indicator,
                "value": d["value"] if d["value"] is not None else item.value,
                "value_max": d["value_max"] if d["value"] is not None else item.value_max,
                "unit": d["unit"] or item.unit, "qualifier": d["qualifier"],
-               "kind": d["kind"] or item.kind}
+               "kind": d["kind"] or item.kind, "direction": d["direction"] or item.direction,
+               "period": d["period"] or item.period,
+               "horizon": d["horizon"] if d["horizon"] is not None else item.horizon,
+               "scope": d["scope"],
+               "baseline": d["baseline"] if d["baseline"] is not None else item.baseline}
         with transaction.atomic():
             CommitmentCorrection.objects.create(
                 report=report, sentence_key=digest, number_text=number, original=original,
