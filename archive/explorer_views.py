@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from archive import explorer
 from archive import explorer_queries as queries
+from archive.csvsafe import safe_dict
 from archive.models import (
     Commitment,
     CommitmentCorrection,
@@ -31,7 +32,6 @@ from archive.models import (
     EditorialAction,
     Indicator,
 )
-from archive.csvsafe import safe_dict
 from archive.services import log_action
 
 PAGE_SIZE = 50
