@@ -284,6 +284,10 @@ def is_multi_year(item: Item) -> bool:
     than the report's own (targets) or the year before it (results)."""
     if MULTI_YEAR.search(item.sentence):
         return True
+    # the parse says so: an average or sum over years, a level for a horizon year, or a figure
+    # of a part of the place (a sub-region, one partner, one industry) is no annual promise
+    if item.period != "year" or item.scope:
+        return True
     if item.year is None:
         return True
     expected = item.year if item.kind == "target" else item.year - 1
@@ -380,9 +384,19 @@ def match_promises(targets: Iterable[Item], results_by_year: dict[int, list[Item
     year (absent: no report). Multi-year targets are left out.
     """
     pairs = []
-    for t in targets:
+    seen: set[tuple] = set()
+    # one target per year, indicator and kind of number: a report that states its GDP target in
+    # the targets section and again in a later chapter promises it once (the first one stands,
+    # one from a targets/plan section before others)
+    ordered = sorted(targets, key=lambda t: (t.section_kind not in ("targets", "plan"),
+                                             t.span[0] if t.span else 0, t.id))
+    for t in ordered:
         if t.kind != "target" or t.marked_wrong or t.year is None or is_multi_year(t):
             continue
+        key = (t.year, t.indicator, unit_kind(t.unit), t.period)
+        if key in seen:
+            continue
+        seen.add(key)
         nxt = results_by_year.get(t.year + 1)
         result = pick_result(t, nxt) if nxt is not None else None
         verdict = judge(t, result, higher_is_better(t.indicator))
