@@ -16,6 +16,7 @@ urlpatterns = [
     path("commitments/pivot/", views.pivot, name="pivot"),
     path("commitments/pivot.csv", views.pivot_csv, name="pivot_csv"),
     path("commitments/methods/", views.methods, name="methods"),
+    path("commitments/codebook/", views.codebook, name="codebook"),
     path("commitments/<int:pk>/correct/", views.correct, name="correct"),
     path("indicators/", views.indicators, name="indicators"),
     path("track-record/<readable:path>/", views.track_record, name="track_record"),

@@ -43,9 +43,30 @@ MEASURES = [("", "任意 any"), ("rate", "增速/比率 rate (%)"), ("points", "
             ("level", "总量 level")]
 SORTS = [("year", "年份 year ↑"), ("-year", "年份 year ↓"), ("place", "地区 place"),
          ("indicator", "指标 indicator"), ("value", "数值 value ↑"), ("-value", "数值 value ↓")]
-CSV_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
-               "direction", "period", "horizon", "scope", "baseline", "normalised",
-               "as_written", "sentence", "permalink", "report", "corrected", "correction_note"]
+# the columns of the table downloads (CSV and JSON), each with the line the codebook shows
+CODEBOOK = [
+    ("place", "地区全称 the place, full name from the top (内蒙古自治区呼伦贝尔市海拉尔区)"),
+    ("year", "报告年份 the year the report is delivered in and plans for (the 2016 report reviews 2015)"),
+    ("indicator", "指标 the indicator: a vocabulary name, or the name as the report writes it (normalised = false)"),
+    ("kind", "类型 target (目标) or achievement (完成)"),
+    ("value", "数值 the number in the unit as written; a fall (下降3.3%) is positive with direction down"),
+    ("value_max", "区间上限 upper end of a range (4.5%—5%: value 4.5, value_max 5), else empty"),
+    ("unit", "单位 the unit as written (%, 个百分点, 亿元, 万人, 万千瓦 …)"),
+    ("qualifier", "限定 左右, 以上, 以内, 力争, 控制在, 多 … as written, else empty"),
+    ("direction", "方向 up / down for a change (增长, 下降), level for a level (完成198.5亿元)"),
+    ("period", "期间 year; multi_year_average (年均); cumulative (累计, 五年内); by_year (到2030年)"),
+    ("horizon", "目标年份 the year the sentence names as the target (到2030年 -> 2030), else empty"),
+    ("scope", "范围 empty for the whole place; else the part as written (大湾区, 对东盟, 规上纺织工业)"),
+    ("baseline", "基数 the 从/由 value of 从X提高到Y, in the same unit, else empty"),
+    ("normalised", "规范化 true: indicator from the vocabulary; false: the name as written"),
+    ("as_written", "原文数字 the number as it stands in the sentence"),
+    ("sentence", "原句 the sentence (or clause) the number is in"),
+    ("permalink", "永久链接 the paragraph in the immutable version it was read from"),
+    ("report", "报告链接 the report's short permalink (/r/<id>)"),
+    ("corrected", "已更正 true when an editor corrected this row"),
+    ("correction_note", "更正说明 the editor's note, else empty"),
+]
+CSV_COLUMNS = [name for name, _ in CODEBOOK]
 
 
 class FilterForm(forms.Form):
@@ -296,6 +317,11 @@ def methods(request: HttpRequest) -> HttpResponse:
         "at_least": "、".join(explorer.AT_LEAST), "at_most": "、".join(explorer.AT_MOST),
         "about": "、".join(explorer.ABOUT),
     })
+
+
+def codebook(request: HttpRequest) -> HttpResponse:
+    """One line per column of the downloads."""
+    return render(request, "explorer/codebook.html", {"columns": CODEBOOK})
 
 
 def indicators(request: HttpRequest) -> HttpResponse:

@@ -71,3 +71,15 @@ def test_a_bad_correction_is_refused_with_a_message(staff_client, hailaer):
         "period": "forever", "horizon": "3000", "note": "x"})
     assert response.status_code == 200  # the form again, with its errors; never a 500
     assert response.context["form"].errors.keys() >= {"period", "horizon"}
+
+
+def test_codebook_has_one_line_per_download_column(client, hailaer):
+    from archive.explorer_views import CSV_COLUMNS
+
+    page = client.get(reverse("explorer:codebook"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert all(html.count(f'id="col-{c}"') == 1 for c in CSV_COLUMNS)
+    response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER})
+    header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert header == CSV_COLUMNS
