@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from archive import explorer
+from archive import explorer, explorer_panels
 from archive import explorer_queries as queries
 from archive.csvsafe import safe_dict
 from archive.models import (
@@ -285,6 +285,55 @@ def pivot_csv(request: HttpRequest) -> HttpResponse:
         links = ["; ".join(request.build_absolute_uri(i.url) for i in cell) for cell in row.cells]
         writer.writerow([row.place, *values, *links])
     return response
+
+
+PANEL_TYPES = {"parquet": "application/vnd.apache.parquet", "dta": "application/x-stata-dta"}
+PIVOT_PANEL_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
+                       "direction", "period", "horizon", "scope", "baseline", "normalised",
+                       "permalink", "corrected"]
+
+
+def _panel_response(rows, columns: list[str], fmt: str, name: str) -> HttpResponse:
+    df = explorer_panels.frame(rows, columns)
+    if fmt == "parquet":
+        body = explorer_panels.to_parquet(df)
+    else:
+        body = explorer_panels.to_stata(df, dict(CODEBOOK))
+    response = HttpResponse(body, content_type=PANEL_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def commitments_panel(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered table as Parquet or Stata .dta: the CSV's rows and columns."""
+    form, rows = _download_rows(request)
+    if rows is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    return _panel_response(rows, CSV_COLUMNS, fmt, "commitments")
+
+
+def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The pivot as a long panel (one row per place, year and number), Parquet or Stata .dta."""
+    form, data = _pivot_data(request)
+    if data is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    filters, qs, corrections, places = data
+    table = _pivot_table(filters, qs, corrections, places)
+
+    def rows():
+        for row in table.rows:
+            for year, cell in zip(table.years, row.cells, strict=True):
+                for i in cell:
+                    yield {"place": row.place, "year": year, "indicator": i.indicator, "kind": i.kind,
+                           "value": i.value, "value_max": i.value_max, "unit": i.unit,
+                           "qualifier": i.qualifier, "direction": i.direction, "period": i.period,
+                           "horizon": i.horizon, "scope": i.scope, "baseline": i.baseline,
+                           "normalised": i.normalised, "permalink": request.build_absolute_uri(i.url),
+                           "corrected": i.corrected}
+
+    return _panel_response(rows(), PIVOT_PANEL_COLUMNS, fmt, "pivot")
 
 
 def track_record(request: HttpRequest, path: str) -> HttpResponse:

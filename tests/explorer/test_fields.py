@@ -83,3 +83,44 @@ def test_codebook_has_one_line_per_download_column(client, hailaer):
     response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER})
     header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert header == CSV_COLUMNS
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "dta"])
+def test_panel_downloads_read_back_with_the_csv_rows(client, hailaer, fmt):
+    import pandas as pd
+
+    from archive.explorer_views import CSV_COLUMNS
+
+    params = {"place": HAILAER, "indicator": "地区生产总值"}
+    response = client.get(reverse("explorer:commitments_panel", args=[fmt]), params)
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(f'.{fmt}"')
+    body = io.BytesIO(response.content)
+    df = pd.read_parquet(body) if fmt == "parquet" else pd.read_stata(body)
+    assert list(df.columns) == CSV_COLUMNS
+    csv_rows = list(csv.DictReader(io.StringIO(b"".join(
+        client.get(reverse("explorer:commitments_csv"), params).streaming_content).decode("utf-8-sig"))))
+    assert len(df) == len(csv_rows) > 10
+    assert sorted(df["value"].round(4)) == sorted(round(float(r["value"]), 4) for r in csv_rows)
+    row = df[(df["value"] == 12.1) & (df["year"] == 2016)].iloc[0]
+    assert (row["period"], row["direction"], row["place"]) == ("multi_year_average", "up", HAILAER)
+    assert row["permalink"].startswith("http://testserver/r/")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "dta"])
+def test_pivot_panel_is_long_one_row_per_number(client, hailaer, fmt):
+    import pandas as pd
+
+    response = client.get(reverse("explorer:pivot_panel", args=[fmt]),
+                          {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "place": HAILAER})
+    assert response.status_code == 200
+    body = io.BytesIO(response.content)
+    df = pd.read_parquet(body) if fmt == "parquet" else pd.read_stata(body)
+    assert list(zip(df["year"].astype(int), df["value"], strict=True)) == [
+        (2012, 21), (2013, 20), (2014, 11), (2016, 7.5), (2018, 6)]
+    assert set(df["direction"]) == {"up"}
+
+
+def test_panel_download_refuses_bad_filters(client, hailaer):
+    response = client.get(reverse("explorer:commitments_panel", args=["dta"]), {"year_from": "abc"})
+    assert response.status_code == 400
+    assert client.get("/commitments.xlsx").status_code == 404
