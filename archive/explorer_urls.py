@@ -9,7 +9,6 @@ import archive.urls  # noqa: F401  (registers the "readable" path converter used
 from archive import explorer_views as views
 
 
-
 class PanelFormat:
     """The panel file formats: parquet, dta."""
 
