@@ -174,6 +174,13 @@ class Item:
     correction_note: str = ""
     marked_wrong: bool = False
     original: dict = field(default_factory=dict)
+    # what the number measures, as the pipeline (or an editor) read it
+    direction: str = "level"
+    period: str = "year"
+    horizon: int | None = None
+    scope: str = ""
+    baseline: float | None = None
+    normalised: bool = True
 
     @property
     def number_text(self) -> str:
@@ -202,15 +209,24 @@ def format_value(value: float, value_max: float | None, unit: str, qualifier: st
     return text
 
 
+# the fields of an Item an editor can correct
+CORRECTABLE = ("indicator", "value", "value_max", "unit", "qualifier", "kind", "direction", "period",
+               "horizon", "scope", "baseline")
+
+
 def apply_correction(item: Item, correction: dict | None) -> Item:
     """The item as the editors corrected it; the original stays in `original`."""
     if not correction:
         return item
-    original = {k: getattr(item, k) for k in ("indicator", "value", "value_max", "unit",
-                                              "qualifier", "kind")}
+    original = {k: getattr(item, k) for k in CORRECTABLE}
     changes = {}
-    for key in ("indicator", "unit", "kind"):
+    for key in ("indicator", "unit", "kind", "direction", "period"):
         if correction.get(key):
+            changes[key] = correction[key]
+    if "scope" in correction:  # an editor may clear a scope: the figure is the whole jurisdiction's
+        changes["scope"] = correction["scope"] or ""
+    for key in ("horizon", "baseline"):
+        if correction.get(key) is not None:
             changes[key] = correction[key]
     if "qualifier" in correction:  # an editor may remove a qualifier the parser saw
         changes["qualifier"] = correction["qualifier"] or ""
@@ -267,6 +283,10 @@ def is_multi_year(item: Item) -> bool:
     """A number about several years (年均, 五年, 由2010年…到2015年) or about another year
     than the report's own (targets) or the year before it (results)."""
     if MULTI_YEAR.search(item.sentence):
+        return True
+    # the parse says so: an average or sum over years, a level for a horizon year, or a figure
+    # of a part of the place (a sub-region, one partner, one industry) is no annual promise
+    if item.period != "year" or item.scope:
         return True
     if item.year is None:
         return True
@@ -364,9 +384,19 @@ def match_promises(targets: Iterable[Item], results_by_year: dict[int, list[Item
     year (absent: no report). Multi-year targets are left out.
     """
     pairs = []
-    for t in targets:
+    seen: set[tuple] = set()
+    # one target per year, indicator and kind of number: a report that states its GDP target in
+    # the targets section and again in a later chapter promises it once (the first one stands,
+    # one from a targets/plan section before others)
+    ordered = sorted(targets, key=lambda t: (t.section_kind not in ("targets", "plan"),
+                                             t.span[0] if t.span else 0, t.id))
+    for t in ordered:
         if t.kind != "target" or t.marked_wrong or t.year is None or is_multi_year(t):
             continue
+        key = (t.year, t.indicator, unit_kind(t.unit), t.period)
+        if key in seen:
+            continue
+        seen.add(key)
         nxt = results_by_year.get(t.year + 1)
         result = pick_result(t, nxt) if nxt is not None else None
         verdict = judge(t, result, higher_is_better(t.indicator))

@@ -34,7 +34,7 @@ ROW_FIELDS = (
     "id", "indicator", "value", "value_max", "unit", "qualifier", "kind", "sentence",
     "section__kind", "paragraph__number", "version__number", "version__report_id",
     "version__report__public_id", "version__report__year", "version__report__place_id",
-    "version__report__place__full_name",
+    "version__report__place__full_name", "direction", "period", "horizon", "scope", "baseline", "normalised",
 )
 MEASURES = {
     "rate": ["%", "‰"],
@@ -260,7 +260,8 @@ def items(ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None)
             value_max=r["value_max"], unit=r["unit"], qualifier=r["qualifier"], kind=r["kind"],
             sentence=r["sentence"], section_kind=r["section__kind"] or "",
             url=url + anchor, hl_url=(f"{url}?hl={quote(written)}{anchor}" if written else url + anchor),
-            span=span)
+            span=span, direction=r["direction"], period=r["period"], horizon=r["horizon"],
+            scope=r["scope"], baseline=r["baseline"], normalised=r["normalised"])
         if corrections and item.id in corrections:
             item = explorer.apply_correction(item, corrections[item.id])
         out.append(item)

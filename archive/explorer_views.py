@@ -20,12 +20,15 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from archive import explorer
+from archive import explorer, explorer_panels
 from archive import explorer_queries as queries
+from archive.csvsafe import safe_dict
 from archive.models import (
     Commitment,
     CommitmentCorrection,
+    CommitmentDirection,
     CommitmentKind,
+    CommitmentPeriod,
     EditorialAction,
     Indicator,
 )
@@ -40,8 +43,30 @@ MEASURES = [("", "任意 any"), ("rate", "增速/比率 rate (%)"), ("points", "
             ("level", "总量 level")]
 SORTS = [("year", "年份 year ↑"), ("-year", "年份 year ↓"), ("place", "地区 place"),
          ("indicator", "指标 indicator"), ("value", "数值 value ↑"), ("-value", "数值 value ↓")]
-CSV_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
-               "as_written", "sentence", "permalink", "report", "corrected", "correction_note"]
+# the columns of the table downloads (CSV and JSON), each with the line the codebook shows
+CODEBOOK = [
+    ("place", "地区全称 the place, full name from the top (内蒙古自治区呼伦贝尔市海拉尔区)"),
+    ("year", "报告年份 the year the report is delivered in and plans for (the 2016 report reviews 2015)"),
+    ("indicator", "指标 the indicator: a vocabulary name, or the name as the report writes it (normalised = false)"),
+    ("kind", "类型 target (目标) or achievement (完成)"),
+    ("value", "数值 the number in the unit as written; a fall (下降3.3%) is positive with direction down"),
+    ("value_max", "区间上限 upper end of a range (4.5%—5%: value 4.5, value_max 5), else empty"),
+    ("unit", "单位 the unit as written (%, 个百分点, 亿元, 万人, 万千瓦 …)"),
+    ("qualifier", "限定 左右, 以上, 以内, 力争, 控制在, 多 … as written, else empty"),
+    ("direction", "方向 up / down for a change (增长, 下降), level for a level (完成198.5亿元)"),
+    ("period", "期间 year; multi_year_average (年均); cumulative (累计, 五年内); by_year (到2030年)"),
+    ("horizon", "目标年份 the year the sentence names as the target (到2030年 -> 2030), else empty"),
+    ("scope", "范围 empty for the whole place; else the part as written (大湾区, 对东盟, 规上纺织工业)"),
+    ("baseline", "基数 the 从/由 value of 从X提高到Y, in the same unit, else empty"),
+    ("normalised", "规范化 true: indicator from the vocabulary; false: the name as written"),
+    ("as_written", "原文数字 the number as it stands in the sentence"),
+    ("sentence", "原句 the sentence (or clause) the number is in"),
+    ("permalink", "永久链接 the paragraph in the immutable version it was read from"),
+    ("report", "报告链接 the report's short permalink (/r/<id>)"),
+    ("corrected", "已更正 true when an editor corrected this row"),
+    ("correction_note", "更正说明 the editor's note, else empty"),
+]
+CSV_COLUMNS = [name for name, _ in CODEBOOK]
 
 
 class FilterForm(forms.Form):
@@ -143,7 +168,9 @@ def _download_rows(request: HttpRequest) -> tuple[FilterForm, Iterator[dict] | N
                 yield {
                     "place": it.place, "year": it.year, "indicator": it.indicator,
                     "kind": it.kind, "value": it.value, "value_max": it.value_max,
-                    "unit": it.unit, "qualifier": it.qualifier, "as_written": it.number_text,
+                    "unit": it.unit, "qualifier": it.qualifier, "direction": it.direction,
+                    "period": it.period, "horizon": it.horizon, "scope": it.scope or None,
+                    "baseline": it.baseline, "normalised": it.normalised, "as_written": it.number_text,
                     "sentence": it.sentence, "permalink": request.build_absolute_uri(it.url),
                     "report": request.build_absolute_uri(reverse("archive:report_short",
                                                                  args=[it.report_public_id])),
@@ -169,7 +196,7 @@ def commitments_csv(request: HttpRequest) -> HttpResponse:
         yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
         yield writer.writeheader()
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_dict(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="commitments.csv"'
@@ -260,6 +287,55 @@ def pivot_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+PANEL_TYPES = {"parquet": "application/vnd.apache.parquet", "dta": "application/x-stata-dta"}
+PIVOT_PANEL_COLUMNS = ["place", "year", "indicator", "kind", "value", "value_max", "unit", "qualifier",
+                       "direction", "period", "horizon", "scope", "baseline", "normalised",
+                       "permalink", "corrected"]
+
+
+def _panel_response(rows, columns: list[str], fmt: str, name: str) -> HttpResponse:
+    df = explorer_panels.frame(rows, columns)
+    if fmt == "parquet":
+        body = explorer_panels.to_parquet(df)
+    else:
+        body = explorer_panels.to_stata(df, dict(CODEBOOK))
+    response = HttpResponse(body, content_type=PANEL_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def commitments_panel(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered table as Parquet or Stata .dta: the CSV's rows and columns."""
+    form, rows = _download_rows(request)
+    if rows is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    return _panel_response(rows, CSV_COLUMNS, fmt, "commitments")
+
+
+def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The pivot as a long panel (one row per place, year and number), Parquet or Stata .dta."""
+    form, data = _pivot_data(request)
+    if data is None:
+        return HttpResponse(json.dumps(form.errors, ensure_ascii=False), status=400,
+                            content_type="application/json; charset=utf-8")
+    filters, qs, corrections, places = data
+    table = _pivot_table(filters, qs, corrections, places)
+
+    def rows():
+        for row in table.rows:
+            for year, cell in zip(table.years, row.cells, strict=True):
+                for i in cell:
+                    yield {"place": row.place, "year": year, "indicator": i.indicator, "kind": i.kind,
+                           "value": i.value, "value_max": i.value_max, "unit": i.unit,
+                           "qualifier": i.qualifier, "direction": i.direction, "period": i.period,
+                           "horizon": i.horizon, "scope": i.scope, "baseline": i.baseline,
+                           "normalised": i.normalised, "permalink": request.build_absolute_uri(i.url),
+                           "corrected": i.corrected}
+
+    return _panel_response(rows(), PIVOT_PANEL_COLUMNS, fmt, "pivot")
+
+
 def track_record(request: HttpRequest, path: str) -> HttpResponse:
     """A place's targets, the results its next reports gave, and whether they were met."""
     place = queries.place_by_path(path)
@@ -292,6 +368,11 @@ def methods(request: HttpRequest) -> HttpResponse:
     })
 
 
+def codebook(request: HttpRequest) -> HttpResponse:
+    """One line per column of the downloads."""
+    return render(request, "explorer/codebook.html", {"columns": CODEBOOK})
+
+
 def indicators(request: HttpRequest) -> HttpResponse:
     entries = list(Indicator.objects.all())
     return render(request, "explorer/indicators.html", {
@@ -312,6 +393,14 @@ class CorrectionForm(forms.Form):
     qualifier = forms.CharField(required=False, max_length=30, label="限定 Qualifier")
     kind = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentKind.choices],
                              label="类型 Kind")
+    direction = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentDirection.choices],
+                                  label="方向 Direction")
+    period = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentPeriod.choices],
+                               label="期间 Period")
+    horizon = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="目标年份 Horizon")
+    scope = forms.CharField(required=False, max_length=100,
+                            label="范围 Scope (空 = 全辖区 empty = the whole jurisdiction)")
+    baseline = forms.FloatField(required=False, label="基数 Baseline (从…)")
     marked_wrong = forms.BooleanField(required=False, label="不是数字目标/完成数 Not a commitment (hide it)")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                            label="说明 Note (shown to readers)")
@@ -347,17 +436,21 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, initial={
         "indicator": shown.indicator, "value": shown.value, "value_max": shown.value_max,
         "unit": shown.unit, "qualifier": shown.qualifier, "kind": shown.kind,
-        "marked_wrong": shown.marked_wrong})
+        "direction": shown.direction, "period": shown.period, "horizon": shown.horizon,
+        "scope": shown.scope, "baseline": shown.baseline, "marked_wrong": shown.marked_wrong})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         digest, number = explorer.correction_key(item.sentence, item.number_text)
-        original = {k: getattr(item, k) for k in ("indicator", "value", "value_max", "unit",
-                                                  "qualifier", "kind")}
+        original = {k: getattr(item, k) for k in explorer.CORRECTABLE}
         new = {"indicator": d["indicator"] or item.indicator,
                "value": d["value"] if d["value"] is not None else item.value,
                "value_max": d["value_max"] if d["value"] is not None else item.value_max,
                "unit": d["unit"] or item.unit, "qualifier": d["qualifier"],
-               "kind": d["kind"] or item.kind}
+               "kind": d["kind"] or item.kind, "direction": d["direction"] or item.direction,
+               "period": d["period"] or item.period,
+               "horizon": d["horizon"] if d["horizon"] is not None else item.horizon,
+               "scope": d["scope"],
+               "baseline": d["baseline"] if d["baseline"] is not None else item.baseline}
         with transaction.atomic():
             CommitmentCorrection.objects.create(
                 report=report, sentence_key=digest, number_text=number, original=original,

@@ -56,6 +56,19 @@ class CommitmentKind(models.TextChoices):
     ACHIEVEMENT = "achievement", "完成 achievement"
 
 
+class CommitmentDirection(models.TextChoices):
+    UP = "up", "增 up"
+    DOWN = "down", "降 down"
+    LEVEL = "level", "水平 level"
+
+
+class CommitmentPeriod(models.TextChoices):
+    YEAR = "year", "当年 year"
+    MULTI_YEAR_AVERAGE = "multi_year_average", "年均 multi-year average"
+    CUMULATIVE = "cumulative", "累计 cumulative"
+    BY_YEAR = "by_year", "到某年 by year"
+
+
 class PlaceQuerySet(models.QuerySet):
     def under(self, place: Place) -> PlaceQuerySet:
         """The place itself and every place below it."""
@@ -399,6 +412,14 @@ class Commitment(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     sentence = models.TextField()
+    # what the number measures (the parse_report contract; a 下降 value is positive, marked down)
+    direction = models.CharField(max_length=8, choices=CommitmentDirection.choices,
+                                 default=CommitmentDirection.LEVEL)
+    period = models.CharField(max_length=20, choices=CommitmentPeriod.choices, default=CommitmentPeriod.YEAR)
+    horizon = models.PositiveSmallIntegerField(null=True, blank=True, help_text="the target year (到2030年)")
+    scope = models.CharField(max_length=100, blank=True, help_text="empty: the whole jurisdiction")
+    baseline = models.FloatField(null=True, blank=True, help_text="the 从/由 value of a transition")
+    normalised = models.BooleanField(default=True, help_text="false: the indicator as the report writes it")
 
     class Meta:
         ordering = ["version", "start"]
@@ -482,6 +503,11 @@ class CommitmentCorrection(models.Model):
     unit = models.CharField(max_length=30, blank=True)
     qualifier = models.CharField(max_length=30, blank=True)
     kind = models.CharField(max_length=12, choices=CommitmentKind.choices, blank=True)
+    direction = models.CharField(max_length=8, choices=CommitmentDirection.choices, blank=True)
+    period = models.CharField(max_length=20, choices=CommitmentPeriod.choices, blank=True)
+    horizon = models.PositiveSmallIntegerField(null=True, blank=True)
+    scope = models.CharField(max_length=100, blank=True)
+    baseline = models.FloatField(null=True, blank=True)
     marked_wrong = models.BooleanField(default=False,
                                        help_text="not a commitment at all: hide it from tables")
     note = models.TextField(blank=True)

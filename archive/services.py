@@ -244,7 +244,8 @@ def add_version(report: Report, source: SourceFile, parsed: ingest.ParseResult, 
                    paragraph=_paragraph_at(paragraphs, c.start), indicator=c.indicator[:100],
                    value=c.value, value_max=c.value_max, unit=c.unit[:30],
                    qualifier=(c.qualifier or "")[:30], kind=c.kind, start=c.start, end=c.end,
-                   sentence=c.text)
+                   sentence=c.text, direction=c.direction, period=c.period, horizon=c.horizon,
+                   scope=(c.scope or "")[:100], baseline=c.baseline, normalised=c.normalised)
         for c in parsed.commitments
     ])
     report.current_version = version

@@ -13,6 +13,8 @@ PLACE_LEVELS = ("national", "province", "city", "district")
 DOC_TYPES = ("work_report", "work_report_excerpt", "targets", "news", "other")
 SECTION_KINDS = ("review", "plan", "targets", "problems", "glossary", "other")
 COMMITMENT_KINDS = ("target", "achievement")
+COMMITMENT_DIRECTIONS = ("up", "down", "level")
+COMMITMENT_PERIODS = ("year", "multi_year_average", "cumulative", "by_year")
 
 
 class IngestError(Exception):
@@ -63,6 +65,14 @@ class Commitment:
     section: str | None  # anchor of the section it is in
     start: int
     end: int
+    # what the number measures (see the README, "Commitments"): a change ("up"/"down": the value
+    # stays as written, so a 下降3.3% is value 3.3 marked "down") or a "level"
+    direction: str = "level"
+    period: str = "year"  # one of COMMITMENT_PERIODS
+    horizon: int | None = None  # the target year a by_year/multi-year figure is for (到2030年)
+    scope: str | None = None  # None: the whole jurisdiction; else the part as written (对东盟)
+    baseline: float | None = None  # the 从/由 value of 从X提高到Y, in the same unit
+    normalised: bool = True  # False: `indicator` is the name as written, outside the vocabulary
 
 
 @dataclass

@@ -87,3 +87,26 @@ def test_pivot_keeps_gaps():
     pivot = explorer.build_pivot(rows)
     assert pivot.years == [2012, 2013, 2014, 2015, 2016]
     assert [[i.value for i in c] for c in pivot.rows[0].cells] == [[21], [20], [], [], [7.5]]
+
+
+def test_one_target_per_year_indicator_and_kind_of_number():
+    first = item(6, qualifier="左右", section_kind="targets")
+    again = item(6, qualifier="左右", sentence="全年地区生产总值增长6%左右的目标")  # restated in a chapter
+    result = item(6.2, kind="achievement", year=2017)
+    pairs = explorer.match_promises([again, first], {2017: [result]}, lambda _: True)
+    assert [(p.target.id, p.result.value) for p in pairs] == [(first.id, 6.2)]
+
+
+def test_multi_year_and_scoped_figures_never_pair_with_annual_targets():
+    from dataclasses import replace
+
+    target = item(6)
+    five_year = replace(item(7.1, kind="achievement", year=2017), period="multi_year_average")
+    part = replace(item(9, kind="achievement", year=2017), scope="大湾区")
+    annual = item(6.4, kind="achievement", year=2017)
+    [pair] = explorer.match_promises([target], {2017: [five_year, part, annual]}, lambda _: True)
+    assert pair.result.value == 6.4
+    [pair] = explorer.match_promises([target], {2017: [five_year, part]}, lambda _: True)
+    assert pair.result is None
+    assert explorer.match_promises([replace(target, period="by_year", horizon=2020)], {2017: [annual]},
+                                   lambda _: True) == []

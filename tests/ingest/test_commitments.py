@@ -192,7 +192,8 @@ def test_two_commitments_with_fenbie_and_split_mention():
 def test_fenbie_pairs_mentions_in_order():
     cs, _ = ex("今年预期目标是：城镇居民人均可支配收入和农村居民人均可支配收入分别增长7%和8%左右。")
     assert triples(cs) == [("城镇居民人均可支配收入", 7, None, "%"), ("农村居民人均可支配收入", 8, None, "%")]
-    assert [c.qualifier for c in cs] == [None, "左右"]
+    # a 左右 written once after the list qualifies every member of it
+    assert [c.qualifier for c in cs] == ["左右", "左右"]
     cs, _ = ex("今年预期目标是：规模以上工业增加值、固定资产投资分别增长7%和8%左右。")
     assert triples(cs) == [("规模以上工业增加值", 7, None, "%"), ("固定资产投资", 8, None, "%")]
 
@@ -228,6 +229,9 @@ def test_lost_percent_signs_read_only_where_certain():
     text = ("新年伊始.和平区政府制定了2009年重点政务目标.一是确定了地区生产总值增长12.左右.考核口径增加值增长15.左右."
             "区级财政收入增长12.在实际执行中力求完成得更好一些.市级科普示范社区达到50.新建公厕4座.")
     cs, warnings = ex(text)
+    # 新建公厕4座 is a commitment outside the vocabulary; 科普示范社区达到50. has no unit to read
+    assert [t for t, c in zip(triples(cs), cs, strict=True) if not c.normalised] == [("新建公厕", 4, None, "座")]
+    cs = [c for c in cs if c.normalised]
     assert triples(cs) == [("地区生产总值", 12, None, "%"), ("考核口径增加值", 15, None, "%"), ("财政收入", 12, None, "%")]
     assert [c.qualifier for c in cs] == ["左右", "左右", None]
     assert {c.kind for c in cs} == {"target"}
@@ -254,11 +258,7 @@ def test_lost_percent_with_qualifier_is_certain_anywhere():
     "非公经济增加值占地区生产总值的比重达到70%以上。",
     "消费对经济增长的贡献率上升3个百分点,达到51.2%。",
     "居民收入增长与经济增长同步。",
-    "新增金融机构16家,各类总部级金融机构达44家,占全市的44%以上。",
-    "推进地铁56号线建设,开通10条公交线路,地区生产总值核算工作有序推进。",
-    "累计完成工业固定资产投资196亿元。",
     "城镇新增就业、新增发放创业担保贷款分别完成年计划的113.4%、256.1%。",
-    "开发区亩均工业增加值增长9.94%。",
     "一是确定了2009年地区生产总值目标,二是推进3个项目。",
 ])
 def test_no_false_positives(text):
@@ -273,9 +273,26 @@ def test_only_the_level_of_a_change_is_kept():
                            ("城镇居民人均可支配收入", 30788, None, "元")]
 
 
+@pytest.mark.parametrize("text,expect", [
+    ("新增金融机构16家,各类总部级金融机构达44家,占全市的44%以上。",
+     [("新增金融机构", 16, None, "家"), ("各类总部级金融机构", 44, None, "家")]),  # the share is left out
+    ("累计完成工业固定资产投资196亿元。", [("工业固定资产投资", 196, None, "亿元")]),
+    ("开发区亩均工业增加值增长9.94%。", [("开发区亩均工业增加值", 9.94, None, "%")]),
+    # what was opened is counted (the noun after the number names it); GDP accounting has no number
+    ("推进地铁56号线建设,开通10条公交线路,地区生产总值核算工作有序推进。", [("公交线路", 10, None, "条")]),
+])
+def test_sub_aggregates_keep_their_own_names(text, expect):
+    """Never filed under the vocabulary's headline indicator; extracted under the name as written."""
+    cs, _ = ex(text)
+    assert triples(cs) == expect
+    assert not any(c.normalised for c in cs)
+
+
 def test_numbers_after_another_subject_are_not_taken():
     cs, _ = ex("全年实现新增就业5300人、再就业1500人。")
-    assert triples(cs) == [("城镇新增就业", 5300, None, "人")]
+    # 1500 is not 新增就业: it is 再就业's, a name outside the vocabulary
+    assert triples(cs) == [("城镇新增就业", 5300, None, "人"), ("再就业", 1500, None, "人")]
+    assert [c.normalised for c in cs] == [True, False]
     cs, _ = ex("城镇新增就业4.7万人,城镇登记失业率控制在3.6%。")
     assert triples(cs) == [("城镇新增就业", 4.7, None, "万人"), ("城镇登记失业率", 3.6, None, "%")]
 
@@ -432,7 +449,8 @@ def test_corpus_gold_file_is_well_formed():
             s = text.find(p["start"])
             assert s >= 0 and text.find(p["end"], s) >= 0, (d["id"], p["start"])
             for g in p["commitments"]:
-                assert g["indicator"] is None or g["indicator"] in sp.FAMILIES
+                # a family of the scorer, or a name as the report writes it (matched by name)
+                assert g["indicator"] in sp.FAMILIES or len(g["indicator"]) >= 2
                 assert g["kind"] in ("target", "achievement")
     assert kinds["district"] >= 5 and kinds["province"] >= 10 and kinds["national"] >= 10
 
