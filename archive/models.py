@@ -163,6 +163,16 @@ class ReportQuerySet(models.QuerySet):
     def for_place(self, place: Place) -> ReportQuerySet:
         return self.filter(place__in=Place.objects.under(place))
 
+    def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
+        """The same place's report of the same kind in the nearest earlier and later year
+        (years the archive lacks are skipped, so 1978 follows 1975 when 1976-77 are missing)."""
+        if report.place_id is None or report.year is None:
+            return None, None
+        series = self.filter(place_id=report.place_id, doc_type=report.doc_type)
+        earlier = series.filter(year__lt=report.year).order_by("-year", "public_id").first()
+        later = series.filter(year__gt=report.year).order_by("year", "public_id").first()
+        return earlier, later
+
 
 class Report(models.Model):
     """The logical document readers cite: one place, year and kind, one or more versions."""

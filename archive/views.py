@@ -64,6 +64,8 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
+        "breadcrumb": [*report.place.ancestors(), report.place] if report.place else [],
+        "neighbours": Report.objects.published().neighbours(report),
     }
     return render(request, "archive/report_detail.html", context, status=status)
 

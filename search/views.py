@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
-from search import engine, engines
+from search import charts, engine, engines
 from search.forms import SearchForm
 
 EXAMPLES = [
@@ -267,40 +267,22 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     result = engines.active().trend(terms, form.parsed.filters, by_place=by_place)
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
-    top = (
-        max(
-            (result.rate(r, y) for r in result.rows if r.place is None for y in result.years),
-            default=0,
-        )
-        or 1
-    )
-    charts = []
-    for row in result.rows:
-        if row.place is not None:
-            continue
-        bars = []
-        for i, year in enumerate(result.years):
-            rate = result.rate(row, year)
-            height = round(120 * rate / top, 1)
-            bars.append(
-                {
-                    "year": year,
-                    "rate": rate,
-                    "x": 40 + i * 36,
-                    "y": 140 - height,
-                    "height": height,
-                    "sections": row.years.get(year, (0, 0))[0],
-                    "occurrences": row.years.get(year, (0, 0))[1],
-                }
-            )
-        charts.append({"term": row.term, "bars": bars, "width": 60 + 36 * len(result.years)})
+    measure = request.GET.get("measure") if request.GET.get("measure") in charts.MEASURES else "rate"
+    years = charts.years_with_hits(result)
     context.update(
         {
             "trend": result,
-            "charts": charts,
+            "charts": charts.build(result, measure),
+            "measure": measure,
+            "measure_label": charts.MEASURES[measure],
+            "measure_links": [
+                (label, "?" + urlencode({**request.GET.dict(), "measure": key}), key == measure)
+                for key, label in charts.MEASURES.items()
+            ],
+            "years": years,
             "by_place": by_place,
             "table": [
-                (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in result.years])
+                (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in years])
                 for row in result.rows
             ],
             "csv_url": "?"
