@@ -114,8 +114,17 @@ def build(result: Trend, measure: str = "rate") -> list[Chart]:
             v = value(result, row, year, measure)
             h = round(plot_h * v / ceiling, 1) if ceiling else 0
             sections, occurrences = row.years.get(year, (0, 0))
-            bars.append(Bar(year=year, x=round(x_of(year) - bar_w / 2, 1), y=round(TOP + plot_h - h, 1),
-                            width=round(bar_w, 1), height=h, value=v, sections=sections,
-                            occurrences=occurrences))
+            bars.append(
+                Bar(
+                    year=year,
+                    x=round(x_of(year) - bar_w / 2, 1),
+                    y=round(TOP + plot_h - h, 1),
+                    width=round(bar_w, 1),
+                    height=h,
+                    value=v,
+                    sections=sections,
+                    occurrences=occurrences,
+                )
+            )
         charts.append(Chart(term=row.term, bars=bars, y_ticks=y_ticks, x_ticks=x_ticks))
     return charts
