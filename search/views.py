@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
-from search import charts, engine, engines
+from search import charts, engine, engines, grid_layout
 from search.forms import SearchForm
 
 EXAMPLES = [
@@ -112,10 +112,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "outcome": outcome,
             "view": view,
-            "rows": [
-                (place, [(year, outcome.grid.get((place, year))) for year in outcome.grid_cols])
-                for place in outcome.grid_rows
-            ],
+            "rows": grid_layout.lay_out(outcome, _grid_level(request)) if view == "grid" else [],
+            "grid_level": _grid_level(request),
+            "grid_levels": grid_layout.LEVELS,
             "page_links": _page_links(base, outcome),
             "list_start": (outcome.page - 1) * outcome.per_page + 1,
             "list_url": "?" + urlencode({**base, "view": "list"}),
@@ -128,6 +127,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "search/search.html", context)
+
+
+def _grid_level(request: HttpRequest) -> str | None:
+    """The grid's level filter (国家/省/市/县区): rows of that level only; anything else, all."""
+    level = request.GET.get("level")
+    return level if level in dict(grid_layout.LEVELS) else None
 
 
 def _log_refused(request: HttpRequest, view: str, message: str) -> None:
@@ -267,7 +272,8 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     result = engines.active().trend(terms, form.parsed.filters, by_place=by_place)
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
-    measure = request.GET.get("measure") if request.GET.get("measure") in charts.MEASURES else "rate"
+    measure = request.GET.get("measure", "rate")
+    measure = measure if measure in charts.MEASURES else "rate"
     years = charts.years_with_hits(result)
     context.update(
         {

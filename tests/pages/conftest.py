@@ -14,6 +14,7 @@ CORPUS = SHARED / "corpus"
 CORPUS_SLICE = [
     CORPUS / "national" / "national_000000_1954.txt",
     CORPUS / "national" / "national_000000_1978.txt",
+    CORPUS / "national" / "national_000000_2012.txt",
     CORPUS / "national" / "national_000000_2024.txt",
     CORPUS / "national" / "national_000000_2025.txt",
     CORPUS / "province-2025" / "province_110000_2025.docx",

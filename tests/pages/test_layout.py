@@ -129,3 +129,35 @@ def test_reader_steps_through_the_marked_hits(browser, live_server, seeded):
         browser.save_screenshot(str(SCREENSHOTS / "report-hit-stepper-390.png"))
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_grid_folds_the_places_below_a_province_and_keeps_its_labels_in_view(
+    browser, live_server, seeded
+):
+    from urllib.parse import quote
+
+    browser.set_window_size(*PHONE)
+    try:
+        browser.get(f"{live_server.url}/search/?q={quote('营商环境')}&view=grid")
+        fold = browser.find_element(By.CSS_SELECTOR, "tr.level-province [data-fold]")
+        below = browser.find_elements(By.CSS_SELECTOR, "tr[data-within]")
+        assert below and all(tr.is_displayed() for tr in below)
+        fold.click()
+        assert fold.get_attribute("aria-expanded") == "false"
+        assert not any(tr.is_displayed() for tr in below)
+        fold.click()
+        assert all(tr.is_displayed() for tr in below)
+        # Scrolled sideways and down inside its box, the year row and the place column stay.
+        box = browser.find_element(By.CSS_SELECTOR, ".grid-wrap")
+        browser.execute_script("arguments[0].scrollTo(600, 200)", box)
+        corner = browser.execute_script(
+            "const b = arguments[0].getBoundingClientRect();"
+            "const h = arguments[0].querySelector('thead th:nth-child(2)').getBoundingClientRect();"
+            "const p = arguments[0].querySelector('tbody th').getBoundingClientRect();"
+            "return [h.top - b.top, p.left - b.left];",
+            box,
+        )
+        assert abs(corner[0]) <= 2 and abs(corner[1]) <= 2
+        browser.save_screenshot(str(SCREENSHOTS / "search_grid-scrolled-390.png"))
+    finally:
+        browser.set_window_size(1280, 1000)
