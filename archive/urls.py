@@ -18,6 +18,7 @@ urlpatterns = [
     path("r/<pid:public_id>/publish/", views.report_publish, name="report_publish"),
     path("r/<pid:public_id>/merge/", views.report_merge, name="report_merge"),
     path("places/<readable:path>/", views.place_detail, name="place"),
+    path("coverage/", views.coverage_page, name="coverage"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),
     path("upload/", views.upload, name="upload"),
     path("places.json", views.place_suggestions, name="place_suggestions"),

@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from archive import coverage
 from archive.forms import MetadataForm, UploadForm
 from archive.ingest.result import IngestError
 from archive.models import Place, Report, ReportAlias, ReportStatus, ReportVersion
@@ -121,9 +122,21 @@ def place_detail(request: HttpRequest, path: str) -> HttpResponse:
     if place is None:
         raise Http404("no such place")
     reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")
-    children = place.children.annotate(n=Count("reports")).order_by("full_name")
-    return render(request, "archive/place_detail.html",
-                  {"place": place, "reports": reports, "children": children})
+    children = sorted(
+        place.children.annotate(n=Count("reports", filter=Q(reports__status=ReportStatus.PUBLISHED))),
+        key=coverage.administrative_order)
+    return render(request, "archive/place_detail.html", {
+        "place": place, "reports": reports, "children": children,
+        "strip": coverage.strip_for(place), "breadcrumb": place.ancestors()})
+
+
+def coverage_page(request: HttpRequest) -> HttpResponse:
+    """Places × years of the whole archive: which reports exist (optionally one level)."""
+    level = request.GET.get("level")
+    level = level if level in dict(coverage.LEVEL_CHOICES) else None
+    years, rows = coverage.matrix(level)
+    return render(request, "archive/coverage.html", {
+        "years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES})
 
 
 def source_download(request: HttpRequest, sha256: str) -> FileResponse:

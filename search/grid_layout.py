@@ -11,18 +11,11 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from archive.models import DocType, Place, PlaceLevel, Report
+from archive.coverage import LEVEL_CHOICES, REPORT_KINDS
+from archive.models import Place, PlaceLevel, Report
 from search.engine import UNKNOWN_PLACE, Cell, Outcome
 
-LEVELS = [
-    (PlaceLevel.NATIONAL, "国家"),
-    (PlaceLevel.PROVINCE, "省"),
-    (PlaceLevel.CITY, "市"),
-    (PlaceLevel.DISTRICT, "县区"),
-]
-# What counts as "the archive has that place's report that year": a work report or an excerpt
-# of one, not the congress's resolution approving it or a news summary.
-REPORT_KINDS = [DocType.WORK_REPORT, DocType.EXCERPT]
+LEVELS = LEVEL_CHOICES
 
 
 @dataclass
@@ -71,6 +64,7 @@ def held_reports(places: list[str], years: list[int | None]) -> dict[tuple[str, 
     rows = (
         Report.objects.published()
         .filter(place__full_name__in=[p for p in places if p], year__in=wanted)
+        # "The archive has that place's report that year": the report or an excerpt of it.
         .filter(doc_type__in=REPORT_KINDS)
         .order_by("doc_type", "public_id")  # "work_report" before excerpts and the like
         .values_list("place__full_name", "year", "readable_path", "public_id", "doc_type")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from archive import coverage
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
 from search import charts, engine, engines, grid_layout
@@ -85,6 +86,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     context: dict = {"form": form, "examples": EXAMPLES}
     if not request.GET:
+        context["summary"] = coverage.summary()  # the home page says what the archive holds
         return render(request, "search/search.html", context)
     if not form.is_valid():
         context["error"] = form.message()

@@ -48,3 +48,19 @@ def seeded(transactional_db, tmp_path):
         yield
     finally:
         restore_index_settings(old)
+
+
+@pytest.fixture(scope="module")
+def archive_slice(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The same archive, imported once for a module of tests that read pages through Django's
+    test client (no live server, so nothing empties the database between its tests)."""
+    old = settings.HAYSTACK_CONNECTIONS, settings.WHOOSH_INDEX_DIR
+    use_index_dir(tmp_path_factory.mktemp("slice") / "whoosh_index")
+    with django_db_blocker.unblock():
+        try:
+            call_command("load_indicators", verbosity=0)
+            call_command("import_reports", str(SEEDS_DIR), *map(str, CORPUS_SLICE), verbosity=0)
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            restore_index_settings(old)

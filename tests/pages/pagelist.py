@@ -33,6 +33,8 @@ def reader_pages() -> dict[str, str]:
         "diff_pick": f"/r/{report.public_id}/diff/",
         "place": place.get_absolute_url(),
         "place_nation": Place.objects.get(level="national").get_absolute_url(),
+        "coverage": "/coverage/",
+        "coverage_provinces": "/coverage/?level=province",
         "commitments": "/commitments/",
         "pivot": f"/commitments/pivot/?indicator={quote('地区生产总值')}",
         "methods": "/commitments/methods/",
