@@ -45,6 +45,7 @@ class YearCell:
 class CoverageRow:
     place: Place
     depth: int
+    label: str  # the name below the nearest place shown above it ("海拉尔区" under 呼伦贝尔市)
     cells: list[YearCell] = field(default_factory=list)
     held: int = 0
 
@@ -90,11 +91,14 @@ def matrix(level: str | None = None) -> tuple[list[int], list[CoverageRow]]:
     for place in ordered:
         # Indented once for each place above it in the table (a district under its city and
         # province); full names spell the chain, so containment is a prefix.
-        depth = sum(
-            1 for name in shown if name != place.full_name and place.full_name.startswith(name)
-        )
+        above = [n for n in shown if n != place.full_name and place.full_name.startswith(n)]
+        nearest = max(above, key=len, default="")
         held = by_place.get(place.pk, {})
-        rows.append(CoverageRow(place, depth, _cells(held, years), len(held)))
+        rows.append(
+            CoverageRow(
+                place, len(above), place.full_name[len(nearest) :], _cells(held, years), len(held)
+            )
+        )
     return years, rows
 
 
