@@ -61,6 +61,11 @@ class PlaceQuerySet(models.QuerySet):
         """The place itself and every place below it."""
         return self.filter(Q(pk=place.pk) | Q(full_name__startswith=place.full_name))
 
+    def by_slug_path(self, path: str) -> Place | None:
+        """The place whose URL path is `path` ("tianjin-shi/heping-qu"), or None."""
+        return next((p for p in self.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path),
+                    None)
+
 
 class Place(models.Model):
     """An administrative division; full_name spells the whole chain from the top."""

@@ -117,8 +117,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:
-    place = next((p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1])
-                  if p.slug_path == path), None)
+    place = Place.objects.by_slug_path(path)
     if place is None:
         raise Http404("no such place")
     reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")

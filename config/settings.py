@@ -85,11 +85,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "csp",
     "django_ratelimit",
     "haystack",
     "archive",
     "search",
+    "feeds",
 ]
 
 MIDDLEWARE = [
