@@ -62,9 +62,15 @@ class PlaceQuerySet(models.QuerySet):
         return self.filter(Q(pk=place.pk) | Q(full_name__startswith=place.full_name))
 
     def by_slug_path(self, path: str) -> Place | None:
-        """The place whose URL path is `path` ("tianjin-shi/heping-qu"), or None."""
+        """The place whose URL path is `path` ("tianjin-shi/heping-qu"), or None (a path it
+        had before a correction is a PlaceAlias: see Place.objects.by_old_path)."""
         return next((p for p in self.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path),
                     None)
+
+    def by_old_path(self, path: str) -> Place | None:
+        """The place that once answered at `path` and has moved since."""
+        alias = PlaceAlias.objects.select_related("place").filter(path=path).first()
+        return alias.place if alias else None
 
 
 class Place(models.Model):
@@ -238,6 +244,25 @@ class Report(models.Model):
     @property
     def year_label(self) -> str:
         return str(self.year) if self.year else "年份未知 (year unknown)"
+
+
+class PlaceAlias(models.Model):
+    """A URL path a place once had (before its slug was corrected): it redirects (301) to the
+    place's current one, so that links already shared keep working."""
+
+    path = models.CharField(max_length=300, unique=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="aliases")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "place aliases"
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:place", args=[self.path])
 
 
 class ReportAlias(models.Model):

@@ -119,7 +119,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:
     place = Place.objects.by_slug_path(path)
     if place is None:
-        raise Http404("no such place")
+        moved = Place.objects.by_old_path(path)
+        if moved is None:
+            raise Http404("no such place")
+        return redirect(moved.get_absolute_url(), permanent=True)
     reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")
     children = sorted(
         place.children.annotate(n=Count("reports", filter=Q(reports__status=ReportStatus.PUBLISHED))),

@@ -36,7 +36,10 @@ def search_feed(request: HttpRequest) -> HttpResponse:
 def place_feed(request: HttpRequest, path: str) -> HttpResponse:
     place = Place.objects.by_slug_path(path)
     if place is None:
-        raise Http404("no such place")
+        moved = Place.objects.by_old_path(path)
+        if moved is None:
+            raise Http404("no such place")
+        return redirect(reverse("feeds:place", args=[moved.slug_path]), permanent=True)
     return place_atom(request, place=place)
 
 
