@@ -204,6 +204,9 @@ class Report(models.Model):
     delivered = models.DateField(null=True, blank=True)
     meeting = models.CharField(max_length=200, blank=True)
     speaker = models.CharField(max_length=100, blank=True)
+    # Who published the document, as an editor corrected it; blank: as the copy itself says
+    # (SourceFile.source_publisher, which is never changed).
+    publisher = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -244,6 +247,14 @@ class Report(models.Model):
     @property
     def year_label(self) -> str:
         return str(self.year) if self.year else "年份未知 (year unknown)"
+
+    @property
+    def publisher_label(self) -> str:
+        """The publisher as corrected, else as the current version's copy says."""
+        if self.publisher:
+            return self.publisher
+        version = self.current_version
+        return version.source.source_publisher if version else ""
 
 
 class PlaceAlias(models.Model):
@@ -419,6 +430,33 @@ class EditorialAction(models.Model):
     def __str__(self) -> str:
         who = self.user.get_username() if self.user else "system"
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.verb} {self.report_id}"
+
+    FIELD_LABELS = {
+        "title": "标题",
+        "place": "地区",
+        "year": "年份",
+        "doc_type": "类型",
+        "delivered": "作报告日期",
+        "meeting": "会议",
+        "speaker": "报告人",
+        "publisher": "发布者",
+        "version": "版本",
+        "source": "原件",
+        "status": "状态",
+    }
+
+    def change_lines(self) -> list[str]:
+        """What changed, one readable line a field: "年份: 2015 → 2016" (a pair is old, new)."""
+        lines = []
+        for field, value in (self.changes or {}).items():
+            label = self.FIELD_LABELS.get(field, field)
+            if isinstance(value, list) and len(value) == 2:
+                old, new = (v if v not in (None, "") else "—" for v in value)
+                lines.append(f"{label}: {old} → {new}")
+            else:
+                shown = value[:12] + "…" if isinstance(value, str) and len(value) == 64 else value
+                lines.append(f"{label}: {shown}")
+        return lines
 
 
 class Commitment(models.Model):

@@ -247,7 +247,8 @@ def publish_report(report: Report, *, user=None) -> None:
 
 
 def correct_metadata(report: Report, *, user=None, **changes) -> None:
-    """An editor's correction of place, year, kind or title: the old readable URL redirects."""
+    """An editor's correction of any metadata field (place, year, kind, title, delivery date,
+    meeting, speaker, publisher): logged as "field: old → new"; the old readable URL redirects."""
     with transaction.atomic():
         diff = {}
         for field, value in changes.items():

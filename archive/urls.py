@@ -21,6 +21,7 @@ urlpatterns = [
     path("coverage/", views.coverage_page, name="coverage"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),
     path("upload/", views.upload, name="upload"),
+    path("desk/", views.desk, name="desk"),
     path("places.json", views.place_suggestions, name="place_suggestions"),
     # Citations, versions, diff, permalink registry, withdraw/restore (issue 6).
     path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),

@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from archive import coverage
+from archive import coverage, review
 from archive.forms import MetadataForm, UploadForm
 from archive.ingest.result import IngestError
 from archive.models import Place, Report, ReportAlias, ReportStatus, ReportVersion
@@ -197,6 +197,12 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_member_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The editors' desk: drafts, recent uploads, warnings to resolve, recent actions."""
+    return render(request, "archive/desk.html", {"desk": review.desk()})
+
+
+@staff_member_required
 def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
     """What the pipeline read, beside the text, for an editor to check before publishing."""
     report = get_object_or_404(Report.objects.select_related("place", "current_version__source"),
@@ -210,6 +216,7 @@ def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "commitments": version.commitments.select_related("paragraph") if version else [],
         "matches": matching_reports(report),
         "actions": report.actions.select_related("user")[:50],
+        "open_warnings": review.open_warnings(report),
     })
 
 

@@ -48,6 +48,7 @@ def editor_pages() -> dict[str, str]:
     report = Report.objects.published().filter(place__name="海拉尔区").order_by("year").first()
     commitment = Commitment.objects.filter(version__report=report).first()
     return {
+        "desk": "/desk/",
         "upload": "/upload/",
         "edit": f"/r/{report.public_id}/edit/",
         "review": f"/r/{report.public_id}/review/",
