@@ -44,6 +44,11 @@ def seeded(transactional_db, tmp_path):
         call_command("import_reports", str(SEEDS_DIR), *map(str, CORPUS_SLICE), verbosity=0)
         from django.contrib.auth import get_user_model
 
+        from archive.models import Report
+
+        # A second version of one report, so that the versions and diff pages have two.
+        first = Report.objects.filter(place__name="海拉尔区").order_by("year").first()
+        call_command("reparse_reports", first.public_id, "--force", verbosity=0)
         get_user_model().objects.create_user("editor", password="pw-editor-1", is_staff=True)
         yield
     finally:

@@ -30,7 +30,7 @@ def reader_pages() -> dict[str, str]:
         "report_seed": seed.get_absolute_url(),
         "version": version.get_absolute_url(),
         "versions": f"/r/{report.public_id}/versions/",
-        "diff_pick": f"/r/{report.public_id}/diff/",
+        "diff": f"/r/{report.public_id}/diff/1/2/",
         "place": place.get_absolute_url(),
         "place_nation": Place.objects.get(level="national").get_absolute_url(),
         "coverage": "/coverage/",
