@@ -49,6 +49,13 @@ def seeded(transactional_db, tmp_path):
         # A second version of one report, so that the versions and diff pages have two.
         first = Report.objects.filter(place__name="海拉尔区").order_by("year").first()
         call_command("reparse_reports", first.public_id, "--force", verbosity=0)
+        # A withdrawn report, for the tombstone page.
+        from archive.withdrawals import withdraw_report
+
+        withdraw_report(
+            Report.objects.get(place__level="national", year=1978),
+            reason="示例撤回 withdrawn for the page tests",
+        )
         get_user_model().objects.create_user("editor", password="pw-editor-1", is_staff=True)
         yield
     finally:

@@ -30,6 +30,7 @@ def reader_pages() -> dict[str, str]:
         "report_seed": seed.get_absolute_url(),
         "version": version.get_absolute_url(),
         "versions": f"/r/{report.public_id}/versions/",
+        "tombstone": Report.objects.get(status="withdrawn").get_absolute_url(),
         "diff": f"/r/{report.public_id}/diff/1/2/",
         "place": place.get_absolute_url(),
         "place_nation": Place.objects.get(level="national").get_absolute_url(),
