@@ -14,8 +14,22 @@ READINGS_FILE = Path(__file__).with_name("data") / "place_readings.tsv"
 # Administrative suffixes, longest first, split off the name so that URLs read
 # "tianjin-shi/heping-qu" rather than "tianjinshi/hepingqu".
 # (Not 林区: it would split 万柏林区 as 万柏 + 林区; 神农架林区 reads shennongjialin-qu.)
-PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "特区",
-                  "省", "市", "区", "县", "旗", "盟")
+PLACE_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "新区",
+    "特区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+)
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +59,11 @@ def _pinyin(text: str) -> str:
     out, rest, i = [], "", 0
     while i < len(text):
         match = next(
-            (text[i : i + n] for n in range(min(longest, len(text) - i), 0, -1)
-             if text[i : i + n] in table),
+            (
+                text[i : i + n]
+                for n in range(min(longest, len(text) - i), 0, -1)
+                if text[i : i + n] in table
+            ),
             None,
         )
         if match is None:
@@ -64,7 +81,7 @@ def _pinyin(text: str) -> str:
 
 
 def place_slug(name: str) -> str:
-    """"朝阳区" -> "chaoyang-qu": the name's pinyin, then its administrative suffix's."""
+    """ "朝阳区" -> "chaoyang-qu": the name's pinyin, then its administrative suffix's."""
     core, suffix = name, ""
     for candidate in PLACE_SUFFIXES:
         if name.endswith(candidate) and len(name) > len(candidate):
@@ -83,8 +100,22 @@ def place_slug(name: str) -> str:
 
 # The suffixes as they were before place readings: indicator slugs ("地区生产总值" ->
 # "diqushengchanzongzhi") were made with them and are stored, so they must not change.
-_INDICATOR_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "林区",
-                       "省", "市", "区", "县", "旗", "盟")
+_INDICATOR_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "新区",
+    "林区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "盟",
+)
 
 
 def pinyin_slug(text: str) -> str:
