@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from search.engine import Trend, TrendRow
 
 WIDTH = 720  # viewBox units; the SVG is drawn at 100% of its box
+NARROW = 360  # the phone drawing: half as wide, so its labels stay ~11 px when scaled to fit
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 34  # room for the y labels and the year labels
 MEASURES = {"rate": "每万字出现次数 per 10,000 characters", "raw": "出现次数 occurrences"}
@@ -77,8 +78,11 @@ def _label(v: float) -> str:
     return f"{v:g}" if v >= 1 or v == 0 else f"{v:.2g}"
 
 
-def build(result: Trend, measure: str = "rate") -> list[Chart]:
-    """One chart per term (all places together), all on the same y scale."""
+def build(
+    result: Trend, measure: str = "rate", width: int = WIDTH, max_labels: int = 8
+) -> list[Chart]:
+    """One chart per term (all places together), all on the same y scale, `width` viewBox
+    units wide with at most about `max_labels` year labels."""
     years = [y for y in years_with_hits(result) if y is not None]
     rows = [r for r in result.rows if r.place is None]
     if not years or not rows:
@@ -88,7 +92,7 @@ def build(result: Trend, measure: str = "rate") -> list[Chart]:
     ceiling = step * max(1, -(-top // step)) if top else step
     first, last = years[0], years[-1]
     span = max(1, last - first)
-    plot_w = WIDTH - LEFT - RIGHT
+    plot_w = width - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     bar_w = max(2.0, min(24.0, plot_w / (span + 1) * 0.8))
 
@@ -103,7 +107,7 @@ def build(result: Trend, measure: str = "rate") -> list[Chart]:
         y_ticks.append((round(TOP + plot_h * (1 - tick / ceiling), 1), _label(round(tick, 6))))
         tick += step
     # Year labels: about eight, on round years, so they never overlap even at phone width.
-    every = next(n for n in (1, 2, 5, 10, 20, 25, 50) if span / n <= 8)
+    every = next(n for n in (1, 2, 5, 10, 20, 25, 50) if span / n <= max_labels)
     x_ticks = [(round(x_of(y), 1), y) for y in range(first, last + 1) if y % every == 0]
     if not x_ticks:
         x_ticks = [(round(x_of(first), 1), first)]
@@ -126,5 +130,14 @@ def build(result: Trend, measure: str = "rate") -> list[Chart]:
                     occurrences=occurrences,
                 )
             )
-        charts.append(Chart(term=row.term, bars=bars, y_ticks=y_ticks, x_ticks=x_ticks))
+        charts.append(
+            Chart(
+                term=row.term,
+                bars=bars,
+                y_ticks=y_ticks,
+                x_ticks=x_ticks,
+                width=width,
+                right_edge=width - RIGHT,
+            )
+        )
     return charts

@@ -163,3 +163,31 @@ def test_grid_folds_the_places_below_a_province_and_keeps_its_labels_in_view(
         browser.save_screenshot(str(SCREENSHOTS / "search_grid-scrolled-390.png"))
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_trend_chart_labels_stay_readable_on_a_phone(browser, live_server, seeded):
+    from urllib.parse import quote
+
+    try:
+        for (width, height), shown in ((PHONE, "narrow"), (LAPTOP, "wide")):
+            browser.set_window_size(width, height)
+            browser.get(f"{live_server.url}/search/trend/?q={quote('营商环境 发展')}")
+            visible = browser.find_elements(By.CSS_SELECTOR, f".trend-chart svg.chart-{shown}")
+            assert visible and all(svg.is_displayed() for svg in visible)
+            hidden = "wide" if shown == "narrow" else "narrow"
+            assert not any(
+                s.is_displayed()
+                for s in browser.find_elements(By.CSS_SELECTOR, f".trend-chart svg.chart-{hidden}")
+            )
+            # The year labels, as drawn on screen: at least 10 px tall and not overlapping.
+            boxes = browser.execute_script(
+                "return [...arguments[0].querySelectorAll('text.x-label')].map(t => {"
+                "const r = t.getBoundingClientRect(); return [r.left, r.right, r.height]; })",
+                visible[0],
+            )
+            assert boxes and min(h for _, _, h in boxes) >= 10
+            assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False))
+            browser.execute_script("arguments[0].scrollIntoView()", visible[0])
+            browser.save_screenshot(str(SCREENSHOTS / f"trend-chart-{width}.png"))
+    finally:
+        browser.set_window_size(1280, 1000)

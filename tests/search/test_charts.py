@@ -43,3 +43,12 @@ def test_year_labels_stay_few_enough_for_a_phone():
 
 def test_nice_steps_are_round():
     assert [charts.nice_step(t) for t in (0.03, 3.7, 12, 1234)] == [0.01, 1.0, 5.0, 500.0]
+
+
+def test_the_phone_drawing_is_narrower_with_fewer_year_labels():
+    wide = charts.build(_trend(), "raw")[0]
+    narrow = charts.build(_trend(), "raw", width=charts.NARROW, max_labels=4)[0]
+    assert narrow.width == charts.NARROW < wide.width
+    assert len(narrow.x_ticks) <= 5 < len(wide.x_ticks) + 1
+    assert max(b.x + b.width for b in narrow.bars) <= narrow.right_edge
+    assert narrow.y_ticks == wide.y_ticks  # the same scale
