@@ -6,7 +6,7 @@ what was uploaded and read, and corrections go through the report's metadata.
 
 from django.contrib import admin
 
-from archive.models import Place, Report, ReportAlias, ReportVersion, SourceFile
+from archive.models import Place, PlaceAlias, Report, ReportAlias, ReportVersion, SourceFile
 
 
 @admin.register(Place)
@@ -82,6 +82,7 @@ class SourceFileAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ReportAlias)
+admin.site.register(PlaceAlias)
 admin.site.site_header = "政府工作报告档案 · 管理"
 
 

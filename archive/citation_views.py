@@ -89,7 +89,8 @@ def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
         accessed=accessed or timezone.localdate(), key=key, author=author_for(report.place),
         place=report.place.full_name if report.place else None, year=report.year,
         issued=report.delivered, part=part, part_kind=kind, version=n,
-        source_url=source.source_url, source_publisher=source.source_publisher)
+        source_url=source.source_url,
+        source_publisher=report.publisher or source.source_publisher)  # an editor's correction first
 
 
 def _citable_report(request: HttpRequest, public_id: str) -> Report:

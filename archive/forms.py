@@ -66,11 +66,22 @@ class MetadataForm(forms.Form):
     year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=1949,
                               max_value=2100)
     doc_type = forms.ChoiceField(label="类型 Kind", choices=DocType.choices)
+    # The rest of what the pipeline reads from the text: all correctable.
+    delivered = forms.DateField(label="作报告日期 Delivered (YYYY-MM-DD, 留空=未知)", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    meeting = forms.CharField(label="会议 Meeting", required=False, max_length=200)
+    speaker = forms.CharField(label="报告人 Speaker", required=False, max_length=100)
+    publisher = forms.CharField(label="发布者 Publisher (留空=按原件 as the copy says)",
+                                required=False, max_length=200)
+
+    FIELDS = ("title", "place", "year", "doc_type", "delivered", "meeting", "speaker", "publisher")
 
     def __init__(self, *args, report: Report, **kwargs):
         self.report = report
         initial = {"title": report.title, "place": report.place.full_name if report.place else "",
-                   "year": report.year, "doc_type": report.doc_type}
+                   "year": report.year, "doc_type": report.doc_type,
+                   "delivered": report.delivered, "meeting": report.meeting,
+                   "speaker": report.speaker, "publisher": report.publisher}
         super().__init__(*args, initial=initial, **kwargs)
 
     def clean_place(self) -> Place | None:
@@ -85,4 +96,7 @@ class MetadataForm(forms.Form):
             raise forms.ValidationError(str(e)) from None
 
     def changes(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("title", "place", "year", "doc_type")}
+        # The fields added later (dates, meeting, speaker, publisher) change only when the
+        # request sends them: a client that posts the first four never blanks the rest.
+        optional = ("delivered", "meeting", "speaker", "publisher")
+        return {k: self.cleaned_data[k] for k in self.FIELDS if k not in optional or k in self.data}

@@ -74,6 +74,17 @@ class PlaceQuerySet(models.QuerySet):
         """The place itself and every place below it."""
         return self.filter(Q(pk=place.pk) | Q(full_name__startswith=place.full_name))
 
+    def by_slug_path(self, path: str) -> Place | None:
+        """The place whose URL path is `path` ("tianjin-shi/heping-qu"), or None (a path it
+        had before a correction is a PlaceAlias: see Place.objects.by_old_path)."""
+        return next((p for p in self.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path),
+                    None)
+
+    def by_old_path(self, path: str) -> Place | None:
+        """The place that once answered at `path` and has moved since."""
+        alias = PlaceAlias.objects.select_related("place").filter(path=path).first()
+        return alias.place if alias else None
+
 
 class Place(models.Model):
     """An administrative division; full_name spells the whole chain from the top."""
@@ -176,6 +187,16 @@ class ReportQuerySet(models.QuerySet):
     def for_place(self, place: Place) -> ReportQuerySet:
         return self.filter(place__in=Place.objects.under(place))
 
+    def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
+        """The same place's report of the same kind in the nearest earlier and later year
+        (years the archive lacks are skipped, so 1978 follows 1975 when 1976-77 are missing)."""
+        if report.place_id is None or report.year is None:
+            return None, None
+        series = self.filter(place_id=report.place_id, doc_type=report.doc_type)
+        earlier = series.filter(year__lt=report.year).order_by("-year", "public_id").first()
+        later = series.filter(year__gt=report.year).order_by("year", "public_id").first()
+        return earlier, later
+
 
 class Report(models.Model):
     """The logical document readers cite: one place, year and kind, one or more versions."""
@@ -196,6 +217,9 @@ class Report(models.Model):
     delivered = models.DateField(null=True, blank=True)
     meeting = models.CharField(max_length=200, blank=True)
     speaker = models.CharField(max_length=100, blank=True)
+    # Who published the document, as an editor corrected it; blank: as the copy itself says
+    # (SourceFile.source_publisher, which is never changed).
+    publisher = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -236,6 +260,33 @@ class Report(models.Model):
     @property
     def year_label(self) -> str:
         return str(self.year) if self.year else "年份未知 (year unknown)"
+
+    @property
+    def publisher_label(self) -> str:
+        """The publisher as corrected, else as the current version's copy says."""
+        if self.publisher:
+            return self.publisher
+        version = self.current_version
+        return version.source.source_publisher if version else ""
+
+
+class PlaceAlias(models.Model):
+    """A URL path a place once had (before its slug was corrected): it redirects (301) to the
+    place's current one, so that links already shared keep working."""
+
+    path = models.CharField(max_length=300, unique=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="aliases")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "place aliases"
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:place", args=[self.path])
 
 
 class ReportAlias(models.Model):
@@ -392,6 +443,33 @@ class EditorialAction(models.Model):
     def __str__(self) -> str:
         who = self.user.get_username() if self.user else "system"
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.verb} {self.report_id}"
+
+    FIELD_LABELS = {
+        "title": "标题",
+        "place": "地区",
+        "year": "年份",
+        "doc_type": "类型",
+        "delivered": "作报告日期",
+        "meeting": "会议",
+        "speaker": "报告人",
+        "publisher": "发布者",
+        "version": "版本",
+        "source": "原件",
+        "status": "状态",
+    }
+
+    def change_lines(self) -> list[str]:
+        """What changed, one readable line a field: "年份: 2015 → 2016" (a pair is old, new)."""
+        lines = []
+        for field, value in (self.changes or {}).items():
+            label = self.FIELD_LABELS.get(field, field)
+            if isinstance(value, list) and len(value) == 2:
+                old, new = (v if v not in (None, "") else "—" for v in value)
+                lines.append(f"{label}: {old} → {new}")
+            else:
+                shown = value[:12] + "…" if isinstance(value, str) and len(value) == 64 else value
+                lines.append(f"{label}: {shown}")
+        return lines
 
 
 class Commitment(models.Model):

@@ -32,30 +32,9 @@ from archive.models import (
     SourceFile,
     source_upload_path,
 )
+from archive.place_names import place_slug  # noqa: F401  (callers import it from here)
 from config.observability import log_editorial
 from search.indexing import enqueue_report
-
-# Administrative suffixes, longest first, split off the name so that URLs read
-# "tianjin-shi/heping-qu" rather than "tianjinshi/hepingqu".
-PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "林区",
-                  "省", "市", "区", "县", "旗", "盟")
-
-
-def place_slug(name: str) -> str:
-    # Imported here, not at the top: pypinyin's phrase tables are ~57 MB, and a web worker
-    # that only serves searches and pages never names a new place.
-    from pypinyin import lazy_pinyin
-
-    core, suffix = name, ""
-    for candidate in PLACE_SUFFIXES:
-        if name.endswith(candidate) and len(name) > len(candidate):
-            core, suffix = name[: -len(candidate)], candidate
-            break
-    words = ["".join(lazy_pinyin(core, errors="ignore"))]
-    if suffix:
-        words.append("".join(lazy_pinyin(suffix, errors="ignore")))
-    slug = "-".join(w for w in words if w).lower()
-    return "".join(ch for ch in slug if ch.isascii() and (ch.isalnum() or ch == "-")) or "place"
 
 
 def place_from_parsed(parsed: ingest.Place | None) -> Place | None:
@@ -286,7 +265,8 @@ def _copy_row(source: Report, target: Report) -> None:
 
 
 def correct_metadata(report: Report, *, user=None, **changes) -> None:
-    """An editor's correction of place, year, kind or title: the old readable URL redirects."""
+    """An editor's correction of any metadata field (place, year, kind, title, delivery date,
+    meeting, speaker, publisher): logged as "field: old → new"; the old readable URL redirects."""
     with transaction.atomic():
         # The row as it is now, locked: a correction made meanwhile by another editor is the
         # base of this one, never silently overwritten with the values this form was read with.

@@ -18,9 +18,11 @@ urlpatterns = [
     path("r/<pid:public_id>/publish/", views.report_publish, name="report_publish"),
     path("r/<pid:public_id>/merge/", views.report_merge, name="report_merge"),
     path("places/<readable:path>/", views.place_detail, name="place"),
+    path("coverage/", views.coverage_page, name="coverage"),
     path("sources/<str:sha256>/", views.source_download, name="source_download"),
     path("upload/", views.upload, name="upload"),
     path("upload/<str:batch>/", views.upload_batch, name="upload_batch"),
+    path("desk/", views.desk, name="desk"),
     path("places.json", views.place_suggestions, name="place_suggestions"),
     # Citations, versions, diff, permalink registry, withdraw/restore (issue 6).
     path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),

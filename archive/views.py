@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from archive import coverage, review
 from archive.forms import MetadataForm, UploadForm
 from archive.models import (
     Commitment,
@@ -80,6 +81,8 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
+        "breadcrumb": [*report.place.ancestors(), report.place] if report.place else [],
+        "neighbours": Report.objects.published().neighbours(report),
     }
     return render(request, "archive/report_detail.html", context, status=status)
 
@@ -144,14 +147,28 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:
-    place = next((p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1])
-                  if p.slug_path == path), None)
+    place = Place.objects.by_slug_path(path)
     if place is None:
-        raise Http404("no such place")
+        moved = Place.objects.by_old_path(path)
+        if moved is None:
+            raise Http404("no such place")
+        return redirect(moved.get_absolute_url(), permanent=True)
     reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")
-    children = place.children.annotate(n=Count("reports")).order_by("full_name")
-    return render(request, "archive/place_detail.html",
-                  {"place": place, "reports": reports, "children": children})
+    children = sorted(
+        place.children.annotate(n=Count("reports", filter=Q(reports__status=ReportStatus.PUBLISHED))),
+        key=coverage.administrative_order)
+    return render(request, "archive/place_detail.html", {
+        "place": place, "reports": reports, "children": children,
+        "strip": coverage.strip_for(place), "breadcrumb": place.ancestors()})
+
+
+def coverage_page(request: HttpRequest) -> HttpResponse:
+    """Places × years of the whole archive: which reports exist (optionally one level)."""
+    level = request.GET.get("level")
+    level = level if level in dict(coverage.LEVEL_CHOICES) else None
+    years, rows = coverage.matrix(level)
+    return render(request, "archive/coverage.html", {
+        "years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES})
 
 
 def source_download(request: HttpRequest, sha256: str) -> FileResponse:
@@ -220,6 +237,12 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @staff_member_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The editors' desk: drafts, recent uploads, warnings to resolve, recent actions."""
+    return render(request, "archive/desk.html", {"desk": review.desk()})
+
+
+@staff_member_required
 def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
     """What the pipeline read, beside the text, for an editor to check before publishing."""
     report = get_object_or_404(Report.objects.select_related("place", "current_version__source"),
@@ -246,6 +269,7 @@ def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
         "review_max_items": REVIEW_MAX_ITEMS,
         "matches": matching_reports(report),
         "actions": report.actions.select_related("user")[:50],
+        "open_warnings": review.open_warnings(report),
     })
 
 

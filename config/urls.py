@@ -8,6 +8,7 @@ from config.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("feeds.urls")),
     path("", include("search.urls")),
     path("", include("archive.urls")),
     path("", include("archive.explorer_urls")),

@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from archive import coverage
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
-from search import engine, engines
+from search import charts, engine, engines, grid_layout
 from search.forms import PER_PAGE, SearchForm
 from search.query import relaxed, without_word, year_words
 
@@ -133,6 +134,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     context: dict = {"form": form, "examples": EXAMPLES}
     if not request.GET:
+        context["summary"] = coverage.summary()  # the home page says what the archive holds
         return render(request, "search/search.html", context)
     if not form.is_valid():
         context["error"] = form.message()
@@ -181,10 +183,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "outcome": outcome,
             "view": view,
-            "rows": [
-                (place, [(year, outcome.grid.get((place, year))) for year in outcome.grid_cols])
-                for place in outcome.grid_rows
-            ],
+            "rows": grid_layout.lay_out(outcome, _grid_level(request)) if view == "grid" else [],
+            "grid_level": _grid_level(request),
+            "grid_levels": grid_layout.LEVELS,
             "page_links": _page_links(base, outcome),
             "list_start": (outcome.page - 1) * outcome.per_page + 1,
             "list_url": "?" + urlencode({**base, "view": "list"}),
@@ -195,6 +196,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "search/search.html", context)
+
+
+def _grid_level(request: HttpRequest) -> str | None:
+    """The grid's level filter (国家/省/市/县区): rows of that level only; anything else, all."""
+    level = request.GET.get("level")
+    return level if level in dict(grid_layout.LEVELS) else None
 
 
 def _log_refused(request: HttpRequest, view: str, message: str) -> None:
@@ -362,40 +369,30 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return _trend_csv(result)
-    top = (
-        max(
-            (result.rate(r, y) for r in result.rows if r.place is None for y in result.years),
-            default=0,
-        )
-        or 1
-    )
-    charts = []
-    for row in result.rows:
-        if row.place is not None:
-            continue
-        bars = []
-        for i, year in enumerate(result.years):
-            rate = result.rate(row, year)
-            height = round(120 * rate / top, 1)
-            bars.append(
-                {
-                    "year": year,
-                    "rate": rate,
-                    "x": 40 + i * 36,
-                    "y": 140 - height,
-                    "height": height,
-                    "sections": row.years.get(year, (0, 0))[0],
-                    "occurrences": row.years.get(year, (0, 0))[1],
-                }
-            )
-        charts.append({"term": row.term, "bars": bars, "width": 60 + 36 * len(result.years)})
+    measure = request.GET.get("measure", "rate")
+    measure = measure if measure in charts.MEASURES else "rate"
+    years = charts.years_with_hits(result)
     context.update(
         {
             "trend": result,
-            "charts": charts,
+            # Each term drawn twice: for a laptop and for a phone (CSS shows one).
+            "charts": list(
+                zip(
+                    charts.build(result, measure),
+                    charts.build(result, measure, width=charts.NARROW, max_labels=4),
+                    strict=True,
+                )
+            ),
+            "measure": measure,
+            "measure_label": charts.MEASURES[measure],
+            "measure_links": [
+                (label, "?" + urlencode({**request.GET.dict(), "measure": key}), key == measure)
+                for key, label in charts.MEASURES.items()
+            ],
+            "years": years,
             "by_place": by_place,
             "table": [
-                (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in result.years])
+                (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in years])
                 for row in result.rows
             ],
             "csv_url": "?"

@@ -18,12 +18,12 @@ from django.db import transaction
 
 from archive.ingest.commitments import DATA
 from archive.models import Indicator, UnitFamily
-from archive.services import place_slug
+from archive.place_names import pinyin_slug
 
 
 def indicator_slug(name: str, taken: set[str]) -> str:
-    # place_slug gives pinyin ("地区生产总值" -> "diqushengchanzongzhi"); ASCII names stay readable.
-    base = place_slug(name) if not name.isascii() else name.lower().replace(".", "")
+    # pinyin_slug gives pinyin ("地区生产总值" -> "diqushengchanzongzhi"); ASCII names stay readable.
+    base = pinyin_slug(name) if not name.isascii() else name.lower().replace(".", "")
     base = "".join(ch for ch in base if ch.isalnum() or ch == "-") or "indicator"
     slug, n = base, 1
     while slug in taken:
