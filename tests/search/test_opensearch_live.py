@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import socket
 import tempfile
 from pathlib import Path
 
@@ -63,8 +64,10 @@ def opensearch_connections(index_name: str) -> dict:
 class use_engine:
     """Switch haystack (and so search.engines.active()) to other connection settings."""
 
-    def __init__(self, conf: dict):
-        self.override = override_settings(HAYSTACK_CONNECTIONS=conf, ARCHIVE_SEARCH_CACHE_SECONDS=0)
+    def __init__(self, conf: dict, cache_seconds: int = 0):
+        self.override = override_settings(
+            HAYSTACK_CONNECTIONS=conf, ARCHIVE_SEARCH_CACHE_SECONDS=cache_seconds
+        )
 
     def __enter__(self):
         self.override.enable()
@@ -186,3 +189,29 @@ def test_trend_counts_are_the_same(real_archive):
     assert opensearch.status_code == 200
     assert whoosh.content == opensearch.content
     assert len(whoosh.content.decode().splitlines()) > 2
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_cached_answer_is_not_served_while_the_server_is_down(real_archive):
+    """The results cache is keyed by what the server says; a server that cannot say gives a
+    503 page, never yesterday's answer dressed as today's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    conf = opensearch_connections(real_archive["index_name"])
+    client = Client()
+    with use_engine(conf, cache_seconds=600):
+        fresh = client.get("/api/search", {"q": "营商环境"})
+        assert fresh.status_code == 200 and fresh.json()["count"] > 0
+        assert client.get("/api/search", {"q": "营商环境"}).json() == fresh.json()
+    down = {"default": {**conf["default"], "URL": f"http://127.0.0.1:{closed_port()}"}}
+    with use_engine(down, cache_seconds=600):
+        for path in ("/api/search", "/search/"):
+            answer = client.get(path, {"q": "营商环境"})
+            assert answer.status_code == 503, (path, answer.status_code)
+        assert client.get("/healthz").status_code == 503
