@@ -8,11 +8,11 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv install migrate seed setup run test test-sqlite test-postgres bench bench-quick bench-load bench-faults lint system-deps clean
+.PHONY: help venv install migrate seed setup run test test-sqlite test-postgres test-opensearch bench bench-quick bench-load bench-faults lint system-deps clean
 
 help:
 	@echo "make run    - set up (venv, requirements, migrations, corpus and seed documents, index) and serve on http://$(HOST):$(PORT)/"
-	@echo "make test   - set up and run the whole test suite (SQLite, then PostgreSQL)"
+	@echo "make test   - set up and run the whole test suite (SQLite, PostgreSQL, then the OpenSearch tests)"
 	@echo "make bench  - benchmarks: ingest, search, load, faults, long fuzzing; prints figures"
 	@echo "make bench-quick - the same with small sizes (a few minutes)"
 	@echo "make bench-load  - gunicorn load test only (FULL=1: 3 minutes, 50 clients)"
@@ -52,13 +52,18 @@ run: setup
 system-deps:
 	@scripts/install-system-deps
 
-test: install system-deps test-sqlite test-postgres
+test: install system-deps test-sqlite test-postgres test-opensearch
 
 test-sqlite: install
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 test-postgres: install
 	scripts/with-postgres $(VENV)/bin/pytest -q -p no:cacheprovider
+
+# The tests marked `opensearch`, against a live OpenSearch node that the script fetches (once,
+# with Maven) and starts; the other runs leave them out.
+test-opensearch: install
+	scripts/with-opensearch $(VENV)/bin/pytest -q -p no:cacheprovider -m opensearch
 
 bench: install system-deps
 	$(PY) bench/run_all.py

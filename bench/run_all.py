@@ -8,6 +8,11 @@ Steps, each a script of its own that can also be run alone:
   ingest    bench/bench_ingest.py    the ingest pipeline's throughput
   search    bench/bench_search.py    index build and query figures on the synthetic corpus
                                      (1,000 reports; search-10k: 10,000, kept for the load test)
+  engines   bench/bench_engines.py   Whoosh beside OpenSearch on the same synthetic archive
+                                     (build, page latency, equal counts; full: 10,000 reports),
+                                     under scripts/with-opensearch
+  cluster   bench/opensearch_cluster.py  a node of a two-node OpenSearch cluster killed under a
+                                     50-client load
   explorer  bench/bench_explorer.py  commitments tables
   load      bench/load_test.py       gunicorn under a mixed load (quick: 45 s, 20 reports;
                                      full: 3 min x 50 clients on the 10,000-report archive)
@@ -42,6 +47,9 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("ingest", [str(b / "bench_ingest.py"), "--repeat", "1"], {}),
             ("search", [str(b / "bench_search.py"), "--reports", "100", "--baseline-reports",
                         "10", "--queries", "70", "--requests", "1"], {}),
+            ("engines", [str(b / "bench_engines.py"), "--reports", "200", "--requests", "1"], {}),
+            ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
+             CLUSTER),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
             ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20"], {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
@@ -54,6 +62,8 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         # var/bench-10k for the load test, which then serves the very same corpus.
         ("search-10k", [str(b / "bench_search.py"), "--reports", "10000",
                         "--folder", str(BIG)], {}),
+        ("engines", [str(b / "bench_engines.py"), "--reports", "10000", "--requests", "2"], {}),
+        ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
         ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
                   "--bulk-reports", "10000"], {}),
@@ -61,6 +71,11 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "long"}),
     ]
 
+
+# The cluster step's own two nodes (scripts/with-opensearch reads these).
+CLUSTER = {"ARCHIVE_OPENSEARCH_NODES": "2",
+           "ARCHIVE_OPENSEARCH_PIDS": str(ROOT / "var" / "opensearch-cluster-nodes")}
+OPENSEARCH_STEPS = {"engines", "cluster"}
 
 FUZZ = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
         str(ROOT / "tests" / "ops" / "test_hostile_input.py")]
@@ -87,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                 Path("/usr/lib/postgresql").glob("*/bin/initdb")):
             # The database-restart fault needs a PostgreSQL server this run may restart.
             full = [str(ROOT / "scripts" / "with-postgres"), *full]
+        if name in OPENSEARCH_STEPS:
+            full = [str(ROOT / "scripts" / "with-opensearch"), *full]
         print(f"\n### {name}: {' '.join(Path(c).name if c == PY else c for c in full)}",
               flush=True)
         start = time.perf_counter()

@@ -213,8 +213,11 @@ HAYSTACK_CONNECTIONS = {
 # ARCHIVE_SEARCH_URL=http://host:9200 (README, "Operations"; search.engines picks the query
 # module from the engine class). Documents are tokenised in Python whatever the engine.
 if env_str("ARCHIVE_SEARCH_URL", ""):
+    # Several nodes of a cluster, comma-separated: the client spreads requests over them and
+    # moves away from a node that stops answering.
+    _search_urls = [u.strip() for u in env_str("ARCHIVE_SEARCH_URL", "").split(",") if u.strip()]
     HAYSTACK_CONNECTIONS["default"].update(
-        URL=env_str("ARCHIVE_SEARCH_URL", ""),
+        URL=_search_urls[0] if len(_search_urls) == 1 else _search_urls,
         INDEX_NAME=env_str("ARCHIVE_SEARCH_INDEX_NAME", "district_reports"),
         TIMEOUT=env_int("ARCHIVE_SEARCH_TIMEOUT", 10),
     )

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
-from elasticsearch.helpers import bulk
+from elasticsearch.helpers import bulk, scan
 from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchBackend,
     Elasticsearch7SearchEngine,
@@ -250,9 +250,13 @@ def _documents(report_id) -> list[dict]:
 
 def write_reports(report_ids: Iterable) -> int:
     """Bring the reports' documents up to date: index their current documents, then delete
-    every other document of theirs by the `report` keyword (an unpublished or deleted
+    every other document of theirs, found by the `report` keyword (an unpublished or deleted
     report has none left). New documents go in first, so a report being republished is
-    never missing from search in between. Returns the number of documents indexed."""
+    never missing from search in between. Returns the number of documents indexed.
+
+    The others are found with a search and deleted by id in one bulk request, not with
+    `_delete_by_query`: that lives in OpenSearch's `reindex` module, which a minimal node
+    (and some hosted services) lack, while search and bulk are in every one."""
     ids = sorted({str(r) for r in report_ids}, key=lambda r: (len(r), r))
     if not ids:
         return 0
@@ -260,18 +264,26 @@ def write_reports(report_ids: Iterable) -> int:
     _ensure_setup(backend)
     docs = [doc for rid in ids for doc in _documents(rid)]
     added = backend.bulk_index(docs) if docs else 0
-    # What is deleted next must be visible to delete_by_query: documents of an earlier
-    # write that the index has not refreshed yet included.
+    # What is deleted next must be visible to the search: documents of an earlier write that
+    # the index has not refreshed yet included.
     backend.conn.indices.refresh(index=backend.index_name)
     query: dict = {"bool": {"filter": [{"terms": {"report": ids}}]}}
     if docs:
         query["bool"]["must_not"] = [{"ids": {"values": [d[ID] for d in docs]}}]
-    backend.conn.delete_by_query(
-        index=backend.index_name,
-        body={"query": query},
-        conflicts="proceed",
-        refresh=True,
-    )
+    others = [
+        (hit["_index"], hit["_id"])
+        for hit in scan(
+            backend.conn, index=backend.index_name, query={"query": query, "_source": False},
+            size=1000,
+        )
+    ]
+    if others:
+        bulk(
+            backend.conn,
+            ({"_op_type": "delete", "_index": index, "_id": i} for index, i in others),
+            refresh=True,
+            raise_on_error=False,  # one already gone (another host deleted it) is no error
+        )
     bump_generation()
     return added
 

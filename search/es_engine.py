@@ -444,8 +444,17 @@ def check_index() -> dict:
 
 
 def index_version() -> str:
-    """A token that changes with every write through search.es_backend (config.cache can key
-    cached results by it instead of the Whoosh folder's generation)."""
+    """A token that changes with every write through search.es_backend and with every rebuild
+    (config.cache keys cached results by it instead of the Whoosh folder's generation).
+
+    The server is asked which concrete index the alias names, one small request: a rebuild
+    moves the alias, and a server that cannot answer gives "unavailable", so that a cached
+    answer is never served as fresh while the engine is down (the page answers 503 instead)."""
     from django.core.cache import cache
 
-    return f"es:{get_backend().index_name}:{cache.get(GENERATION_KEY, 0)}"
+    backend = get_backend()
+    try:
+        concrete = sorted(backend.conn.indices.get_alias(name=backend.index_name))
+    except Exception:  # unreachable, timed out, no such alias: nothing here is current
+        return "unavailable"
+    return f"es:{','.join(concrete)}:{cache.get(GENERATION_KEY, 0)}"
