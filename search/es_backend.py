@@ -32,11 +32,15 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
-from elasticsearch.helpers import bulk, scan
+
+# isort: off
+from search.es_client import helpers  # before haystack's backend: it readies the client
 from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchBackend,
     Elasticsearch7SearchEngine,
 )
+
+# isort: on
 from haystack.constants import ID
 
 from search.analysis import jieba_words
@@ -44,6 +48,7 @@ from search.normalize import normalize
 from search.recall import char_tokens
 
 log = logging.getLogger(__name__)
+bulk, scan = helpers.bulk, helpers.scan
 
 RECALL_FIELD_TYPES = {"cjk_chars"}
 KEYWORD_FIELD_TYPES = {"keyword_id"}

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-import elasticsearch  # noqa: F401 - pinned: a missing client fails here, it is not skipped
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -27,6 +26,7 @@ from archive.models import Section
 from search import engines, es_backend, es_engine
 from search.analysis import jieba_words
 from search.engine import place_filter_keys
+from search.es_client import elasticsearch  # noqa: F401 - a missing client fails here, no skip
 from search.highlight import make_snippet
 from search.normalize import normalize
 from search.query import parse_query
