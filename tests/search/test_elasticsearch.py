@@ -830,3 +830,13 @@ def test_search_page_answers_from_elasticsearch(es, client):
     assert api["count"] == 4
     assert api["results"][0]["place"] == "天津市和平区"
     assert api["facets"]["year"] == {"2018": 1, "2020": 2, "unknown": 1}
+
+
+def test_the_client_imports_and_serialises_beside_numpy_2():
+    """NumPy 2 (for the commitments panels) removed numpy.float_, which the client names."""
+    import numpy
+
+    from search.es_client import elasticsearch as client
+
+    assert int(numpy.__version__.split(".")[0]) >= 2
+    assert client.serializer.JSONSerializer().dumps({"v": numpy.float64(1.5)}) == '{"v":1.5}'
