@@ -77,7 +77,10 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "current": report.current_version,
         "sections": sections,
         "blocks": blocks,
-        "commitments": version.commitments.select_related("paragraph", "version__report"),
+        # Not select_related("version__report"): that copies the version's whole text into
+        # every commitment row (a 2 MB text and 100 commitments: 200 MB read per page). The
+        # related manager hands each commitment this very `version` already.
+        "commitments": version.commitments.select_related("paragraph"),
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
