@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.urls import Resolver404
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -108,16 +109,26 @@ path_segment = st.one_of(
 )
 
 
+def answered_by_health_check(response) -> bool:
+    try:
+        return response.resolver_match.url_name == "healthz"
+    except Resolver404:
+        return False
+
+
 @cases(700)
 @given(segments=st.lists(path_segment, min_size=1, max_size=6), trailing=st.booleans(),
        query=st.one_of(st.just(""), hostile_text))
 @example(segments=["r", "00000000", "v1", "p999999999999999999999"], trailing=True, query="")
 @example(segments=["sources", "../../../etc/passwd"], trailing=True, query="")
+@example(segments=["", "", "healthz"], trailing=False, query="")  # "///healthz": the health check
 def test_random_urls_never_fail(client, segments, trailing, query):
     path = "/" + "/".join(quote(s, safe="%") for s in segments) + ("/" if trailing else "")
     response = client.get(path, {"hl": query} if query else {})
-    # /healthz answers 503 by design here: the test run has no index yet.
-    assert response.status_code < 500 or (path == "/healthz" and response.status_code == 503), path
+    # /healthz answers 503 by design here: the test run has no index yet. Django reaches it
+    # from "//healthz" too, so the view that answered is asked, not the path.
+    assert response.status_code < 500 or (
+        response.status_code == 503 and answered_by_health_check(response)), path
     assert_no_raw_markup(response)
 
 
