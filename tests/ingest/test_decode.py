@@ -78,3 +78,33 @@ def test_too_many_bad_bytes_are_not_waved_through():
     except IngestError:
         return
     assert not any("U+FFFD" in w for w in warnings)
+
+
+def test_text_nested_deeper_than_the_html_parser_goes_is_read_with_a_warning():
+    """libxml2 silently drops text nested past its depth limit."""
+    body = "各位代表：现在，我代表区人民政府向大会作工作报告，请予审议。" * 20
+    page = ("<html><head><title>河西区政府工作报告</title></head><body><p>开头。</p>"
+            + "<div>" * 5000 + f"<p>{body}</p>" + "</div>" * 5000 + "</body></html>")
+    parsed = parse_file(page.encode("utf-8"), "deep.html")
+    assert parsed.text.count("各位代表") == 20
+    assert any("嵌套过深" in w for w in parsed.warnings)
+
+
+def test_real_reports_saved_as_ordinary_html_pages_get_no_depth_warning():
+    """Real corpus texts in a page with the usual chrome (script, style, navigation, nested
+    layout divs): read by the tree as before, no warning."""
+    import html as htmlmod
+
+    paths = sorted(p for p in CORPUS.rglob("*.txt") if "not-reports" not in p.parts)[::6]
+    assert len(paths) >= 8
+    for path in paths:
+        text = path.read_bytes().decode("gb18030" if ".gbk." in path.name else "utf-8")
+        page = ("<html><head><meta charset='utf-8'><title>政府工作报告</title>"
+                "<style>.x{color:red}</style><script>var a='<div>';</script></head><body>"
+                "<nav><a href='/'>首页</a> <a href='/zw/'>政务公开</a></nav>"
+                + "<div class='wrap'>" * 12
+                + "".join(f"<p>{htmlmod.escape(line)}</p>\n" for line in text.split("\n")
+                          if line.strip())
+                + "</div>" * 12 + "<footer>版权所有</footer></body></html>")
+        parsed = parse_file(page.encode("utf-8"), path.stem + ".html")
+        assert not any("嵌套过深" in w for w in parsed.warnings), path.name
