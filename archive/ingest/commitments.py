@@ -548,6 +548,7 @@ ACTION_BEFORE = re.compile(r"(?:新建|建设|建成|新改建|改造|新增|完
                            r"提供|认定|培训|解决|吸纳|带动|惠及|为)(?:近|约|超过)?$")
 NOUN_AFTER = re.compile(r"(?:\d+岁以[上下])?([\u4e00-\u9fffA-Za-z0-9]{2,14}?)(?=[,，。；;、和及与的]|发放|解决|实现|开展|$)")
 ABSTRACT_NOUN = re.compile(r"^(?:方面|时期|阶段|季度|台阶|交汇点|问题|难题|任务|重点|领域|环节|体系|机制|行动|目标|步|年|月|天|倍)")
+ONE_OF_MEASURES = {"个", "件", "项", "条", "批", "种", "家", "座", "所", "处", "支", "张", "台", "部", "位", "名"}
 AGE_THRESHOLD = re.compile(r"\s?(?:以上|以下|及以上)")
 MIN_CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -619,6 +620,8 @@ def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: 
                 or ftext[max(0, tok.start - 1):tok.start] == "第"
                 or (re.search(r"[由从比][^,，。；]{0,12}$", before) and BASE_AFTER.match(ftext[tok.end:tok.end + 16]))
                 or (tok.unit == "岁" and AGE_THRESHOLD.match(ftext, tok.end))
+                # "一件一件抓", "一个时期": 一 with a measure word is an article, not a count
+                or (tok.value == 1 and ftext[tok.start] in "一壹" and tok.unit in ONE_OF_MEASURES)
                 or tok.lost_pct):
             continue
         # a number inside a vocabulary mention's clause that the vocabulary rules refused stays out

@@ -150,6 +150,22 @@ def test_a_transition_outside_the_vocabulary_is_named_by_what_stands_before_it()
     "促进政策从“最初一公里”到“最后一公里”衔接畅通。",  # a slogan in quotation marks
     "粮食产量居全国第3位。",  # a rank
     "比上年增加3000人。",  # an increment without a subject
+    "把实事一件一件抓好。",  # 一 with a measure word is an article
 ])
 def test_rules_of_what_is_not_a_commitment(text):
     assert extract_commitments(text, [])[0] == []
+
+
+def test_one_commitment_per_fact_on_the_whole_corpus():
+    """No report of the shared corpus gives the same number, indicator and sentence twice."""
+    from collections import Counter
+
+    from archive.ingest.pipeline import parse_file
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    files = [p for p in sorted(corpus.rglob("*")) if p.suffix in (".txt", ".docx")]
+    assert len(files) >= 100
+    for path in files:
+        result = parse_file(path.read_bytes(), path.name)
+        seen = Counter((c.indicator, c.value, c.value_max, c.unit, c.kind, c.start, c.end) for c in result.commitments)
+        assert not [k for k, n in seen.items() if n > 1], path.name
