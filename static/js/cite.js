@@ -88,6 +88,9 @@
     var b = document.createElement("button");
     b.type = "button";
     b.className = "cite-this";
+    // Out of the tab order: a report has a hundred paragraphs, and a keyboard reader cites one
+    // by following its ¶ link (the hash change below scopes the citation box to it).
+    b.tabIndex = -1;
     b.textContent = label;
     b.title = title;
     b.addEventListener("click", function () {
@@ -122,13 +125,17 @@
     p.appendChild(b);
   });
 
-  // Landing on a paragraph or section link: cite that, not the whole report.
-  var m = /^#(p\d+|s\d+(?:-\d+)*)$/.exec(location.hash);
-  if (m) {
+  // Landing on a paragraph or section link, or following one (the ¶ links): cite that, not
+  // the whole report.
+  function scopeFromHash() {
+    var m = /^#(p\d+|s\d+(?:-\d+)*)$/.exec(location.hash);
+    if (!m) return;
     var isPara = m[1].charAt(0) === "p";
     setScope({ path: m[1] + "/", label: isPara ? "第 " + m[1].slice(1) + " 段 paragraph " + m[1].slice(1)
                                                 : "章节 section " + m[1] });
   }
+  scopeFromHash();
+  window.addEventListener("hashchange", scopeFromHash);
   // The cited-version notice links to the cited version; keep the reader's anchor.
   document.querySelectorAll("a[data-keep-hash]").forEach(function (a) {
     if (location.hash) a.href = a.getAttribute("href").split("#")[0] + location.hash;

@@ -191,3 +191,31 @@ def test_trend_chart_labels_stay_readable_on_a_phone(browser, live_server, seede
             browser.save_screenshot(str(SCREENSHOTS / f"trend-chart-{width}.png"))
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_keyboard_reader_cites_a_paragraph_by_its_link_without_tabbing_through_buttons(
+    browser, live_server, seeded
+):
+    from selenium.webdriver.common.keys import Keys
+
+    from archive.models import Report
+
+    report = Report.objects.published().filter(place__name="海拉尔区").order_by("year").first()
+    browser.set_window_size(*LAPTOP)
+    try:
+        browser.get(live_server.url + report.get_absolute_url())
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".report-text .cite-this")
+        )
+        tabbable = browser.execute_script(
+            "return [...document.querySelectorAll('.report-text a, .report-text button')]"
+            ".filter(e => e.tabIndex >= 0).map(e => e.className)"
+        )
+        assert tabbable and set(tabbable) == {"pnum"}  # one stop a paragraph: its ¶ link
+        link = browser.find_element(By.CSS_SELECTOR, "#p5 .pnum")
+        browser.execute_script("arguments[0].focus()", link)
+        link.send_keys(Keys.ENTER)
+        scope = browser.find_element(By.CSS_SELECTOR, "[data-cite-scope]")
+        WebDriverWait(browser, 10).until(lambda d: "第 5 段" in scope.text)
+    finally:
+        browser.set_window_size(1280, 1000)
