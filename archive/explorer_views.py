@@ -31,6 +31,7 @@ from archive.models import (
     CommitmentPeriod,
     EditorialAction,
     Indicator,
+    Place,
 )
 from archive.services import log_action
 
@@ -340,7 +341,11 @@ def track_record(request: HttpRequest, path: str) -> HttpResponse:
     """A place's targets, the results its next reports gave, and whether they were met."""
     place = queries.place_by_path(path)
     if place is None:
-        raise Http404("no such place")
+        # A place whose readable name was corrected keeps its old track-record links.
+        moved = Place.objects.by_old_path(path)
+        if moved is None:
+            raise Http404("no such place")
+        return redirect(reverse("explorer:track_record", args=[moved.slug_path]), permanent=True)
     pairs = queries.track_record(place)
     groups: dict[tuple[str, str], list[explorer.Pair]] = {}
     for p in pairs:

@@ -134,6 +134,9 @@ def test_stored_slugs_are_corrected_and_old_links_redirect(client):
     assert client.get(old_report["Location"]).status_code == 200
     feed = client.get("/places/shanxi-sheng-610000/feed/")
     assert feed.status_code == 301 and feed["Location"] == "/places/shaanxi-sheng/feed/"
+    track = client.get("/track-record/shanxi-sheng-610000/")
+    assert track.status_code == 301 and track["Location"] == "/track-record/shaanxi-sheng/"
+    assert client.get(track["Location"]).status_code == 200
     assert set(PlaceAlias.objects.values_list("path", flat=True)) == {
         "shanxi-sheng-610000",
         "beijing-shi/zhaoyang-qu",
