@@ -42,6 +42,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("ingest", [str(b / "bench_ingest.py"), "--repeat", "1"], {}),
             ("search", [str(b / "bench_search.py"), "--reports", "100", "--baseline-reports",
                         "10", "--queries", "70", "--requests", "1"], {}),
+            ("search-real", [str(b / "bench_search.py"), "--real", "--requests", "1"], {}),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
             ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20"], {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
@@ -50,6 +51,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
     return [
         ("ingest", [str(b / "bench_ingest.py")], {}),
         ("search", [str(b / "bench_search.py"), "--reports", "1000"], {}),
+        ("search-real", [str(b / "bench_search.py"), "--real"], {}),
         # The same at 10,000 reports (about 40 minutes: most of it the index build), kept in
         # var/bench-10k for the load test, which then serves the very same corpus.
         ("search-10k", [str(b / "bench_search.py"), "--reports", "10000",

@@ -757,13 +757,20 @@ def trend(
     if query is not None and query_row_needed(query):
         rows_for.insert(0, (query_label(query), terms, None))
     rows: list[TrendRow] = []
+    bodies: dict[int, str] = {}  # normalised once per section, whatever the number of rows
+
+    def body(d: int) -> str:
+        if d not in bodies:
+            bodies[d] = normalize(searcher.stored_fields(d).get("body", ""))
+        return bodies[d]
+
     for label, counted, docs in rows_for:
         docs = (matched if docs is None else docs & matched) if matched is not None else docs & base
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for d in docs:
             place, year = keys[d]
-            n = len(occurrences(normalize(searcher.stored_fields(d).get("body", "")), counted))
+            n = len(occurrences(body(d), counted))
             total[year][0] += 1
             total[year][1] += n
             if by_place:
