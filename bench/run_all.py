@@ -47,6 +47,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("ingest", [str(b / "bench_ingest.py"), "--repeat", "1"], {}),
             ("search", [str(b / "bench_search.py"), "--reports", "100", "--baseline-reports",
                         "10", "--queries", "70", "--requests", "1"], {}),
+            ("search-real", [str(b / "bench_search.py"), "--real", "--requests", "1"], {}),
             ("engines", [str(b / "bench_engines.py"), "--reports", "200", "--requests", "1"], {}),
             ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
              CLUSTER),
@@ -58,6 +59,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
     return [
         ("ingest", [str(b / "bench_ingest.py")], {}),
         ("search", [str(b / "bench_search.py"), "--reports", "1000"], {}),
+        ("search-real", [str(b / "bench_search.py"), "--real"], {}),
         # The same at 10,000 reports (about 40 minutes: most of it the index build), kept in
         # var/bench-10k for the load test, which then serves the very same corpus.
         ("search-10k", [str(b / "bench_search.py"), "--reports", "10000",

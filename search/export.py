@@ -25,6 +25,7 @@ COLUMNS = [
     "year",
     "report_title",
     "section",
+    "section_id",
     "section_kind",
     "match",
     "sentence",
@@ -78,6 +79,7 @@ def kwic_rows(
             fields.get("year") or "",
             fields.get("report_title") or "",
             fields.get("title") or "",
+            fields.get("anchor") or "",
             fields.get("kind") or "",
         ]
         pid, number, anchor = (

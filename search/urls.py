@@ -10,4 +10,5 @@ urlpatterns = [
     path("search/trend/", views.trend_page, name="trend"),
     path("api/search", views.search_api, name="api"),
     path("search/hits.csv", views.export_csv, name="export_csv"),
+    path("api/openapi.json", views.openapi, name="openapi"),
 ]

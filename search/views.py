@@ -474,3 +474,13 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-hits.csv"'
     return response
+
+
+def openapi(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI description of the search API and the CSV export."""
+    from search.openapi import document
+
+    return JsonResponse(
+        document(request.build_absolute_uri("/").rstrip("/")),
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )

@@ -277,3 +277,17 @@ def test_trend_counts_equal_the_list(real_archive, client, q):
     assert sum(s for s, _ in total.years.values()) == listing["count"]
     by_year = {("unknown" if y is None else str(y)): s for y, (s, _) in total.years.items() if s}
     assert by_year == listing["facets"]["year"]
+
+
+def test_the_api_is_documented_with_examples_that_work(real_archive, client):
+    help_page = client.get("/search/help/").content.decode()
+    examples = re.findall(r'href="(/api/search\?[^"]+)"', help_page)
+    assert len(examples) >= 3
+    for url in examples:
+        r = client.get(url.replace("&amp;", "&"))
+        assert r.status_code == 200 and r.json()["count"] > 0, url
+    spec = client.get("/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert {"q", "place", "year_from", "year_to", "page", "per_page", "place_exact"} <= params
+    assert "排序 How results are ranked" in help_page
