@@ -6,7 +6,7 @@
 A throwaway folder holds an SQLite database with `--reports` synthetic reports
 (bench/synthetic.py, stored directly as bench_search.py does). Both engines index the same
 published reports with search.indexing.rebuild (Whoosh + its FTS5 recall index; OpenSearch
-through search.es_backend, tokens made in Python by the same code), and the same queries go
+through search.opensearch_backend, tokens made in Python by the same code), and the same queries go
 through Django's full stack to the search page (list view, snippets and marks), the grid and
 the API, cache off. Printed: build seconds and reports/s, index size (OpenSearch: the store
 size it reports), and p50/p95 per page kind for each engine; then whether both engines gave
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_search import QUERIES, dir_mb, load_corpus, percentile, setup_django  # noqa: E402
 
-ENGINE = "search.es_backend.JiebaElasticsearchEngine"
+ENGINE = "search.opensearch_backend.JiebaElasticsearchEngine"
 PAGES = {
     "search": lambda q: ("/search/", {"q": q, "view": "list"}),
     "grid": lambda q: ("/search/", {"q": q}),

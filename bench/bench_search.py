@@ -304,7 +304,7 @@ def real_archive_figures(args) -> dict:
     from django.core.management import call_command
     from django.test import Client
 
-    from search import engine
+    from search import whoosh_engine
 
     started = time.perf_counter()
     call_command("load_indicators", verbosity=0)
@@ -314,7 +314,7 @@ def real_archive_figures(args) -> dict:
     )
     figures: dict = {"import_s": time.perf_counter() - started}
     client = Client()
-    engine.holder.reset()
+    whoosh_engine.holder.reset()
     client.get("/search/", {"q": "发展"})  # open the index in this "worker"
     times: dict[str, list[float]] = {k: [] for k in REAL_BARS}
 
@@ -447,7 +447,7 @@ def main(argv=None) -> int:
         from django.conf import settings
         from django.test import Client
 
-        from search import analysis, engine
+        from search import analysis, whoosh_engine
         from search.evaluation import evaluate, format_scores, sample_queries
         from search.indexing import index_path, published_report_ids, rebuild
         from search.query import parse_query
@@ -512,7 +512,7 @@ def main(argv=None) -> int:
 
         # --- latency through Django --------------------------------------------------------
         client = Client()
-        engine.holder.reset()
+        whoosh_engine.holder.reset()
         client.get("/search/", {"q": "发展"})  # open the index in this "worker"
         page_ms, grid_ms = [], []
         for _ in range(args.requests):
@@ -556,14 +556,14 @@ def main(argv=None) -> int:
             sections = list(Section.objects.filter(version=report.current_version))
             attach_units(report.current_version, sections)
             texts.update({str(s.pk): s.search_unit_text for s in sections})
-        searcher = engine.get_searcher()
-        docids = engine.docnum_to_section_ids(searcher)
+        searcher = whoosh_engine.get_searcher()
+        docids = whoosh_engine.docnum_to_section_ids(searcher)
         samples = sample_queries(texts, n_per_class=max(1, args.queries // 7), seed=args.seed)
         t = time.perf_counter()
         scores = evaluate(
             texts,
             samples,
-            lambda q: {docids[d] for d in engine.matching_docnums(parse_query(q), searcher)},
+            lambda q: {docids[d] for d in whoosh_engine.matching_docnums(parse_query(q), searcher)},
         )
         print(
             f"recall/precision vs brute force ({len(samples)} queries, "

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_test import PY, ROOT, Archive, LoadRunner, request  # noqa: E402
 
-ENGINE = "search.es_backend.JiebaElasticsearchEngine"
+ENGINE = "search.opensearch_backend.JiebaElasticsearchEngine"
 
 
 class ClusterArchive(Archive):

@@ -35,18 +35,18 @@ def index_path() -> Path:
     return Path(settings.HAYSTACK_CONNECTIONS["default"].get("PATH", settings.WHOOSH_INDEX_DIR))
 
 
-def index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
-    """A token that changes with every commit to the index at `path` (default: the live one).
+def index_version() -> str:
+    """A token that changes with every write to the configured engine's index (and with every
+    rebuild); "unavailable" when the index cannot be read. Costs one directory listing and a
+    stat with Whoosh, one small request with a search server: cheap enough for every request."""
+    from search.engines import get_engine
 
-    Costs a directory listing and one stat: cheap enough for every request. With the
-    Elasticsearch engine, the token search.es_backend bumps on every write (shared through
-    the cache by every host)."""
-    from search.engines import es_active
+    return get_engine().version()
 
-    if path is None and es_active():
-        from search import es_engine
 
-        return es_engine.index_version()
+def whoosh_index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
+    """The Whoosh engine's token: the live index folder's real path, its newest table of
+    contents' generation, inode and modification time (see the top of this module)."""
     folder = Path(os.path.realpath(path or index_path()))
     try:
         names = os.listdir(folder)

@@ -18,7 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.cache import index_path, index_version
+from config.cache import index_path, whoosh_index_version
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def check_database() -> dict[str, Any]:
 
 
 class IndexDamaged(Exception):
-    """What check_index found wrong, in words safe to show (no paths)."""
+    """What check_whoosh_index found wrong, in words safe to show (no paths)."""
 
 
 def _recall_sections(path) -> int:
@@ -56,16 +56,12 @@ def _recall_sections(path) -> int:
 
 
 def _check_search_index() -> dict[str, Any]:
-    from search.engines import es_active
+    from search.engines import get_engine
 
-    if es_active():
-        from search import es_engine
-
-        return es_engine.check_index()
-    return check_index()
+    return get_engine().health()
 
 
-def check_index() -> dict[str, Any]:
+def check_whoosh_index() -> dict[str, Any]:
     """Open the live Whoosh index read-only (never takes the writer's lock) and read its table
     of contents: the generation and document count the last commit recorded."""
     from whoosh import index as whoosh_index
@@ -102,7 +98,7 @@ def check_index() -> dict[str, Any]:
             "recall_sections": recall_sections,
             # A digest, not the raw key: the key holds the index folder's absolute path, which
             # a public endpoint has no business showing.
-            "version": hashlib.sha256(index_version(path).encode()).hexdigest()[:16],
+            "version": hashlib.sha256(whoosh_index_version(path).encode()).hexdigest()[:16],
             "ms": round((time.perf_counter() - start) * 1000, 1)}
 
 

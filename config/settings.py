@@ -204,12 +204,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": env_str("ARCHIVE_SEARCH_ENGINE", "search.backends.JiebaWhooshEngine"),
+        "ENGINE": env_str("ARCHIVE_SEARCH_ENGINE", "search.whoosh_backend.JiebaWhooshEngine"),
         "PATH": str(WHOOSH_INDEX_DIR),
     },
 }
 # Beyond one machine the index moves to Elasticsearch through haystack's engine, chosen here
-# alone: ARCHIVE_SEARCH_ENGINE=search.es_backend.JiebaElasticsearchEngine
+# alone: ARCHIVE_SEARCH_ENGINE=search.opensearch_backend.JiebaElasticsearchEngine
 # ARCHIVE_SEARCH_URL=http://host:9200 (README, "Operations"; search.engines picks the query
 # module from the engine class). Documents are tokenised in Python whatever the engine.
 if env_str("ARCHIVE_SEARCH_URL", ""):

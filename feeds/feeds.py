@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from archive.models import Place, Report
-from search import engines
+from search.engines import get_engine
 from search.forms import SearchForm
 from search.views import hit_link
 
@@ -42,7 +42,7 @@ class SearchFeed(Feed):
         return reverse("search:search") + "?" + urlencode({**params, "view": "list"})
 
     def items(self, form: SearchForm) -> list:
-        outcome = engines.active().run(form.parsed, page=1, sort="year", grid=False)
+        outcome = get_engine().run(form.parsed, page=1, sort="year", grid=False)
         hits = outcome.hits[:ENTRIES]
         reports = Report.objects.published().in_bulk(
             [h.report_pid for h in hits], field_name="public_id"

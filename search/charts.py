@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.engine import Trend, TrendRow
+from search.results import Trend, TrendRow
 
 WIDTH = 720  # viewBox units; the SVG is drawn at 100% of its box
 NARROW = 360  # the phone drawing: half as wide, so its labels stay ~11 px when scaled to fit

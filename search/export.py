@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
-from search import engine
+from search.engines import get_engine
 from search.highlight import occurrences
 from search.normalize import normalize_with_offsets
 from search.query import ParsedQuery
@@ -56,11 +56,8 @@ def kwic_rows(
 ) -> Iterator[list]:
     """Rows (COLUMNS) for every hit. `permalink(report_pid, version, paragraph, anchor)`
     gives the absolute link of a paragraph (or of a section when no paragraph holds it)."""
-    searcher = engine.get_searcher()
-    docset = engine.matching_docnums(parsed, searcher)
     terms = [t.text for t in parsed.terms]
-    for d in engine.ranking(parsed, docset, len(docset), sort, searcher):
-        fields = searcher.stored_fields(d)
+    for fields in get_engine().ranked_fields(parsed, sort):
         body = fields.get("body", "")
         try:
             unit = Unit(tuple(tuple(s) for s in json.loads(fields.get("segments") or "[]")))

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from archive.coverage import LEVEL_CHOICES, REPORT_KINDS
 from archive.models import Place, PlaceLevel, Report
-from search.engine import UNKNOWN_PLACE, Cell, Outcome
+from search.results import UNKNOWN_PLACE, Cell, Outcome
 
 LEVELS = LEVEL_CHOICES
 

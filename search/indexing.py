@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from search.engines import es_active
+from search.engines import get_engine
 from search.models import IndexChange
 from search.normalize import normalize
 from search.recall import RecallIndex
@@ -84,7 +84,7 @@ def _new_generation_dir() -> Path:
 
 
 def get_schema():
-    """The Whoosh schema haystack's backend (search.backends) builds from search_indexes."""
+    """The Whoosh schema haystack's backend (search.whoosh_backend) builds from search_indexes."""
     from haystack import connections
 
     conn = connections["default"]
@@ -266,16 +266,18 @@ def _whoosh_lock(ix) -> Iterator[None]:
 def reindex_reports(
     report_ids: Iterable[int], *, timeout: float = 10.0, orphan_report_ids: Iterable[str] = ()
 ) -> int:
-    """Bring the given reports' entries up to date (under the lock): recall additions, one
-    Whoosh commit, then recall removals (the order is explained at the top)."""
+    """Bring the given reports' entries up to date, under the writer's lock, in the configured
+    engine (search.engines); `orphan_report_ids` are reports whose entries are to go."""
     ids = sorted(set(report_ids))
     orphans = sorted(set(orphan_report_ids) - {str(i) for i in ids})
-    if es_active():  # Elasticsearch: one index holds words and characters (search.es_backend)
-        from search import es_backend
+    with index_lock(timeout):
+        return get_engine().write_reports(ids, orphans)
 
-        with index_lock(timeout):
-            return es_backend.write_reports([*ids, *orphans])
-    with index_lock(timeout), _whoosh_lock(ix := open_index()):
+
+def write_whoosh_reports(ids: list[int], orphans: list[str]) -> int:
+    """The Whoosh engine's writes (called under the writer's lock): recall additions, one
+    Whoosh commit, then recall removals (the order is explained at the top)."""
+    with _whoosh_lock(ix := open_index()):
         recall = RecallIndex(index_path().resolve())
         writer = ix.writer(_lk=False, compound=False)  # plain files: see rebuild()
         try:
@@ -506,7 +508,21 @@ def published_report_ids() -> list[int]:
     )
 
 
-def rebuild(
+def rebuild(*, progress=None, report_ids: Iterable[int] | None = None, **options) -> dict:
+    """Build a fresh index of every published report (or of `report_ids` only: [] makes an
+    empty index) in the configured engine and swap it in atomically, under the writer's lock.
+    Changes visible when it starts are reflected by the rebuild; later ones stay queued.
+    `options` are the engine's own (Whoosh: procs, limitmb, segment_reports, keep)."""
+    with index_lock(timeout=60):
+        pending = list(
+            IndexChange.objects.filter(applied_at__isnull=True).values_list("pk", flat=True)
+        )
+        info = get_engine().rebuild(progress=progress, report_ids=report_ids, **options)
+        IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
+    return info
+
+
+def build_whoosh_index(
     *,
     procs: int = 1,
     limitmb: int = 1024,
@@ -515,71 +531,55 @@ def rebuild(
     keep: int = 1,
     report_ids: Iterable[int] | None = None,
 ) -> dict:
-    """Build a fresh index in a new generation directory and swap it in atomically (of every
-    published report, or of `report_ids` only: [] makes an empty index)."""
+    """The Whoosh engine's rebuild (called under the writer's lock): a new generation
+    directory, written from the database, swapped in by one rename of the index link."""
     from whoosh.index import create_in
 
-    if es_active():
-        from search import es_backend
-
-        with index_lock(timeout=60):
-            pending = list(
-                IndexChange.objects.filter(applied_at__isnull=True).values_list("pk", flat=True)
-            )
-            info = es_backend.rebuild(progress=progress, report_ids=report_ids)
-            IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
-        return info
     index_path().parent.mkdir(parents=True, exist_ok=True)  # works with no live index too
     started = time.monotonic()
-    with index_lock(timeout=60):
-        # Changes visible now are reflected by the rebuild; later ones stay queued.
-        pending = list(
-            IndexChange.objects.filter(applied_at__isnull=True).values_list("pk", flat=True)
-        )
-        gen = _new_generation_dir()
-        gen.mkdir()
-        ix = create_in(str(gen), get_schema())
-        recall = RecallIndex(gen)
-        recall.create()
-        # Segments as plain files, not Whoosh's compound files: a reader copies each part of
-        # a compound file it opens into memory (BytesIO), which made a worker hold ~900 MB
-        # for a 10,000-report index; plain files are read where needed.
-        kwargs = {"limitmb": limitmb, "compound": False}
-        if procs > 1:
-            kwargs.update(procs=procs, multisegment=True)
-        ids = published_report_ids() if report_ids is None else sorted(set(report_ids))
-        docs = 0
-        writer = None
-        try:
-            recall.begin()
-            for n, rid in enumerate(ids, 1):
-                if writer is None:
-                    writer = ix.writer(**kwargs)
-                added, _ = _write_reports(writer, recall, [rid], replace=False)
-                docs += added
-                if n % segment_reports == 0:
-                    # One segment per batch, written from memory: a pool larger than
-                    # `limitmb` would be spilled to sorted runs on disk and merged again
-                    # (pickled posting by posting), which made big rebuilds 40% slower.
-                    writer.commit(merge=False)
-                    writer = None
-                if progress and (n % 50 == 0 or n == len(ids)):
-                    progress(n, len(ids))
-            recall.optimize()
-            recall.commit()
-            (writer or ix.writer(**kwargs)).commit(merge=False)
-        except BaseException:
-            if writer is not None:
-                writer.cancel()
-            recall.rollback()
-            recall.close()
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
+    gen = _new_generation_dir()
+    gen.mkdir()
+    ix = create_in(str(gen), get_schema())
+    recall = RecallIndex(gen)
+    recall.create()
+    # Segments as plain files, not Whoosh's compound files: a reader copies each part of
+    # a compound file it opens into memory (BytesIO), which made a worker hold ~900 MB
+    # for a 10,000-report index; plain files are read where needed.
+    kwargs = {"limitmb": limitmb, "compound": False}
+    if procs > 1:
+        kwargs.update(procs=procs, multisegment=True)
+    ids = published_report_ids() if report_ids is None else sorted(set(report_ids))
+    docs = 0
+    writer = None
+    try:
+        recall.begin()
+        for n, rid in enumerate(ids, 1):
+            if writer is None:
+                writer = ix.writer(**kwargs)
+            added, _ = _write_reports(writer, recall, [rid], replace=False)
+            docs += added
+            if n % segment_reports == 0:
+                # One segment per batch, written from memory: a pool larger than
+                # `limitmb` would be spilled to sorted runs on disk and merged again
+                # (pickled posting by posting), which made big rebuilds 40% slower.
+                writer.commit(merge=False)
+                writer = None
+            if progress and (n % 50 == 0 or n == len(ids)):
+                progress(n, len(ids))
+        recall.optimize()
+        recall.commit()
+        (writer or ix.writer(**kwargs)).commit(merge=False)
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        recall.rollback()
         recall.close()
-        old = index_path().resolve()
-        _swap_link(gen)
-        IndexChange.objects.filter(pk__in=pending).update(applied_at=timezone.now())
-        _remove_old_generations(keep={gen, old} if keep else {gen})
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    recall.close()
+    old = index_path().resolve()
+    _swap_link(gen)
+    _remove_old_generations(keep={gen, old} if keep else {gen})
     return {
         "reports": len(ids),
         "sections": docs,
@@ -597,7 +597,7 @@ def _remove_old_generations(keep: set[Path]) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-def _metadata(year, place, doc_type, title) -> tuple:
+def metadata_key(year, place, doc_type, title) -> tuple:
     """What a section was (or should be) indexed with, in one comparable form."""
     return (int(year or 0), place or "", doc_type or "", title or "")
 
@@ -625,7 +625,7 @@ def drift() -> dict[str, list]:
     ).values_list("pk", "version_id", "version__report_id", "title"):
         r = reports[report_id]
         expected[str(pk)] = (str(version_id), r.updated_at.isoformat(), report_id)
-        expected_meta[str(pk)] = _metadata(
+        expected_meta[str(pk)] = metadata_key(
             r.year, r.place.full_name if r.place else "", r.doc_type, title)
     # A text without sections is expected as one whole-text document (search_indexes), titled
     # with the report's title.
@@ -636,35 +636,9 @@ def drift() -> dict[str, list]:
         if r.current_version_id not in with_sections:
             key = str(whole_text_id(r.current_version_id))
             expected[key] = (str(r.current_version_id), r.updated_at.isoformat(), r.pk)
-            expected_meta[key] = _metadata(
+            expected_meta[key] = metadata_key(
                 r.year, r.place.full_name if r.place else "", r.doc_type, r.title)
-    indexed_meta: dict[str, tuple] = {}
-    if es_active():
-        from search import es_backend
-
-        indexed = {}
-        for key, fields in es_backend.indexed_documents().items():
-            indexed[key] = (fields.get("version"), fields.get("updated"), fields.get("report"))
-            indexed_meta[key] = _metadata(fields.get("year"), fields.get("place"),
-                                          fields.get("doc_type"), fields.get("title"))
-        in_recall = set(indexed)  # one document holds both the words and the characters
-    else:
-        indexed: dict[str, tuple[str, str, str]] = {}
-        ix = open_index()
-        with ix.searcher() as s:
-            for fields in s.all_stored_fields():
-                key = fields.get("django_id")
-                indexed[key] = (fields.get("version"), fields.get("updated"),
-                                fields.get("report"))
-                indexed_meta[key] = _metadata(fields.get("year"), fields.get("place"),
-                                              fields.get("doc_type"), fields.get("title"))
-        # The recall index must hold every section Whoosh holds (extra rows are harmless: a
-        # search reports only sections Whoosh has, and the next write of the report drops them).
-        recall = RecallIndex(index_path().resolve())
-        try:
-            in_recall = {str(s) for s in recall.all_sections()}
-        finally:
-            recall.close()
+    indexed, indexed_meta, in_recall = get_engine().indexed_documents()
     missing = sorted((k for k in expected if k not in indexed or k not in in_recall), key=int)
     orphaned = sorted((k for k in indexed if k not in expected), key=lambda k: int(k or 0))
     metadata = sorted(
@@ -690,6 +664,29 @@ def drift() -> dict[str, list]:
         "reports": sorted({expected[k][2] for k in missing + stale}),
         "orphan_reports": sorted({indexed[k][2] for k in orphaned if indexed[k][2]}),
     }
+
+
+def read_whoosh_index() -> tuple[dict[str, tuple], dict[str, tuple], set[str]]:
+    """The Whoosh engine's side of drift(): each indexed section's (version, updated, report)
+    and metadata, and the sections the recall index holds."""
+    indexed_meta: dict[str, tuple] = {}
+    indexed: dict[str, tuple[str, str, str]] = {}
+    ix = open_index()
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            key = fields.get("django_id")
+            indexed[key] = (fields.get("version"), fields.get("updated"),
+                            fields.get("report"))
+            indexed_meta[key] = metadata_key(fields.get("year"), fields.get("place"),
+                                          fields.get("doc_type"), fields.get("title"))
+    # The recall index must hold every section Whoosh holds (extra rows are harmless: a
+    # search reports only sections Whoosh has, and the next write of the report drops them).
+    recall = RecallIndex(index_path().resolve())
+    try:
+        in_recall = {str(s) for s in recall.all_sections()}
+    finally:
+        recall.close()
+    return indexed, indexed_meta, in_recall
 
 
 def repair(found: dict[str, list] | None = None) -> int:

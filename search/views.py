@@ -1,4 +1,4 @@
-"""Search pages and the JSON API: validate with SearchForm, run search.engine, render."""
+"""Search pages and the JSON API: validate with SearchForm, ask the configured engine (search.engines), render."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.utils.safestring import mark_safe
 from archive import coverage
 from config.cache import cached_search
 from config.observability import SearchTimer, log_search
-from search import charts, engine, engines, grid_layout
+from search import charts, grid_layout, results
+from search.engines import get_engine
 from search.forms import PER_PAGE, SearchForm
 from search.query import relaxed, without_word, year_words
 
@@ -34,7 +35,7 @@ def version_url(pid: str, number: int) -> str:
     return reverse("archive:version", args=[pid, number])
 
 
-def hit_link(hit: engine.Hit, terms: list[str]) -> str:
+def hit_link(hit: results.Hit, terms: list[str]) -> str:
     """The best paragraph of the hit's section, with the terms to mark on arrival."""
     url = version_url(hit.report_pid, hit.version_number)
     if terms:
@@ -42,7 +43,7 @@ def hit_link(hit: engine.Hit, terms: list[str]) -> str:
     return f"{url}#{hit.anchor}" if hit.anchor else url
 
 
-def _decorate(outcome: engine.Outcome, base: dict | None = None) -> None:
+def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:
     """Links and snippet HTML, computed here once rather than by template tags per cell
     (the grid has hundreds). Snippet HTML escapes every piece of document text."""
     for hit in outcome.hits + [c.best for c in outcome.grid.values() if c.best]:
@@ -60,7 +61,7 @@ def cell_params(base: dict, place: str, year: int | None) -> dict:
     an unknown place or year as a filter of its own."""
     params = {k: v for k, v in base.items() if k not in ("view", "page")}
     params["view"] = "list"
-    if place == engine.UNKNOWN_PLACE:
+    if place == results.UNKNOWN_PLACE:
         params["place_unknown"] = 1
     else:
         params["place_exact"] = place
@@ -83,7 +84,7 @@ def _year_offers(form: SearchForm) -> list[tuple[str, str]]:
 
 def _run(
     form: SearchForm, *, grid: bool, namespace: str, parsed=None
-) -> tuple[engine.Outcome, bool]:
+) -> tuple[results.Outcome, bool]:
     data = form.cleaned_data
     params = {
         k: data.get(k)
@@ -108,7 +109,7 @@ def _run(
 
     def compute():
         fresh.append(True)
-        return engines.active().run(
+        return get_engine().run(
             parsed or form.parsed,
             page=data["page"],
             per_page=data["per_page"],
@@ -216,7 +217,7 @@ def _log_refused(request: HttpRequest, view: str, message: str) -> None:
     )
 
 
-def _page_links(base: dict, outcome: engine.Outcome) -> list[tuple[int, str, bool]]:
+def _page_links(base: dict, outcome: results.Outcome) -> list[tuple[int, str, bool]]:
     pages = outcome.pages
     if pages <= 1:
         return []
@@ -250,7 +251,7 @@ def _suggestions(form: SearchForm) -> list[tuple[str, str]]:
         found = _count(params)
         if found:
             out.append((f"{label}（{found} 处 hits）", "?" + urlencode(params)))
-    for q in engines.active().suggestions(form.parsed):
+    for q in get_engine().suggestions(form.parsed):
         out.append((q, "?" + urlencode({**{k: v for k, v in base.items() if k != "q"}, "q": q})))
     return out
 
@@ -260,7 +261,7 @@ def _count(params: dict) -> int:
     form = SearchForm(params)
     if not form.is_valid() or form.is_blank:
         return 0
-    return engines.active().run(form.parsed, page=1, per_page=1, grid=False).count
+    return get_engine().run(form.parsed, page=1, per_page=1, grid=False).count
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -364,7 +365,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         context["error"] = (f"趋势图一次最多比较 {TREND_MAX_TERMS} 个词（这次有 {len(terms)} 个）。"
                             f" (The trend compares at most {TREND_MAX_TERMS} terms at a time.)")
         return render(request, "search/trend.html", context, status=400)
-    result = engines.active().trend(
+    result = get_engine().trend(
         terms, form.parsed.filters, by_place=by_place, query=form.parsed
     )
     if request.GET.get("format") == "csv":
@@ -404,7 +405,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/trend.html", context)
 
 
-def _trend_csv(result: engine.Trend) -> HttpResponse:
+def _trend_csv(result: results.Trend) -> HttpResponse:
     import csv
     import io
 

@@ -80,7 +80,7 @@ def use_index_dir(path: Path) -> None:
     from django.conf import settings
     from haystack import connections
 
-    from search import engine
+    from search import whoosh_engine
 
     settings.WHOOSH_INDEX_DIR = path
     settings.HAYSTACK_CONNECTIONS = {
@@ -89,7 +89,7 @@ def use_index_dir(path: Path) -> None:
     # path it was created with: hand it the new settings and a new backend.
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
-    engine.holder.reset()
+    whoosh_engine.holder.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -107,7 +107,7 @@ def test_a_damaged_recall_index_makes_search_a_clear_503(client, seed_bytes, dam
     """The recall index (search.recall) unreadable, or absent because the index predates
     it: the search page and the API answer 503 with a message, not 500."""
     from archive.services import store_file
-    from search import engine
+    from search import whoosh_engine
     from search.indexing import apply_pending, index_path
     from search.recall import FILENAME
 
@@ -115,7 +115,7 @@ def test_a_damaged_recall_index_makes_search_a_clear_503(client, seed_bytes, dam
     store_file(seed_bytes[name], name, publish=True)
     apply_pending()
     assert client.get("/search/", {"q": "发展"}).status_code == 200
-    engine.holder.reset()
+    whoosh_engine.holder.reset()
     recall = index_path().resolve() / FILENAME
     for extra in recall.parent.glob(FILENAME + "-*"):
         extra.unlink()  # WAL and shared-memory files
@@ -128,4 +128,4 @@ def test_a_damaged_recall_index_makes_search_a_clear_503(client, seed_bytes, dam
     assert "搜索索引暂时不可用" in page.content.decode()
     api = client.get("/api/search", {"q": "营商"})
     assert api.status_code == 503 and "搜索索引暂时不可用" in api.json()["error"]
-    engine.holder.reset()
+    whoosh_engine.holder.reset()

@@ -1,7 +1,7 @@
 """The trend chart's geometry: true time scale, one shared y scale, years trimmed to hits."""
 
 from search import charts
-from search.engine import Trend, TrendRow
+from search.whoosh_engine import Trend, TrendRow
 
 
 def _trend() -> Trend:

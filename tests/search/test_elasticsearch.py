@@ -1,4 +1,4 @@
-"""The Elasticsearch path (search.es_backend, search.es_engine), against a recorder.
+"""The Elasticsearch path (search.opensearch_backend, search.opensearch_engine), against a recorder.
 
 No Elasticsearch server can run here, so a small HTTP server on 127.0.0.1 plays one: it
 records every request (method, path, query, body) and answers as Elasticsearch 7 does, with
@@ -23,20 +23,23 @@ from django.test import override_settings
 from haystack import connections
 
 from archive.models import Section
-from search import engines, es_backend, es_engine
+from search import engines, opensearch_backend, opensearch_engine
 from search.analysis import jieba_words
-from search.engine import place_filter_keys
-from search.es_client import elasticsearch  # noqa: F401 - a missing client fails here, no skip
+from search.engines import get_engine
 from search.highlight import make_snippet
 from search.normalize import normalize
+from search.opensearch_client import (
+    elasticsearch,  # noqa: F401 - a missing client fails here, no skip
+)
 from search.query import parse_query
 from search.recall import char_tokens
 from search.search_indexes import SectionIndex, attach_units
+from search.whoosh_engine import place_filter_keys
 
 pytestmark = pytest.mark.django_db
 
 INDEX = "reports_test"
-ENGINE = "search.es_backend.JiebaElasticsearchEngine"
+ENGINE = "search.opensearch_backend.JiebaElasticsearchEngine"
 INFO = {
     "name": "recorder",
     "cluster_name": "test",
@@ -274,23 +277,21 @@ def from_tokens(tokens: str) -> str:
 
 
 def test_the_engine_is_chosen_by_settings_alone(es):
-    assert engines.active() is es_engine
+    assert isinstance(get_engine(), engines.OpenSearchEngine)
     assert isinstance(
-        connections["default"].get_backend(), es_backend.JiebaElasticsearchSearchBackend
+        connections["default"].get_backend(), opensearch_backend.JiebaElasticsearchSearchBackend
     )
     with override_settings(
-        HAYSTACK_CONNECTIONS={"default": {"ENGINE": "search.backends.JiebaWhooshEngine"}}
+        HAYSTACK_CONNECTIONS={"default": {"ENGINE": "search.whoosh_backend.JiebaWhooshEngine"}}
     ):
-        from search import engine
-
-        assert engines.active() is engine
+        assert isinstance(get_engine(), engines.WhooshEngine)
 
 
 # --- the mapping -------------------------------------------------------------------------------
 
 
 def test_mapping_types_analyzers_and_positions(es):
-    es_backend.get_backend().setup()
+    opensearch_backend.get_backend().setup()
     created = es.sent("PUT", rf"/{INDEX}-\d{{14}}-\d{{6}}")
     assert len(created) == 1, es.calls()
     body = created[0].json()
@@ -312,11 +313,11 @@ def test_mapping_types_analyzers_and_positions(es):
     for name in ("django_ct", "django_id"):
         assert props[name] == {"type": "keyword"}
     for name in ("year", "length"):
-        assert props[name] == {"type": "integer"}, name
+        assert props[name] == {"type": "long"}, name
     for name in ("body", "segments", "paragraphs", "anchor", "report_pid", "updated"):
         assert props[name] == {"type": "text", "index": False}, name
     for name in ("version_number", "order"):
-        assert props[name] == {"type": "integer", "index": False}, name
+        assert props[name] == {"type": "long", "index": False}, name
     assert props["display"] == {"type": "object", "enabled": False}
     # Every field search_indexes.py declares is mapped, nothing is left to dynamic mapping.
     declared = {f.index_fieldname for f in SectionIndex.fields.values()}
@@ -325,7 +326,7 @@ def test_mapping_types_analyzers_and_positions(es):
 
     # Once the index exists, set-up hands it the same mapping instead of creating another.
     es.reset()
-    backend = es_backend.get_backend()
+    backend = opensearch_backend.get_backend()
     backend.setup_complete = False
     backend.setup()
     assert es.calls() == [("HEAD", f"/{INDEX}"), ("PUT", f"/{INDEX}/_mapping")]
@@ -364,7 +365,7 @@ def test_bulk_documents_carry_jieba_words_and_char_tokens(seeded, es):
     expected = expected_documents(reports)
     assert len(expected) > 20
 
-    added = es_backend.write_reports(r.pk for r in reports)
+    added = opensearch_backend.write_reports(r.pk for r in reports)
 
     pairs = bulk_documents(es)
     assert added == len(pairs) == len(expected)
@@ -414,7 +415,7 @@ def test_writing_reports_deletes_their_other_documents_by_report(seeded, es):
     reports = list(seeded.values())[:2]
     stale = {"_index": f"{INDEX}-1", "_id": "archive.section.999999", "_source": {}}
     es.scroll_pages = [[stale], []]
-    es_backend.write_reports([reports[1].pk, reports[0].pk])
+    opensearch_backend.write_reports([reports[1].pk, reports[0].pk])
     methods = [c for c in es.calls() if c[0] != "HEAD"]
     assert ("POST", f"/{INDEX}/_delete_by_query") not in methods
     bulks = es.sent("POST", r"/_bulk")
@@ -432,7 +433,7 @@ def test_writing_reports_deletes_their_other_documents_by_report(seeded, es):
     # A report with nothing to index (withdrawn, deleted) loses all its documents.
     es.reset()
     es.scroll_pages = [[], []]
-    es_backend.write_reports([987654])
+    opensearch_backend.write_reports([987654])
     assert es.sent("POST", r"/_bulk") == []
     search = [r for r in es.sent("POST", rf"/{INDEX}/_search") if "scroll" in r.query][0]
     assert search.json()["query"] == {"bool": {"filter": [{"terms": {"report": ["987654"]}}]}}
@@ -446,7 +447,7 @@ def test_rebuild_loads_a_new_index_and_moves_the_alias(seeded, es, before):
     else:  # an index made by haystack's own set-up, under the alias's name
         es.indices.add(INDEX)
 
-    info = es_backend.rebuild()
+    info = opensearch_backend.rebuild()
 
     created = es.sent("PUT", rf"/{INDEX}-\d{{14}}-\d{{6}}")
     assert len(created) == 1
@@ -497,7 +498,7 @@ def test_a_parsed_query_becomes_the_expected_bool_query():
     parsed = parse_query("营商环境 -天津 地区:和平区 年份:2015-2020")
     places = place_filter_keys("和平区")
     assert places[:2] == ["和平区", "天津市和平区"]
-    assert es_engine.build_query(parsed, "chars") == {
+    assert opensearch_engine.build_query(parsed, "chars") == {
         "bool": {
             "filter": [
                 {
@@ -520,7 +521,7 @@ def test_a_parsed_query_becomes_the_expected_bool_query():
 
 def test_or_phrases_and_filters_only():
     parsed = parse_query('(棚户区改造 OR "新增就业") 部分:目标 类型:工作报告')
-    query = es_engine.build_query(parsed, "chars")["bool"]
+    query = opensearch_engine.build_query(parsed, "chars")["bool"]
     assert query["filter"][0] == {
         "bool": {
             "should": [
@@ -539,7 +540,7 @@ def test_or_phrases_and_filters_only():
     ws = [w for w, _, _ in jieba_words("新增就业")]
     if len(ws) > 1:
         assert {"match_phrase": {"text": {"query": " ".join(ws), "boost": 2.0}}} in phrases
-    assert es_engine.build_query(parse_query("地区:天津市"), "chars") == {
+    assert opensearch_engine.build_query(parse_query("地区:天津市"), "chars") == {
         "bool": {"filter": [{"terms": {"places": place_filter_keys("天津市")}}]}
     }
 
@@ -628,7 +629,7 @@ def test_a_search_response_becomes_an_outcome(es):
         "archive.section.9": source("工作安排", BODY[18:], "天津市南开区", 2018),
         "archive.section.11": source("附件", "没有地点的营商环境。", "", 0),
     }
-    outcome = es_engine.run(parse_query("营商环境 年份:2015-2020"), page=1, per_page=1)
+    outcome = opensearch_engine.run(parse_query("营商环境 年份:2015-2020"), page=1, per_page=1)
 
     sent = es.sent("POST", rf"/{INDEX}/_search")[0].json()
     assert sent["track_total_hits"] is True
@@ -672,7 +673,7 @@ def test_a_search_response_becomes_an_outcome(es):
 
 
 def test_grid_cells_beyond_one_page_are_fetched_with_after(es, monkeypatch):
-    monkeypatch.setattr(es_engine, "COMPOSITE_PAGE", 3)
+    monkeypatch.setattr(opensearch_engine, "COMPOSITE_PAGE", 3)
     pages = iter(
         [
             canned_search,
@@ -694,7 +695,7 @@ def test_grid_cells_beyond_one_page_are_fetched_with_after(es, monkeypatch):
         ]
     )
     es.search = lambda req: next(pages)(req)
-    outcome = es_engine.run(parse_query("营商环境"))
+    outcome = opensearch_engine.run(parse_query("营商环境"))
     second = es.sent("POST", rf"/{INDEX}/_search")[1].json()
     assert second["size"] == 0
     assert second["aggs"]["cells"]["composite"]["after"] == {"place": "天津市南开区", "year": 2018}
@@ -718,7 +719,7 @@ def test_suggestions_check_dictionary_words_in_one_request(es):
         }
 
     es.search = answer
-    assert es_engine.suggestions(parse_query("营商")) == ["营商环境"]
+    assert opensearch_engine.suggestions(parse_query("营商")) == ["营商环境"]
     assert len(es.sent("POST", rf"/{INDEX}/_search")) == 1
 
 
@@ -750,7 +751,7 @@ def test_trend_counts_occurrences_from_stored_bodies(es):
         [{"_id": "b", "_source": {"body": "营商环境。", "place": "天津市南开区", "year": 2018}}],
         [],
     ]
-    result = es_engine.trend(["营商环境"], parse_query("").filters, by_place=True)
+    result = opensearch_engine.trend(["营商环境"], parse_query("").filters, by_place=True)
     assert result.years == [2018, 2020]
     assert result.chars[(None, 2020)] == 1000 and result.chars[("天津市南开区", 2018)] == 500
     overall = result.rows[0]
@@ -772,23 +773,27 @@ def test_indexed_documents_for_drift_checks(es):
                     "version": "3",
                     "updated": "2026-01-01T00:00:00",
                     "report": "2",
+                    "title": "工作 回顾",  # the jieba tokens the title field holds
+                    "display": {"title": "工作回顾"},
                 },
             }
         ],
         [],
     ]
-    assert es_backend.indexed_documents() == {
-        "7": {"django_id": "7", "version": "3", "updated": "2026-01-01T00:00:00", "report": "2"}
+    # The metadata compared with the database is the title as written, not its tokens.
+    assert opensearch_backend.indexed_documents() == {
+        "7": {"django_id": "7", "version": "3", "updated": "2026-01-01T00:00:00", "report": "2",
+              "title": "工作回顾"}
     }
 
 
 def test_health_and_cache_version_come_from_the_search_server(es):
-    health = es_engine.check_index()
+    health = opensearch_engine.check_index()
     assert health["ok"] is True and health["documents"] == 42
     assert es.sent("GET", rf"/{INDEX}/_count") or es.sent("POST", rf"/{INDEX}/_count")
-    before = es_engine.index_version()
-    es_backend.write_reports([987654])  # every write changes the version
-    assert es_engine.index_version() != before
+    before = opensearch_engine.index_version()
+    opensearch_backend.write_reports([987654])  # every write changes the version
+    assert opensearch_engine.index_version() != before
 
 
 def test_health_reports_an_unreachable_server():
@@ -801,7 +806,7 @@ def test_health_reports_an_unreachable_server():
     with override_settings(HAYSTACK_CONNECTIONS=conf):
         connections.connections_info = settings.HAYSTACK_CONNECTIONS
         connections.reload("default")
-        health = es_engine.check_index()
+        health = opensearch_engine.check_index()
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
     assert health["ok"] is False and "search server unavailable" in health["error"]
@@ -836,7 +841,7 @@ def test_the_client_imports_and_serialises_beside_numpy_2():
     """NumPy 2 (for the commitments panels) removed numpy.float_, which the client names."""
     import numpy
 
-    from search.es_client import elasticsearch as client
+    from search.opensearch_client import elasticsearch as client
 
     assert int(numpy.__version__.split(".")[0]) >= 2
     assert client.serializer.JSONSerializer().dumps({"v": numpy.float64(1.5)}) == '{"v":1.5}'

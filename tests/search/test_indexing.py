@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from archive.models import Report, ReportStatus
 from archive.services import store_file
-from search import engine
+from search import whoosh_engine
 from search.indexing import (
     IndexBusy,
     apply_pending,
@@ -97,7 +97,7 @@ def test_a_live_index_taken_away_is_an_error_until_it_is_back_or_rebuilt(fresh_i
     link = index_path()
     aside = link.with_name(link.name + ".aside")
     os.replace(link, aside)
-    engine.holder.reset()
+    whoosh_engine.holder.reset()
     for params in ({"q": "京津冀"}, {"q": "发展"}):
         response = client.get("/api/search", params)
         assert response.status_code == 503, response.content
@@ -187,10 +187,10 @@ def test_a_publish_applies_its_own_change_and_leaves_a_backlog_to_the_worker(
 def test_searchers_refresh_after_a_commit_without_reopening(fresh_index, client):
     store(HEXI)
     api(client, q="发展")
-    first_index = engine.holder.index
+    first_index = whoosh_engine.holder.index
     store(NANKAI)
     assert "天津市南开区" in api(client, q="发展")["facets"]["place"]
-    assert engine.holder.index is first_index  # refreshed, not reopened
+    assert whoosh_engine.holder.index is first_index  # refreshed, not reopened
 
 
 def test_deferred_apply_commits_once_at_the_end(fresh_index, client):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from search import engine
+from search import whoosh_engine
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def api(client, **params) -> dict:
 
 
 def sections_with(text: str) -> int:
-    return len(engine.term_docs(text, engine.get_searcher()))
+    return len(whoosh_engine.term_docs(text, whoosh_engine.get_searcher()))
 
 
 def test_words_apart_are_found_with_a_note_and_a_way_back(real_archive, client):
@@ -43,8 +43,8 @@ def test_a_query_found_as_written_is_not_relaxed(real_archive, client):
 def test_huo_is_a_word_unless_it_stands_between_two_words(real_archive, client):
     assert api(client, q="或")["count"] == sections_with("或") > 0
     assert api(client, q="或 民生")["count"] == len(
-        engine.term_docs("或", engine.get_searcher())
-        & engine.term_docs("民生", engine.get_searcher())
+        whoosh_engine.term_docs("或", whoosh_engine.get_searcher())
+        & whoosh_engine.term_docs("民生", whoosh_engine.get_searcher())
     )
     either = api(client, q="营商环境 或 放管服")["count"]
     assert (

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from archive.models import Report
-from search import engine
+from search import whoosh_engine
 from search.query import parse_query
 from tests.conftest import SHARED
 from tests.search.conftest import CORPUS_DIR
@@ -74,7 +74,7 @@ def test_make_seed_imports_the_corpus_and_the_seeds():
 
 
 def test_every_published_text_is_in_the_index(real_archive):
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     indexed = {f["report_pid"] for f in stored(searcher).values()}
     published = set(Report.objects.published().values_list("public_id", flat=True))
     assert len(published) == 105
@@ -116,16 +116,16 @@ def test_pages_are_slices_of_one_order_by_score(real_archive, q):
     sections where the words stand together first, then the rest, then those no ranking
     word matches), compared with Whoosh's unpruned scores."""
     parsed = parse_query(q)
-    searcher = engine.get_searcher()
-    first = engine.run(parsed, page=1, per_page=20, grid=False)
+    searcher = whoosh_engine.get_searcher()
+    first = whoosh_engine.run(parsed, page=1, per_page=20, grid=False)
     order = []
     for page in range(1, first.pages + 1):
-        order += [h.docnum for h in engine.run(parsed, page=page, per_page=20, grid=False).hits]
+        order += [h.docnum for h in whoosh_engine.run(parsed, page=page, per_page=20, grid=False).hits]
     assert len(order) == len(set(order)) == first.count
-    assert set(order) == engine.matching_docnums(parsed, searcher)
-    rq = engine.rank_query(parsed.terms, searcher)
+    assert set(order) == whoosh_engine.matching_docnums(parsed, searcher)
+    rq = whoosh_engine.rank_query(parsed.terms, searcher)
     scores = {h.docnum: h.score for h in searcher.search(rq, limit=None, optimize=False)}
-    together = engine.phrase_docs(parsed, searcher)
+    together = whoosh_engine.phrase_docs(parsed, searcher)
 
     def key(d):
         return (0 if d in together else 1, 0 if d in scores else 1, -scores.get(d, 0.0))
@@ -207,11 +207,11 @@ def _expected(searcher, lo=None, hi=None, under=None, terms_docs=None) -> set[in
     ],
 )
 def test_open_year_ranges_in_list_api_grid_and_trend(real_archive, client, params, lo, hi):
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     words = [w for w in (params.get("q") or "").split() if not w.startswith("年份")]
     term_docs = None
     if words:
-        term_docs = engine.matching_docnums(parse_query(" ".join(words)), searcher)
+        term_docs = whoosh_engine.matching_docnums(parse_query(" ".join(words)), searcher)
     expected = len(_expected(searcher, lo, hi, terms_docs=term_docs))
     assert expected > 0
     assert client.get("/api/search", params).json()["count"] == expected
@@ -231,7 +231,7 @@ def test_open_year_ranges_in_list_api_grid_and_trend(real_archive, client, param
     "place", ["海拉尔", "内蒙古自治区呼伦贝尔市海拉尔区", "150702", "天津", "天津市"]
 )
 def test_place_by_full_name_short_name_or_code(real_archive, client, place):
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     full = (
         "内蒙古自治区呼伦贝尔市海拉尔区"
         if place in ("海拉尔", "150702") or "海拉尔" in place
@@ -248,7 +248,7 @@ def test_every_grid_cell_link_lists_exactly_that_cell(real_archive, client, q):
     grid = client.get("/search/", {"q": q, "view": "grid"})
     outcome = grid.context["outcome"]
     assert outcome.grid
-    keys = engine.cell_keys(engine.get_searcher())
+    keys = whoosh_engine.cell_keys(whoosh_engine.get_searcher())
     for (place, year), cell in outcome.grid.items():
         listing = client.get("/search/" + cell.url).context["outcome"]
         assert listing.count == cell.count, (place, year, cell.url)
@@ -260,7 +260,7 @@ def test_every_grid_cell_link_lists_exactly_that_cell(real_archive, client, q):
 def test_cells_of_an_unknown_place_or_year_are_filters_of_their_own(real_archive, client):
     outcome = client.get("/search/", {"q": "的", "view": "grid"}).context["outcome"]
     unknown = [
-        (k, c) for k, c in outcome.grid.items() if k[0] == engine.UNKNOWN_PLACE or k[1] is None
+        (k, c) for k, c in outcome.grid.items() if k[0] == whoosh_engine.UNKNOWN_PLACE or k[1] is None
     ]
     assert unknown, "the archive has reports of unknown place or year"
     for _key, cell in unknown:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from archive.models import Report, Section
-from search import engine
+from search import whoosh_engine
 from search.evaluation import evaluate, format_scores, sample_queries
 from search.query import parse_query
 from search.search_indexes import attach_units
@@ -29,12 +29,12 @@ def unit_texts() -> dict[str, str]:
 
 def test_recall_and_precision_against_brute_force(seeded):
     texts = unit_texts()
-    searcher = engine.get_searcher()
-    ids = engine.docnum_to_section_ids(searcher)
+    searcher = whoosh_engine.get_searcher()
+    ids = whoosh_engine.docnum_to_section_ids(searcher)
     assert set(ids.values()) == set(texts)
 
     def engine_ids(q: str) -> set[str]:
-        return {ids[d] for d in engine.matching_docnums(parse_query(q), searcher)}
+        return {ids[d] for d in whoosh_engine.matching_docnums(parse_query(q), searcher)}
 
     samples = sample_queries(texts, n_per_class=40, seed=11)
     scores = evaluate(texts, samples, engine_ids)

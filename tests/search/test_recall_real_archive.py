@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from search import engine
+from search import whoosh_engine
 from search.evaluation import sample_queries
 from search.indexing import documents_for_report, published_report_ids
 from search.normalize import normalize
@@ -117,8 +117,8 @@ def cases(units) -> list[Case]:
 
 
 def test_every_query_direct(real_archive, units, cases):
-    searcher = engine.get_searcher()
-    ids = engine.docnum_to_section_ids(searcher)
+    searcher = whoosh_engine.get_searcher()
+    ids = whoosh_engine.docnum_to_section_ids(searcher)
     assert set(ids.values()) == set(units)
     per_class: dict = defaultdict(lambda: Counter())
     misses = []
@@ -127,7 +127,7 @@ def test_every_query_direct(real_archive, units, cases):
         filters.restrict_years(case.params.get("year_from"), case.params.get("year_to"))
         got = {
             ids[d]
-            for d in engine.matching_docnums(parse_query(case.params["q"], filters), searcher)
+            for d in whoosh_engine.matching_docnums(parse_query(case.params["q"], filters), searcher)
         }
         c = per_class[case.cls]
         c["queries"] += 1
@@ -169,8 +169,8 @@ def list_ids(client, params, ids) -> list[str]:
 
 
 def test_a_stratified_subset_through_every_view(real_archive, client, units, cases):
-    searcher = engine.get_searcher()
-    ids = engine.docnum_to_section_ids(searcher)
+    searcher = whoosh_engine.get_searcher()
+    ids = whoosh_engine.docnum_to_section_ids(searcher)
     subset, taken = [], Counter()
     for case in cases:
         if taken[case.cls] < THROUGH_VIEWS and case.expected:

@@ -7,14 +7,14 @@ import re
 
 import pytest
 
-from search import engine
+from search import whoosh_engine
 from search.query import parse_query
 
 pytestmark = pytest.mark.django_db
 
 
 def run(q: str, **kw):
-    return engine.run(parse_query(q), **kw)
+    return whoosh_engine.run(parse_query(q), **kw)
 
 
 def places_years(outcome) -> set[tuple[str, int | None]]:
@@ -139,7 +139,7 @@ def test_exclude_or_and_grouping(seeded):
     assert both.count >= max(only_a.count, only_b.count)
     excluded = run("棚户区改造 -零散")
     assert 0 < excluded.count < only_b.count
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     assert all("零散" not in searcher.stored_fields(h.docnum)["body"] for h in excluded.hits)
     nothing = run("棚户区改造 -征收")  # every such section mentions 征收
     assert nothing.count == 0 and nothing.hits == [] and nothing.grid == {}
@@ -263,7 +263,7 @@ def test_list_and_grid_counts_agree(seeded, client):
 def test_term_over_time_agrees_with_the_grid(seeded, client):
     r = client.get("/search/trend/", {"q": "棚户区改造 新增就业", "by_place": "1"})
     assert r.status_code == 200 and "<svg" in r.content.decode()
-    trend = engine.trend(["棚户区改造"], parse_query("").filters, by_place=True)
+    trend = whoosh_engine.trend(["棚户区改造"], parse_query("").filters, by_place=True)
     grid = run("棚户区改造")
     overall = next(row for row in trend.rows if row.place is None)
     assert {y: s for y, (s, _) in overall.years.items()} == {
@@ -281,7 +281,7 @@ def test_term_over_time_agrees_with_the_grid(seeded, client):
 
 def test_haystack_searchqueryset_reads_the_same_index(seeded):
     """haystack's own query path works on our schema (jieba words at consecutive positions,
-    so its phrase queries match); the pages use search.engine for speed and recall."""
+    so its phrase queries match); the pages use search.whoosh_engine for speed and recall."""
     from haystack.query import SearchQuerySet
 
     found = {r.pk for r in SearchQuerySet().filter(content="营商环境")}
@@ -293,7 +293,7 @@ def test_words_standing_together_rank_above_scattered_words(seeded):
     from search.normalize import normalize
 
     outcome = run("经济 发展", grid=False, per_page=50)
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     bodies = [normalize(searcher.stored_fields(h.docnum)["body"]) for h in outcome.hits]
     together = ["经济发展" in body for body in bodies]
     phrase = run("经济发展", grid=False).count
@@ -303,28 +303,28 @@ def test_words_standing_together_rank_above_scattered_words(seeded):
 
 
 def test_ranking_a_few_hits_by_skipping_to_them_equals_filtering(seeded, monkeypatch):
-    """engine.rank's two ways (DocNums intersection for few hits, a filtered pass for many)
+    """whoosh_engine.rank's two ways (DocNums intersection for few hits, a filtered pass for many)
     give the same hits in the same order, across the index's segments."""
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     assert len(list(searcher.leaf_searchers())) > 1  # offsets between segments are exercised
     for q in ("发展", "营商环境", "经济 发展", "就业"):
         parsed = parse_query(q)
-        docs = engine.tree_docs(parsed.tree, searcher)
-        rq = engine.rank_query(parsed.terms, searcher)
-        monkeypatch.setattr(engine, "DOCNUMS_RANKING_MAX", 10**9)
-        skipping = engine.rank(searcher, rq, docs, 30)
-        monkeypatch.setattr(engine, "DOCNUMS_RANKING_MAX", -1)
-        filtering = engine.rank(searcher, rq, docs, 30)
+        docs = whoosh_engine.tree_docs(parsed.tree, searcher)
+        rq = whoosh_engine.rank_query(parsed.terms, searcher)
+        monkeypatch.setattr(whoosh_engine, "DOCNUMS_RANKING_MAX", 10**9)
+        skipping = whoosh_engine.rank(searcher, rq, docs, 30)
+        monkeypatch.setattr(whoosh_engine, "DOCNUMS_RANKING_MAX", -1)
+        filtering = whoosh_engine.rank(searcher, rq, docs, 30)
         assert skipping == filtering and skipping, q
         assert set(skipping) <= docs
 
 
 def test_words_in_most_sections_do_not_rank(seeded):
-    searcher = engine.get_searcher()
+    searcher = whoosh_engine.get_searcher()
     total = searcher.doc_count()
     common = max(("发展", "工作", "建设"), key=lambda w: searcher.doc_frequency("text", w))
     rare = "棚户区"
-    assert searcher.doc_frequency("text", common) / total > engine.COMMON_WORD_SHARE
-    assert 0 < searcher.doc_frequency("text", rare) / total <= engine.COMMON_WORD_SHARE
-    assert engine.discriminating([common, rare], searcher) == [rare]
-    assert engine.discriminating([common], searcher) == [common]  # one word always ranks
+    assert searcher.doc_frequency("text", common) / total > whoosh_engine.COMMON_WORD_SHARE
+    assert 0 < searcher.doc_frequency("text", rare) / total <= whoosh_engine.COMMON_WORD_SHARE
+    assert whoosh_engine.discriminating([common, rare], searcher) == [rare]
+    assert whoosh_engine.discriminating([common], searcher) == [common]  # one word always ranks

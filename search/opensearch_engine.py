@@ -1,5 +1,5 @@
 """Running a parsed query against Elasticsearch: the same interface and results as
-search.engine (Whoosh), for when the index lives on a search server (search.es_backend).
+search.whoosh_engine (Whoosh), for when the index lives on a search server (search.opensearch_backend).
 
     run(parsed, page=, per_page=, sort=, grid=) -> engine.Outcome
     suggestions(parsed) -> list[str]
@@ -12,7 +12,7 @@ context; filters are `terms`/`range` clauses. Ranking adds optional `should` cla
 jieba words (text, title ×2, the term as a phrase of words ×2, target sections ×0.5). Counts
 are exact (`track_total_hits`), facets and the district × year grid are aggregations (a
 composite over place and year with the cell's best hit), and snippets and marks are cut in
-Python from the stored body by search.highlight, exactly as search.engine does: the marks
+Python from the stored body by search.highlight, exactly as search.whoosh_engine does: the marks
 cannot differ between engines. A hit's `docnum` is the document's Elasticsearch `_id`.
 """
 
@@ -21,27 +21,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from search.analysis import dictionary_words, jieba_words
-from search.engine import (
+from search.highlight import make_snippet, occurrences
+from search.normalize import normalize
+from search.opensearch_backend import CHARS, DISPLAY, GENERATION_KEY, WORDS, get_backend
+from search.query import And, Filters, Not, Or, ParsedQuery, Term
+from search.recall import char_tokens
+from search.results import UNKNOWN_PLACE, Cell, Hit, Outcome, Trend, TrendRow
+from search.whoosh_engine import (
     GRID_MAX_COLS,
     GRID_MAX_ROWS,
     GRID_SNIPPETS,
     MAX_PAGE,
-    UNKNOWN_PLACE,
-    Cell,
-    Hit,
-    Outcome,
-    Trend,
-    TrendRow,
     best_paragraph,
     place_filter_keys,
     query_label,
     query_row_needed,
 )
-from search.es_backend import CHARS, DISPLAY, GENERATION_KEY, WORDS, get_backend
-from search.highlight import make_snippet, occurrences
-from search.normalize import normalize
-from search.query import And, Filters, Not, Or, ParsedQuery, Term
-from search.recall import char_tokens
 
 FACET_SIZE = 10_000  # every place and year (terms aggregations need a size)
 COMPOSITE_PAGE = 1_000  # cells per composite page (more are fetched with `after`)
@@ -100,7 +95,7 @@ def filter_clauses(f: Filters) -> list[dict]:
 
 
 def rank_clauses(terms: list[Term]) -> list[dict]:
-    """Optional clauses that score (never decide) a match, as search.engine.rank_query."""
+    """Optional clauses that score (never decide) a match, as search.whoosh_engine.rank_query."""
     words: list[str] = []
     for t in terms:
         for w, _, _ in jieba_words(t.text):
@@ -134,18 +129,13 @@ def build_query(parsed: ParsedQuery, field: str) -> dict:
     return {"bool": out}
 
 
-_YEAR_ASC = "doc['year'].size() == 0 || doc['year'].value == 0 ? 9999 : doc['year'].value"
-
-
 def sort_spec(sort: str) -> list:
-    """As search.engine: best first, or by year (unknown years last either way)."""
-    if sort == "year":
-        return [{"year": {"order": "desc"}}, {"django_id": {"order": "asc"}}]
-    if sort == "year_asc":
-        return [
-            {"_script": {"type": "number", "order": "asc", "script": {"source": _YEAR_ASC}}},
-            {"django_id": {"order": "asc"}},
-        ]
+    """As search.whoosh_engine: best first, or by year (unknown years last either way). A
+    report of unknown year has no `year` field (None is left out), hence `missing`; no script
+    sort, which needs the lang-painless module that minimal OpenSearch nodes lack."""
+    if sort in ("year", "year_asc"):
+        order = "desc" if sort == "year" else "asc"
+        return [{"year": {"order": order, "missing": "_last"}}, {"django_id": {"order": "asc"}}]
     return [{"_score": {"order": "desc"}}, {"django_id": {"order": "asc"}}]
 
 
@@ -158,7 +148,7 @@ def source_filter(backend) -> dict:
 
 
 def make_hit(doc_id: str, source: dict, terms: list[str]) -> Hit:
-    """As search.engine.make_hit, from a document's `_source`."""
+    """As search.whoosh_engine.make_hit, from a document's `_source`."""
     fields = dict(source)
     fields.update(fields.pop(DISPLAY, None) or {})
     body = fields.pop("body", "")
@@ -167,6 +157,21 @@ def make_hit(doc_id: str, source: dict, terms: list[str]) -> Hit:
     fields.pop("segments", None)
     fields.pop("paragraphs", None)
     return Hit(doc_id, fields, snip, paragraph)
+
+
+def ranked_fields(parsed: ParsedQuery, sort: str = "relevance"):
+    """As WhooshEngine.ranked_fields: every hit's stored fields in the list's order, read in
+    pages of 1,000 with a scroll that keeps the sort (the keyword-in-context export)."""
+    from search.opensearch_client import helpers
+
+    backend = get_backend()
+    body = {"query": build_query(parsed, backend.recall_field()), "sort": sort_spec(sort),
+            "_source": source_filter(backend), "track_scores": True}
+    for hit in helpers.scan(backend.conn, index=backend.index_name, query=body,
+                            preserve_order=True, size=1000):
+        fields = dict(hit["_source"])
+        fields.update(fields.pop(DISPLAY, None) or {})
+        yield fields
 
 
 def _place(key) -> str:
@@ -261,7 +266,7 @@ def run(
 
 
 def build_grid(outcome: Outcome, backend, buckets: list[dict], terms: list[str], sort: str):
-    """As search.engine.build_grid: rows of places, columns of years, every cell its count,
+    """As search.whoosh_engine.build_grid: rows of places, columns of years, every cell its count,
     and (for the GRID_SNIPPETS cells with the best hits, then the busiest) its best hit."""
     cells: dict = {}
     for b in buckets:
@@ -307,7 +312,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 def suggestions(parsed: ParsedQuery, limit: int = 6) -> list[str]:
-    """As search.engine.suggestions: a long term split into jieba words, and dictionary words
+    """As search.whoosh_engine.suggestions: a long term split into jieba words, and dictionary words
     near the terms that occur in the index (checked together in one request)."""
     out: list[str] = []
     for t in parsed.terms:
@@ -362,10 +367,12 @@ def trend(
     by_place: bool = False,
     query: ParsedQuery | None = None,
 ) -> Trend:
-    """As search.engine.trend: sections and occurrences of each term per year (and place),
+    """As search.whoosh_engine.trend: sections and occurrences of each term per year (and place),
     occurrences counted in Python from the stored bodies, as the marks are; with `query`,
     among the sections the whole query matches, and a first row for the query itself."""
-    from elasticsearch.helpers import scan
+    from search.opensearch_client import helpers
+
+    scan = helpers.scan
 
     backend = get_backend()
     conn, index = backend.conn, backend.index_name
@@ -444,7 +451,7 @@ def check_index() -> dict:
 
 
 def index_version() -> str:
-    """A token that changes with every write through search.es_backend and with every rebuild
+    """A token that changes with every write through search.opensearch_backend and with every rebuild
     (config.cache keys cached results by it instead of the Whoosh folder's generation).
 
     The server is asked which concrete index the alias names, one small request: a rebuild

@@ -1,7 +1,7 @@
 """haystack's Whoosh backend, taught Chinese: the schema uses our analyzers and fields.
 
 Configured in settings as HAYSTACK_CONNECTIONS["default"]["ENGINE"] =
-"search.backends.JiebaWhooshEngine". Only the schema is ours (haystack's file is subclassed,
+"search.whoosh_backend.JiebaWhooshEngine". Only the schema is ours (haystack's file is subclassed,
 never copied): the document field and titles are jieba words at consecutive positions, facet
 fields are sortable columns so the district × year grid counts hits without loading stored
 documents, and display-only fields are stored but not indexed. The recall field (every
@@ -9,7 +9,7 @@ character, for exact substring matches) is not a Whoosh field: search.indexing w
 the recall index beside Whoosh (search.recall, SQLite FTS5), which is several times faster to
 write and to query for single characters.
 
-Writing (search.indexing) and querying (search.engine) use the Whoosh index this backend
+Writing (search.indexing) and querying (search.whoosh_engine) use the Whoosh index this backend
 describes directly: haystack's update() commits once per call and its query path opens
 readers three times per query (docs/performance-notes.md), and the index has to be swapped
 atomically on rebuild. haystack still owns the index definition (search_indexes.py), the
@@ -103,3 +103,4 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
 
 class JiebaWhooshEngine(WhooshEngine):
     backend = JiebaWhooshSearchBackend
+    archive_engine = "search.engines.WhooshEngine"  # how the archive searches it (get_engine)

@@ -2,7 +2,7 @@
 
 Configured by settings alone (config/settings.py, README "Operations"):
 
-    ARCHIVE_SEARCH_ENGINE=search.es_backend.JiebaElasticsearchEngine
+    ARCHIVE_SEARCH_ENGINE=search.opensearch_backend.JiebaElasticsearchEngine
     ARCHIVE_SEARCH_URL=http://host:9200
 
 Elasticsearch is never asked to understand Chinese. Every token is made in Python, by the
@@ -22,7 +22,7 @@ The name in settings (INDEX_NAME) is an alias: `rebuild()` loads a fresh concret
 `<INDEX_NAME>-<stamp>` and moves the alias to it in one `_aliases` call, so searches see the
 old index or the new one, never a half-built one. `write_reports()` brings some reports'
 documents up to date (search.indexing calls both when this engine is configured); the query
-side is search.es_engine.
+side is search.opensearch_engine.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import ImproperlyConfigured
 
 # isort: off
-from search.es_client import helpers  # before haystack's backend: it readies the client
+from search.opensearch_client import helpers  # before haystack's backend: it readies the client
 from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchBackend,
     Elasticsearch7SearchEngine,
@@ -137,14 +137,16 @@ class JiebaElasticsearchSearchBackend(Elasticsearch7SearchBackend):
             if role == CHARS:
                 mapping[name] = dict(self.CHARS_MAPPING)
             elif role == STORED_ONLY:
-                kind = "integer" if field.field_type == "integer" else "text"
+                kind = "long" if field.field_type == "integer" else "text"
                 mapping[name] = {"type": kind, "index": False}
             elif role == KEYWORD:
                 mapping[name] = {"type": "keyword"}
             elif role == INTEGER:
-                mapping[name] = {"type": "integer"}
+                # long, not integer: a text without sections is indexed as one document whose
+                # ids start at 2**31 (search_indexes.whole_text_id), past a Java int.
+                mapping[name] = {"type": "long"}
             elif role == WORDS:
-                # Boosts (title 2) are given at query time (search.es_engine).
+                # Boosts (title 2) are given at query time (search.opensearch_engine).
                 mapping[name] = dict(self.WORDS_MAPPING)
         mapping[DISPLAY] = {"type": "object", "enabled": False}
         return content_field_name, mapping
@@ -228,6 +230,7 @@ class JiebaElasticsearchSearchBackend(Elasticsearch7SearchBackend):
 
 class JiebaElasticsearchEngine(Elasticsearch7SearchEngine):
     backend = JiebaElasticsearchSearchBackend
+    archive_engine = "search.engines.OpenSearchEngine"  # how the archive searches it (get_engine)
 
 
 # --- what search.indexing calls when this engine is configured ---------------------------------
@@ -364,8 +367,6 @@ def rebuild(
 def indexed_documents() -> dict[str, dict]:
     """django_id -> the stored fields the drift check compares (version, updated, report and
     the metadata: year, place, doc_type, title) of every indexed document."""
-    from elasticsearch.helpers import scan
-
     backend = get_backend()
     out = {}
     for hit in scan(
@@ -374,11 +375,13 @@ def indexed_documents() -> dict[str, dict]:
         query={
             "query": {"match_all": {}},
             "_source": ["django_id", "version", "updated", "report",
-                        "year", "place", "doc_type", "title"],
+                        "year", "place", "doc_type", DISPLAY],
         },
         size=1000,
     ):
         src = hit["_source"]
+        # The title field holds jieba tokens; the title as written rides in DISPLAY.
+        src["title"] = (src.pop(DISPLAY, None) or {}).get("title", "")
         out[src.get("django_id")] = src
     return out
 
@@ -389,7 +392,7 @@ GENERATION_KEY = "search:es-generation"
 
 
 def bump_generation() -> None:
-    """Every write changes the token search.es_engine.index_version() gives (shared by the
+    """Every write changes the token search.opensearch_engine.index_version() gives (shared by the
     hosts through the shared cache, ARCHIVE_CACHE_URL=redis://...)."""
     from django.core.cache import cache
 

@@ -19,7 +19,6 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -30,9 +29,10 @@ from search.analysis import dictionary_words, jieba_words, query_grams
 from search.highlight import Snippet, make_snippet
 from search.normalize import normalize
 from search.query import And, Filters, Not, Or, ParsedQuery, Term
+from search.results import UNKNOWN_PLACE, Cell, Hit, Outcome, Trend, TrendRow
 from search.units import Unit
 
-# Only search.es_engine still clamps pages (Elasticsearch's result window); the Whoosh engine
+# Only search.opensearch_engine still clamps pages (Elasticsearch's result window); the Whoosh engine
 # pages through every hit.
 MAX_PAGE = 50
 GRID_MAX_ROWS = 80
@@ -400,85 +400,6 @@ def place_docs(searcher, full_name: str) -> set[int]:
     return set(_by_key(searcher, 0).get(full_name, ()))
 
 
-# --- results -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Hit:
-    docnum: int
-    fields: dict
-    snippet: Snippet
-    paragraph: int | None
-    # Every match in the section, as [start, end) offsets into the version's text (the text
-    # permalinks and parse_report --json offsets refer to).
-    matches: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def place(self) -> str | None:
-        return self.fields.get("place")
-
-    @property
-    def year(self) -> int | None:
-        return self.fields.get("year") or None
-
-    @property
-    def title(self) -> str:
-        return self.fields.get("title", "")
-
-    @property
-    def report_pid(self) -> str:
-        return self.fields["report_pid"]
-
-    @property
-    def version_number(self) -> int:
-        return self.fields["version_number"]
-
-    @property
-    def anchor(self) -> str:
-        return f"p{self.paragraph}" if self.paragraph else self.fields.get("anchor", "")
-
-    @property
-    def kind(self) -> str:
-        return self.fields.get("kind", "")
-
-    @property
-    def doc_type(self) -> str:
-        return self.fields.get("doc_type", "")
-
-
-@dataclass
-class Cell:
-    count: int = 0
-    best: Hit | None = None
-
-
-@dataclass
-class Outcome:
-    count: int
-    hits: list[Hit]
-    page: int
-    per_page: int
-    facets_place: dict[str, int]
-    facets_year: dict[int, int]
-    terms: list[str]
-    grid_rows: list[str] = field(default_factory=list)
-    grid_cols: list[int | None] = field(default_factory=list)
-    grid: dict[tuple[str, int | None], Cell] = field(default_factory=dict)
-    grid_truncated: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
-
-    @property
-    def past_end(self) -> bool:
-        """A page after the last one (an empty result has one page, with nothing on it)."""
-        return self.page > self.pages
-
-
-UNKNOWN_PLACE = ""
-
-
 def make_hit(searcher, docnum: int, terms: list[str]) -> Hit:
     fields = searcher.stored_fields(docnum)
     body = fields.pop("body", "")
@@ -689,26 +610,6 @@ def matching_docnums(parsed: ParsedQuery, searcher=None) -> set[int]:
 
 
 # --- term over time ----------------------------------------------------------------------------
-
-
-@dataclass
-class TrendRow:
-    term: str
-    place: str | None  # None: all places together
-    years: dict  # year -> (sections, occurrences)
-
-
-@dataclass
-class Trend:
-    terms: list[str]
-    years: list[int | None]
-    chars: dict  # (place or None, year) -> characters indexed there (under the filters)
-    rows: list[TrendRow]
-
-    def rate(self, row: TrendRow, year) -> float:
-        """Occurrences per 10,000 characters of text in that year (and place)."""
-        total = self.chars.get((row.place, year), 0)
-        return 10_000 * row.years.get(year, (0, 0))[1] / total if total else 0.0
 
 
 def query_row_needed(query: ParsedQuery) -> bool:

@@ -1,0 +1,113 @@
+"""What a search returns, whichever engine ran it (search.engines): the hits of one page, the
+exact count, facets, the place x year grid, and the term-over-time table.
+
+Plain dataclasses with no engine in them, so that the pages, the API and the exports read the
+same objects from Whoosh and from OpenSearch, and a cached result can be pickled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from search.highlight import Snippet
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    docnum: int
+    fields: dict
+    snippet: Snippet
+    paragraph: int | None
+    # Every match in the section, as [start, end) offsets into the version's text (the text
+    # permalinks and parse_report --json offsets refer to).
+    matches: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def place(self) -> str | None:
+        return self.fields.get("place")
+
+    @property
+    def year(self) -> int | None:
+        return self.fields.get("year") or None
+
+    @property
+    def title(self) -> str:
+        return self.fields.get("title", "")
+
+    @property
+    def report_pid(self) -> str:
+        return self.fields["report_pid"]
+
+    @property
+    def version_number(self) -> int:
+        return self.fields["version_number"]
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.paragraph}" if self.paragraph else self.fields.get("anchor", "")
+
+    @property
+    def kind(self) -> str:
+        return self.fields.get("kind", "")
+
+    @property
+    def doc_type(self) -> str:
+        return self.fields.get("doc_type", "")
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    best: Hit | None = None
+
+
+@dataclass
+class Outcome:
+    count: int
+    hits: list[Hit]
+    page: int
+    per_page: int
+    facets_place: dict[str, int]
+    facets_year: dict[int, int]
+    terms: list[str]
+    grid_rows: list[str] = field(default_factory=list)
+    grid_cols: list[int | None] = field(default_factory=list)
+    grid: dict[tuple[str, int | None], Cell] = field(default_factory=dict)
+    grid_truncated: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        """A page after the last one (an empty result has one page, with nothing on it)."""
+        return self.page > self.pages
+
+
+UNKNOWN_PLACE = ""
+
+
+# --- term over time ----------------------------------------------------------------------------
+
+
+@dataclass
+class TrendRow:
+    term: str
+    place: str | None  # None: all places together
+    years: dict  # year -> (sections, occurrences)
+
+
+@dataclass
+class Trend:
+    terms: list[str]
+    years: list[int | None]
+    chars: dict  # (place or None, year) -> characters indexed there (under the filters)
+    rows: list[TrendRow]
+
+    def rate(self, row: TrendRow, year) -> float:
+        """Occurrences per 10,000 characters of text in that year (and place)."""
+        total = self.chars.get((row.place, year), 0)
+        return 10_000 * row.years.get(year, (0, 0))[1] / total if total else 0.0
