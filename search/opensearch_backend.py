@@ -54,6 +54,10 @@ RECALL_FIELD_TYPES = {"cjk_chars"}
 KEYWORD_FIELD_TYPES = {"keyword_id"}
 WORD_FIELD_TYPES = {"string", "edge_ngram", "ngram"}
 DISPLAY = "display"  # originals of converted fields that a page shows (the title)
+# The year to sort oldest-first by: an unknown year is indexed as 0 (filters and facets read it
+# so) and must come last, as with Whoosh; sorting by a script instead needs lang-painless.
+YEAR_ORDER = "year_order"
+UNKNOWN_YEAR_ORDER = 9999
 BULK_CHUNK = 500  # documents per bulk request
 
 # Roles of the index's fields, decided from search_indexes.py's declarations.
@@ -149,6 +153,7 @@ class JiebaElasticsearchSearchBackend(Elasticsearch7SearchBackend):
                 # Boosts (title 2) are given at query time (search.opensearch_engine).
                 mapping[name] = dict(self.WORDS_MAPPING)
         mapping[DISPLAY] = {"type": "object", "enabled": False}
+        mapping[YEAR_ORDER] = {"type": "integer"}
         return content_field_name, mapping
 
     def index_body(self) -> dict:
@@ -198,6 +203,7 @@ class JiebaElasticsearchSearchBackend(Elasticsearch7SearchBackend):
                 out[name] = self._from_python(value)
         if display:
             out[DISPLAY] = display
+        out[YEAR_ORDER] = int(doc.get("year") or 0) or UNKNOWN_YEAR_ORDER
         return out
 
     def prepare_document(self, index, obj) -> dict:

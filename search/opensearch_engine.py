@@ -23,7 +23,14 @@ from collections import Counter, defaultdict
 from search.analysis import dictionary_words, jieba_words
 from search.highlight import make_snippet, occurrences
 from search.normalize import normalize
-from search.opensearch_backend import CHARS, DISPLAY, GENERATION_KEY, WORDS, get_backend
+from search.opensearch_backend import (
+    CHARS,
+    DISPLAY,
+    GENERATION_KEY,
+    WORDS,
+    YEAR_ORDER,
+    get_backend,
+)
 from search.query import And, Filters, Not, Or, ParsedQuery, Term
 from search.recall import char_tokens
 from search.results import UNKNOWN_PLACE, Cell, Hit, Outcome, Trend, TrendRow
@@ -130,12 +137,12 @@ def build_query(parsed: ParsedQuery, field: str) -> dict:
 
 
 def sort_spec(sort: str) -> list:
-    """As search.whoosh_engine: best first, or by year (unknown years last either way). A
-    report of unknown year has no `year` field (None is left out), hence `missing`; no script
-    sort, which needs the lang-painless module that minimal OpenSearch nodes lack."""
-    if sort in ("year", "year_asc"):
-        order = "desc" if sort == "year" else "asc"
-        return [{"year": {"order": order, "missing": "_last"}}, {"django_id": {"order": "asc"}}]
+    """As search.whoosh_engine: best first, or by year, unknown years last either way. No script
+    sort: that needs the lang-painless module, which minimal OpenSearch nodes lack."""
+    if sort == "year":  # an unknown year is indexed as 0: last when newest come first
+        return [{"year": {"order": "desc"}}, {"django_id": {"order": "asc"}}]
+    if sort == "year_asc":  # ... and by YEAR_ORDER (unknown = 9999) when oldest come first
+        return [{YEAR_ORDER: {"order": "asc"}}, {"django_id": {"order": "asc"}}]
     return [{"_score": {"order": "desc"}}, {"django_id": {"order": "asc"}}]
 
 
@@ -378,7 +385,8 @@ def trend(
     conn, index = backend.conn, backend.index_name
     field = backend.recall_field()
     matched = [compile_tree(query.tree, field)] if query is not None and query.tree else []
-    base = _filtered(filters, matched)
+    # The rate's denominator is all the text under the filters, matched or not (as Whoosh).
+    base = _filtered(filters)
     agg = _cells_agg("relevance", best=False)
     agg["aggs"] = {"chars": {"sum": {"field": "length"}}}
     resp = conn.search(index=index, body={"size": 0, "query": base, "aggs": {"cells": agg}})

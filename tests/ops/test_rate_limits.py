@@ -10,7 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limits(settings):
+def limits(settings, monkeypatch):
+    # One fixed window for the whole test: django-ratelimit counts per clock window, so a
+    # test whose requests straddle a window's end would see its count start again.
+    from django_ratelimit import core
+
+    monkeypatch.setattr(core, "_get_window", lambda value, period: 1_800_000_000)
     settings.RATELIMIT_ENABLE = True
     settings.ARCHIVE_RATE_SEARCH = "3/m"
     settings.ARCHIVE_RATE_API = "2/m"

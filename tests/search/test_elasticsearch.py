@@ -322,7 +322,8 @@ def test_mapping_types_analyzers_and_positions(es):
     # Every field search_indexes.py declares is mapped, nothing is left to dynamic mapping.
     declared = {f.index_fieldname for f in SectionIndex.fields.values()}
     assert declared <= set(props)
-    assert set(props) - declared == {"django_ct", "django_id", "id", "display"}
+    assert set(props) - declared == {"django_ct", "django_id", "id", "display", "year_order"}
+    assert props["year_order"] == {"type": "integer"}  # oldest first, unknown years last
 
     # Once the index exists, set-up hands it the same mapping instead of creating another.
     es.reset()
