@@ -43,6 +43,7 @@ from search.whoosh_engine import (
     place_filter_keys,
     query_label,
     query_row_needed,
+    version_offsets,
 )
 
 FACET_SIZE = 10_000  # every place and year (terms aggregations need a size)
@@ -161,9 +162,10 @@ def make_hit(doc_id: str, source: dict, terms: list[str]) -> Hit:
     body = fields.pop("body", "")
     snip = make_snippet(body, terms)
     paragraph = best_paragraph(fields, snip)
+    matches = version_offsets(fields.get("segments"), snip.occurrences)
     fields.pop("segments", None)
     fields.pop("paragraphs", None)
-    return Hit(doc_id, fields, snip, paragraph)
+    return Hit(doc_id, fields, snip, paragraph, matches)
 
 
 def ranked_fields(parsed: ParsedQuery, sort: str = "relevance"):
