@@ -40,6 +40,7 @@ from archive.services import (
     publish_report,
 )
 from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
+from config.http_cache import current_page, immutable_version_page, original_file
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
+@current_page
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     """The short permalink /r/<id>/: the report as it is now."""
     report = get_object_or_404(Report.objects.select_related("place", "current_version"),
@@ -114,6 +116,7 @@ def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     return _render_version(request, report, report.current_version)
 
 
+@current_page
 def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     """The readable permalink; paths a report had before a correction redirect (301)."""
     report = Report.objects.select_related("place", "current_version").filter(
@@ -128,6 +131,7 @@ def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     return _render_version(request, report, report.current_version)
 
 
+@immutable_version_page
 def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """One version's own URL: always shows exactly that version's text."""
     report = get_object_or_404(Report.objects.select_related("place", "current_version"),
@@ -140,6 +144,7 @@ def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpRes
 REPORTS_PER_PAGE = 200
 
 
+@current_page
 def report_list(request: HttpRequest) -> HttpResponse:
     # Paged: an archive of ten thousand reports is not one page. A page number past the end
     # (or not a number) shows the last (or first) page rather than an error.
@@ -149,6 +154,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/report_list.html", {"reports": page, "page": page})
 
 
+@current_page
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:
     place = Place.objects.by_slug_path(path)
     if place is None:
@@ -165,6 +171,7 @@ def place_detail(request: HttpRequest, path: str) -> HttpResponse:
         "strip": coverage.strip_for(place), "breadcrumb": place.ancestors()})
 
 
+@current_page
 def coverage_page(request: HttpRequest) -> HttpResponse:
     """Places × years of the whole archive: which reports exist (optionally one level)."""
     level = request.GET.get("level")
@@ -174,6 +181,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         "years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES})
 
 
+@original_file
 def source_download(request: HttpRequest, sha256: str) -> FileResponse:
     """The original file, byte for byte, under its original name."""
     version = (ReportVersion.objects.select_related("source", "report")
