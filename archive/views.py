@@ -108,7 +108,7 @@ def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
 @current_page
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     """The short permalink /r/<id>/: the report as it is now."""
-    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
                                public_id=public_id)
     _visible_report(request, report)
     if report.current_version is None:
@@ -119,7 +119,7 @@ def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
 @current_page
 def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     """The readable permalink; paths a report had before a correction redirect (301)."""
-    report = Report.objects.select_related("place", "current_version").filter(
+    report = Report.objects.with_place_chain().select_related("current_version__source").filter(
         readable_path=path).first()
     if report is None:
         alias = get_object_or_404(ReportAlias.objects.select_related("report"), path=path)
@@ -134,10 +134,11 @@ def report_readable(request: HttpRequest, path: str) -> HttpResponse:
 @immutable_version_page
 def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """One version's own URL: always shows exactly that version's text."""
-    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
                                public_id=public_id)
     _visible_report(request, report)
-    version = get_object_or_404(ReportVersion, report=report, number=number)
+    version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
+                                number=number)
     return _render_version(request, report, version)
 
 
@@ -148,7 +149,7 @@ REPORTS_PER_PAGE = 200
 def report_list(request: HttpRequest) -> HttpResponse:
     # Paged: an archive of ten thousand reports is not one page. A page number past the end
     # (or not a number) shows the last (or first) page rather than an error.
-    reports = (Report.objects.published().select_related("place")
+    reports = (Report.objects.published().with_place_chain()
                .order_by("place__full_name", "-year", "pk"))
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "archive/report_list.html", {"reports": page, "page": page})

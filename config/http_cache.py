@@ -120,19 +120,25 @@ def cache_policy(*, etag: Callable[..., str | None],
 # --- The pages' validators --------------------------------------------------------------------
 
 
-def _version_state(public_id: str, number: int) -> dict | None:
+def _version_state(request: HttpRequest, public_id: str, number: int) -> dict | None:
+    """What a version page's validators depend on, read once per request (the ETag and the
+    Last-Modified functions both need it)."""
     from archive.models import ReportVersion
 
-    return (ReportVersion.objects.filter(report__public_id=public_id, number=number)
-            .values("pk", "text_sha256", "created_at", "report__status", "report__updated_at",
-                    "report__current_version_id").first())
+    seen = request.__dict__.setdefault("_version_states", {})
+    key = (public_id, str(number))
+    if key not in seen:
+        seen[key] = (ReportVersion.objects.filter(report__public_id=public_id, number=number)
+                     .values("pk", "text_sha256", "created_at", "report__status",
+                             "report__updated_at", "report__current_version_id").first())
+    return seen[key]
 
 
 def version_etag(request: HttpRequest, public_id: str, number: int, *args, **kwargs) -> str | None:
     """A version page (and its parts and citations) shows the version's text and, around it,
     the report's state: withdrawn or not, which version is current, its corrected metadata
     (all of which move the report's updated_at)."""
-    state = _version_state(public_id, number)
+    state = _version_state(request, public_id, number)
     if state is None:
         return None
     return _tag(request, state["pk"], state["text_sha256"], state["report__status"],
@@ -142,7 +148,7 @@ def version_etag(request: HttpRequest, public_id: str, number: int, *args, **kwa
 
 def version_last_modified(request: HttpRequest, public_id: str, number: int, *args,
                           **kwargs) -> datetime | None:
-    state = _version_state(public_id, number)
+    state = _version_state(request, public_id, number)
     if state is None:
         return None
     return max(state["created_at"], state["report__updated_at"], release()[1])
