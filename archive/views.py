@@ -40,7 +40,7 @@ from archive.services import (
     publish_report,
 )
 from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
-from config.http_cache import current_page, immutable_version_page, original_file
+from config.http_cache import current_page, immutable_version_page, original_file, release
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,13 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
     page = text_page(paragraphs, sections, _requested_page(request, paragraphs, sections))
-    if page.paragraphs:
-        blocks = build_blocks(version.text, page.paragraphs, page.sections, terms)
-    else:  # a text the pipeline found no paragraphs in is still shown whole
-        blocks = [Block(number=1, pieces=[(version.text, False)])]
+
+    def blocks() -> list[Block]:
+        # Called by the template only when its cached fragment of this text is missing.
+        if page.paragraphs:
+            return build_blocks(version.text, page.paragraphs, page.sections, terms)
+        return [Block(number=1, pieces=[(version.text, False)])]  # no paragraphs: shown whole
+
     context = {
         "text_page": page,
         "report": report,
@@ -84,6 +87,7 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "commitments": version.commitments.select_related("paragraph"),
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
+        "release": release()[0],
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
         "breadcrumb": [*report.place.ancestors(), report.place] if report.place else [],
         "neighbours": Report.objects.published().neighbours(report),

@@ -43,3 +43,24 @@ def test_lists_and_searches_do_not_query_per_row(client, real_archive, url, most
                                                  django_assert_max_num_queries):
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
+
+
+def test_a_version_text_is_rendered_once_then_served_from_the_fragment_cache(client, reports):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    from config.http_cache import release
+
+    report = reports[0]
+    version = report.current_version
+    url = f"/r/{report.public_id}/v{version.number}/"
+    key = make_template_fragment_key("report_text", [report.public_id, version.number,
+                                                     version.text_sha256, 1, "", release()[0]])
+    assert cache.get(key) is None
+    first = client.get(url).content.decode()
+    fragment = cache.get(key)
+    assert fragment and 'id="p1"' in fragment and fragment in first
+    assert client.get(url).content.decode() == first
+    # Marked terms are another fragment: the plain one is never shown with marks.
+    marked = client.get(url, {"hl": "发展"}).content.decode()
+    assert "<mark>" in marked and "<mark>" not in fragment
