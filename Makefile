@@ -65,7 +65,9 @@ test-postgres: install
 test-opensearch: install
 	scripts/with-opensearch $(VENV)/bin/pytest -q -p no:cacheprovider -m opensearch
 
-bench: install system-deps
+# BENCH=1: also nginx, which the load test starts in front of gunicorn as a caching proxy.
+bench: install
+	BENCH=1 scripts/install-system-deps
 	$(PY) bench/run_all.py
 
 bench-quick: install

@@ -36,6 +36,7 @@ from archive.models import (
 )
 from archive.rendering import PARAGRAPHS_PER_PAGE
 from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
+from config.http_cache import current_page, immutable_version_page, version_citation
 
 # --- From models to a citations.Work ----------------------------------------------------------
 
@@ -123,6 +124,7 @@ def _citation_response(work: citations.Work, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@current_page
 def cite_report(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     """The report as it is now, cited by its short link with the version read."""
     report = _citable_report(request, public_id)
@@ -131,6 +133,7 @@ def cite_report(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@version_citation
 def cite_version(request: HttpRequest, public_id: str, number: int, fmt: str) -> HttpResponse:
     report = _citable_report(request, public_id)
     version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
@@ -139,6 +142,7 @@ def cite_version(request: HttpRequest, public_id: str, number: int, fmt: str) ->
 
 
 @require_GET
+@version_citation
 def cite_section(request: HttpRequest, public_id: str, number: int, anchor: str,
                  fmt: str) -> HttpResponse:
     report = _citable_report(request, public_id)
@@ -148,6 +152,7 @@ def cite_section(request: HttpRequest, public_id: str, number: int, anchor: str,
 
 
 @require_GET
+@version_citation
 def cite_paragraph(request: HttpRequest, public_id: str, number: int, paragraph: int,
                    fmt: str) -> HttpResponse:
     report = _citable_report(request, public_id)
@@ -157,6 +162,7 @@ def cite_paragraph(request: HttpRequest, public_id: str, number: int, paragraph:
 
 
 @require_GET
+@immutable_version_page
 def section_redirect(request: HttpRequest, public_id: str, number: int, anchor: str):
     """/r/<id>/v<n>/s1-2/: a section permalink usable where '#' anchors get lost."""
     report = _citable_report(request, public_id)
@@ -165,6 +171,7 @@ def section_redirect(request: HttpRequest, public_id: str, number: int, anchor: 
 
 
 @require_GET
+@immutable_version_page
 def paragraph_redirect(request: HttpRequest, public_id: str, number: int, paragraph: int):
     """/r/<id>/v<n>/p<k>/: a paragraph permalink usable where '#' anchors get lost."""
     report = _citable_report(request, public_id)
@@ -186,6 +193,7 @@ def _to_anchor(report: Report, number: int, anchor: str) -> HttpResponse:
 
 
 @require_GET
+@current_page
 def versions_list(request: HttpRequest, public_id: str) -> HttpResponse:
     report = _citable_report(request, public_id)
     if report.status == ReportStatus.WITHDRAWN:
@@ -244,6 +252,7 @@ def diff_rows(old: list[tuple[int, str]], new: list[tuple[int, str]]) -> list[di
 
 
 @require_GET
+@current_page
 def version_diff(request: HttpRequest, public_id: str, a: int, b: int) -> HttpResponse:
     report = _citable_report(request, public_id)
     if report.status == ReportStatus.WITHDRAWN:

@@ -187,6 +187,12 @@ class ReportQuerySet(models.QuerySet):
     def for_place(self, place: Place) -> ReportQuerySet:
         return self.filter(place__in=Place.objects.under(place))
 
+    def with_place_chain(self) -> ReportQuerySet:
+        """Each report's place with its parents up to the nation (district, city, province,
+        nation) in the same query: a place's link is its whole chain of slugs, and walking
+        `parent` row by row cost a query per level for every report of a list."""
+        return self.select_related("place__parent__parent__parent")
+
     def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
         """The same place's report of the same kind in the nearest earlier and later year
         (years the archive lacks are skipped, so 1978 follows 1975 when 1976-77 are missing)."""

@@ -40,6 +40,7 @@ from archive.services import (
     publish_report,
 )
 from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
+from config.http_cache import current_page, immutable_version_page, original_file, release
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,13 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
     page = text_page(paragraphs, sections, _requested_page(request, paragraphs, sections))
-    if page.paragraphs:
-        blocks = build_blocks(version.text, page.paragraphs, page.sections, terms)
-    else:  # a text the pipeline found no paragraphs in is still shown whole
-        blocks = [Block(number=1, pieces=[(version.text, False)])]
+
+    def blocks() -> list[Block]:
+        # Called by the template only when its cached fragment of this text is missing.
+        if page.paragraphs:
+            return build_blocks(version.text, page.paragraphs, page.sections, terms)
+        return [Block(number=1, pieces=[(version.text, False)])]  # no paragraphs: shown whole
+
     context = {
         "text_page": page,
         "report": report,
@@ -83,6 +87,7 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "commitments": version.commitments.select_related("paragraph"),
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
+        "release": release()[0],
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
         "breadcrumb": [*report.place.ancestors(), report.place] if report.place else [],
         "neighbours": Report.objects.published().neighbours(report),
@@ -104,9 +109,10 @@ def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
+@current_page
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     """The short permalink /r/<id>/: the report as it is now."""
-    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
                                public_id=public_id)
     _visible_report(request, report)
     if report.current_version is None:
@@ -114,9 +120,10 @@ def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     return _render_version(request, report, report.current_version)
 
 
+@current_page
 def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     """The readable permalink; paths a report had before a correction redirect (301)."""
-    report = Report.objects.select_related("place", "current_version").filter(
+    report = Report.objects.with_place_chain().select_related("current_version__source").filter(
         readable_path=path).first()
     if report is None:
         alias = get_object_or_404(ReportAlias.objects.select_related("report"), path=path)
@@ -128,27 +135,31 @@ def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     return _render_version(request, report, report.current_version)
 
 
+@immutable_version_page
 def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """One version's own URL: always shows exactly that version's text."""
-    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
+    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
                                public_id=public_id)
     _visible_report(request, report)
-    version = get_object_or_404(ReportVersion, report=report, number=number)
+    version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
+                                number=number)
     return _render_version(request, report, version)
 
 
 REPORTS_PER_PAGE = 200
 
 
+@current_page
 def report_list(request: HttpRequest) -> HttpResponse:
     # Paged: an archive of ten thousand reports is not one page. A page number past the end
     # (or not a number) shows the last (or first) page rather than an error.
-    reports = (Report.objects.published().select_related("place")
+    reports = (Report.objects.published().with_place_chain()
                .order_by("place__full_name", "-year", "pk"))
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "archive/report_list.html", {"reports": page, "page": page})
 
 
+@current_page
 def place_detail(request: HttpRequest, path: str) -> HttpResponse:
     place = Place.objects.by_slug_path(path)
     if place is None:
@@ -165,6 +176,7 @@ def place_detail(request: HttpRequest, path: str) -> HttpResponse:
         "strip": coverage.strip_for(place), "breadcrumb": place.ancestors()})
 
 
+@current_page
 def coverage_page(request: HttpRequest) -> HttpResponse:
     """Places × years of the whole archive: which reports exist (optionally one level)."""
     level = request.GET.get("level")
@@ -174,6 +186,7 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         "years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES})
 
 
+@original_file
 def source_download(request: HttpRequest, sha256: str) -> FileResponse:
     """The original file, byte for byte, under its original name."""
     version = (ReportVersion.objects.select_related("source", "report")

@@ -4,12 +4,16 @@
     .venv/bin/python bench/load_test.py --full          # 3 minutes, 50 clients
     scripts/with-postgres .venv/bin/python bench/load_test.py   # the same on PostgreSQL
     .venv/bin/python bench/load_test.py --reuse var/bench-archive  # skip preparing again
+    .venv/bin/python bench/load_test.py --proxy         # then the same load through nginx's cache
 
 The archive is prepared in a folder of its own (SQLite or $DATABASE_URL, media, index): the five
 seed documents plus synthetic reports (bench/synthetic.py where it exists, otherwise variants
 of the seeds). Clients mix search pages, grid views, report pages, API calls and a few staff
 uploads, all over loopback. Printed: requests/s, latency p50/p95/p99 per kind and overall,
-errors (status >= 500 or a failed connection), and a JSON summary line for bench/run_all.py.
+errors (status >= 500 or a failed connection), the CPU the server's processes spent per
+request, and a JSON summary line for bench/run_all.py. With --proxy the same load runs a
+second time through nginx (Debian's package) with config/nginx.conf's cache in front,
+started on 127.0.0.1 from a temp folder (no root-only paths).
 
 bench/faults.py reuses `Archive` and `LoadRunner` from here to inject faults under load.
 """
@@ -196,6 +200,99 @@ class Archive:
                 self.proc.wait()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int, children_too: bool = False) -> float:
+    """CPU seconds of a process (and of its children it has reaped), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children_too:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / CLOCK_TICKS
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds of a process tree: the root, its live descendants and those it reaped
+    (a worker recycled by max_requests still counts)."""
+    total = _proc_cpu(root, children_too=True)
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                             text=True).stdout
+        for child in map(int, out.split()):
+            total += _proc_cpu(child)
+            pending.append(child)
+    return total
+
+
+class CachingProxy:
+    """nginx with config/nginx.conf in front of the archive: a temp folder holds the config
+    (the repository's file with its cache path, upstream and listen address rewritten), the
+    cache, the temp files, the pid and the log."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="archive-nginx-"))
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise SystemExit("nginx is not installed (apt-get install nginx-light)")
+        site = (ROOT / "config" / "nginx.conf").read_text(encoding="utf-8")
+        site = (site.replace("/var/cache/nginx/archive", str(self.folder / "cache"))
+                .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{self.upstream_port};")
+                .replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{self.port};"))
+        (self.folder / "archive.conf").write_text(site, encoding="utf-8")
+        temps = ["cache", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+        for name in temps:
+            (self.folder / name).mkdir()
+            # nginx's workers run as nobody when started by root: they write the cache.
+            os.chmod(self.folder / name, 0o777)
+        os.chmod(self.folder, 0o755)
+        f = self.folder
+        (f / "nginx.conf").write_text(f"""
+worker_processes 1;
+pid {f}/nginx.pid;
+error_log {f}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {f}/client_body;
+    proxy_temp_path {f}/proxy;
+    fastcgi_temp_path {f}/fastcgi;
+    uwsgi_temp_path {f}/uwsgi;
+    scgi_temp_path {f}/scgi;
+    include {f}/archive.conf;
+}}
+""", encoding="utf-8")
+        self.proc = subprocess.Popen([nginx, "-p", str(f), "-c", str(f / "nginx.conf"),
+                                      "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline and self.proc.poll() is None:
+            try:
+                request(self.port, "GET", "/healthz", timeout=5)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("nginx did not start: " + (f / "error.log").read_text(errors="replace"))
+
+    def cpu_seconds(self) -> float:
+        return tree_cpu_seconds(self.proc.pid) if self.proc else 0.0
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def request(port: int, method: str, path: str, body: bytes | None = None,
             headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -270,6 +367,7 @@ class LoadRunner:
         self.samples: list[tuple[float, str, int, float]] = []  # (t, kind, status, seconds)
         self.errors: list[str] = []
         self.searchable: list[float] = []  # seconds from upload to found by the API
+        self.cache_statuses: dict[str, int] = defaultdict(int)  # nginx's X-Cache-Status
         self.lock = threading.Lock()
         self.uploads = 0
         self.report_urls: list[str] = []
@@ -331,7 +429,10 @@ class LoadRunner:
                     status, _, _ = self.staff.upload(f"load-{n}-{i}.txt", data)
                     published = token if status < 400 else None
                 else:
-                    status, _, _ = request(self.port, method, path)
+                    status, headers, _ = request(self.port, method, path)
+                    if "x-cache-status" in headers:
+                        with self.lock:
+                            self.cache_statuses[headers["x-cache-status"]] += 1
             except Exception as e:  # a refused or reset connection is an error of the run
                 status = 0
                 with self.lock:
@@ -372,10 +473,11 @@ class LoadRunner:
         for t in threads:
             t.join()
 
-    def run(self, warm_workers: int = 4) -> dict:
-        self.discover()
-        self.staff.login()
-        self.warm_up(warm_workers)
+    def run(self, warm_workers: int = 4, prepared: bool = False) -> dict:
+        if not prepared:
+            self.discover()
+            self.staff.login()
+            self.warm_up(warm_workers)
         self.t0 = time.perf_counter()
         threads = [threading.Thread(target=self.client, args=(n,), daemon=True)
                    for n in range(self.clients)]
@@ -443,6 +545,11 @@ def print_summary(title: str, s: dict) -> None:
         print(f"  {kind:<9} n={k['n']:<6} p50 {k['p50_ms']:8.1f} ms  p95 {k['p95_ms']:8.1f} ms  "
               f"p99 {k['p99_ms']:8.1f} ms")
     print(f"  statuses: {s['statuses']}  uploads: {s['uploads']}")
+    if s.get("cpu_ms_per_request") is not None:
+        print(f"  CPU per request (every server process: gunicorn, writer, nginx): "
+              f"{s['cpu_ms_per_request']:.1f} ms")
+    if s.get("cache_statuses"):
+        print(f"  nginx cache: {s['cache_statuses']}")
     for key, when in (("upload_to_searchable_idle", "without load"),
                       ("upload_to_searchable", "under the load")):
         u = s.get(key)
@@ -452,6 +559,27 @@ def print_summary(title: str, s: dict) -> None:
                   f"max {u['max_ms'] / 1000:.1f} s")
     for e in s["error_samples"]:
         print(f"  error: {e}")
+
+
+def measured_run(archive: Archive, port: int, clients: int, duration: float, args,
+                 proxy: CachingProxy | None = None) -> dict:
+    """One timed load against `port` (gunicorn's, or nginx's in front of it), with the CPU
+    every server process spent on it per request."""
+    runner = LoadRunner(port, clients, duration, max_uploads=args.uploads)
+    runner.discover()
+    runner.staff.login()
+    runner.warm_up(args.workers)
+
+    def cpu() -> float:
+        return tree_cpu_seconds(archive.proc.pid) + (proxy.cpu_seconds() if proxy else 0.0)
+
+    before = cpu()
+    summary = runner.run(args.workers, prepared=True)
+    spent = cpu() - before
+    summary["cpu_ms_per_request"] = round(spent * 1000 / max(1, summary["requests"]), 1)
+    if proxy is not None:
+        summary["cache_statuses"] = dict(sorted(runner.cache_statuses.items()))
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -473,6 +601,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="serve an archive prepared earlier in FOLDER (prepared if empty); "
                              "a folder from bench_search.py --folder works too")
     parser.add_argument("--keep", action="store_true", help="keep the archive folder afterwards")
+    parser.add_argument("--proxy", action="store_true",
+                        help="then the same load again through nginx's cache (config/nginx.conf)")
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = parser.parse_args(argv)
     duration = args.duration or (180 if args.full else 60)
@@ -495,9 +625,16 @@ def main(argv: list[str] | None = None) -> int:
             archive.ensure_staff()
         archive.start()
         idle = idle_upload_to_searchable(archive.port, args.idle_uploads)
-        runner = LoadRunner(archive.port, clients, duration, max_uploads=args.uploads)
-        summary = runner.run(args.workers)
+        summary = measured_run(archive, archive.port, clients, duration, args)
         summary["upload_to_searchable_idle"] = percentiles(idle)
+        if args.proxy:
+            proxy = CachingProxy(archive.port)
+            proxy.start()
+            try:
+                summary["proxied"] = measured_run(archive, proxy.port, clients, duration, args,
+                                                  proxy=proxy)
+            finally:
+                proxy.stop()
         _, _, health = request(archive.port, "GET", "/healthz")
         summary.update(prep, database=db, workers=args.workers,
                        reports=archive.published_reports(),
@@ -510,6 +647,9 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(f"load test ({db}, {args.workers} gunicorn workers, "
                       f"{summary['reports']} published reports)",
                       summary)
+        if "proxied" in summary:
+            print_summary("the same load through nginx proxy_cache (config/nginx.conf)",
+                          summary["proxied"])
     print("LOAD_JSON " + json.dumps(summary, ensure_ascii=False))
     return 0 if summary["errors"] == 0 else 1
 

@@ -15,7 +15,8 @@ Steps, each a script of its own that can also be run alone:
                                      50-client load
   explorer  bench/bench_explorer.py  commitments tables
   load      bench/load_test.py       gunicorn under a mixed load (quick: 45 s, 20 reports;
-                                     full: 3 min x 50 clients on the 10,000-report archive)
+                                     full: 3 min x 50 clients on the 10,000-report archive),
+                                     then the same load through nginx's proxy_cache
   faults    bench/faults.py          worker killed, index missing/corrupted, database restart
   fuzz      tests/ops/test_hostile_input.py with HYPOTHESIS_PROFILE=long (ten times the cases)
 Steps whose script does not exist are skipped. The fault step runs under scripts/with-postgres
@@ -52,7 +53,8 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
              CLUSTER),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
-            ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20"], {}),
+            ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20", "--proxy"],
+             {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
             ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "ci"}),
         ]
@@ -68,7 +70,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
         ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
-                  "--bulk-reports", "10000"], {}),
+                  "--bulk-reports", "10000", "--proxy"], {}),
         ("faults", [str(b / "faults.py")], {}),
         ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "long"}),
     ]

@@ -2,7 +2,9 @@
 
 Workers are processes (sync workers: one request at a time each, so a slow search never
 blocks another request in the same worker). Each loads jieba's dictionary and opens the search
-index once, about a second each, so workers are recycled rarely and with jitter.
+index once, about a second each, before it takes traffic (post_worker_init, config/warmup.py),
+so a respawned worker's first request is as quick as any; workers are recycled rarely and with
+jitter all the same.
 
 Graceful reload after a deploy: `kill -HUP <master pid>` starts new workers with the new code
 and lets old ones finish their requests (up to graceful_timeout). A worker that dies or hangs
@@ -49,6 +51,14 @@ accesslog = None if _access.strip().lower() in ("", "off", "none") else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "district-report-archive"
+
+
+def post_worker_init(worker):
+    """The worker has loaded the application: load jieba, open the index and compile the
+    templates now, before it accepts its first connection (config/warmup.py)."""
+    from config.warmup import warm_up
+
+    warm_up()
 
 
 def when_ready(server):

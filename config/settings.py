@@ -109,6 +109,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that may set a cookie or read the session: it sees the final response
+    # and makes anything a session shaped private, whatever the view's cache policy said.
+    "config.http_cache.PrivatePagesMiddleware",
     # HTML compressed (report pages shrink to a fifth). Before the middleware that write the
     # body; Django pads each compressed response with random bytes against BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -292,6 +295,14 @@ else:
 # Seconds a search result may be reused; the key carries the index version, so a publish is
 # never hidden by it. 0 turns the search cache off.
 ARCHIVE_SEARCH_CACHE_SECONDS = env_int("ARCHIVE_SEARCH_CACHE_SECONDS", 600)
+# How long a browser or a proxy may reuse a page without asking (config/http_cache.py): a
+# version page (its text never changes; a withdrawal reaches caches within this time), an
+# original (named by its sha256), and pages showing the archive as it is now: those only a
+# few seconds, well inside the index staleness bound, so that a publish is found through a
+# proxy almost as soon as without one (after that the proxy revalidates: a cheap 304).
+ARCHIVE_HTTP_VERSION_MAX_AGE = env_int("ARCHIVE_HTTP_VERSION_MAX_AGE", 3600)
+ARCHIVE_HTTP_SOURCE_MAX_AGE = env_int("ARCHIVE_HTTP_SOURCE_MAX_AGE", 365 * 24 * 3600)
+ARCHIVE_HTTP_CURRENT_MAX_AGE = env_int("ARCHIVE_HTTP_CURRENT_MAX_AGE", 5)
 
 # --- Rate limits (django-ratelimit, applied by path in config.middleware) --------------------
 # "N/s", "N/m", "N/h"; per client address. Behind a proxy, name the header that carries the

@@ -93,6 +93,7 @@ def get_jieba():
         with _lock:
             if _jieba is None and tokenizer_name() == "rjieba":
                 _jieba = _RJieba()
+                log.info("jieba dictionary loaded: rjieba (pid %d)", os.getpid())
                 return _jieba
             if _jieba is None:
                 import jieba
@@ -104,6 +105,7 @@ def get_jieba():
                     # Words are normalised like the text they will be found in (PM2.5 -> pm2.5).
                     tok.add_word(word, int(freq[0]) if freq else None)
                 _jieba = tok
+                log.info("jieba dictionary loaded: jieba (pid %d)", os.getpid())
     return _jieba
 
 

@@ -1,0 +1,66 @@
+"""Work per request, on the real archive: each page kind reads the database a bounded number
+of times, whatever the report or the query: no query per row of a list, none per level of a
+place's chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reports(real_archive) -> list[Report]:
+    """Reports of every level (nation, province, city, district), short and long, few and
+    many commitments."""
+    published = Report.objects.published().exclude(current_version=None)
+    chosen = {r.place.level: r for r in published.exclude(place=None).select_related("place")}
+    return [*chosen.values(), *published.order_by("public_id")[:3]]
+
+
+def test_a_version_page_costs_the_same_few_queries_for_any_report(client, reports,
+                                                                  django_assert_max_num_queries):
+    for report in reports:
+        url = f"/r/{report.public_id}/v{report.current_version.number}/"
+        with django_assert_max_num_queries(11):
+            assert client.get(url).status_code == 200, url
+
+
+def test_a_current_report_page_costs_the_same_few_queries(client, reports,
+                                                          django_assert_max_num_queries):
+    for report in reports:
+        with django_assert_max_num_queries(10):
+            assert client.get(f"/r/{report.public_id}/").status_code == 200
+
+
+@pytest.mark.parametrize("url, most", [
+    ("/", 6), ("/search/?q=发展", 4), ("/search/?q=发展&view=grid", 4), ("/api/search?q=发展", 2),
+    ("/search/trend/?q=发展", 2), ("/reports/", 3),
+])
+def test_lists_and_searches_do_not_query_per_row(client, real_archive, url, most,
+                                                 django_assert_max_num_queries):
+    with django_assert_max_num_queries(most):
+        assert client.get(url).status_code == 200
+
+
+def test_a_version_text_is_rendered_once_then_served_from_the_fragment_cache(client, reports):
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+
+    from config.http_cache import release
+
+    report = reports[0]
+    version = report.current_version
+    url = f"/r/{report.public_id}/v{version.number}/"
+    key = make_template_fragment_key("report_text", [report.public_id, version.number,
+                                                     version.text_sha256, 1, "", release()[0]])
+    assert cache.get(key) is None
+    first = client.get(url).content.decode()
+    fragment = cache.get(key)
+    assert fragment and 'id="p1"' in fragment and fragment in first
+    assert client.get(url).content.decode() == first
+    # Marked terms are another fragment: the plain one is never shown with marks.
+    marked = client.get(url, {"hl": "发展"}).content.decode()
+    assert "<mark>" in marked and "<mark>" not in fragment
