@@ -33,7 +33,7 @@ def warm_up() -> dict[str, float]:
     from django.urls import get_resolver
 
     from search.analysis import get_jieba
-    from search.engines import es_active
+    from search.engines import get_engine
 
     def step(name: str, action) -> None:
         started = time.perf_counter()
@@ -45,10 +45,7 @@ def warm_up() -> dict[str, float]:
 
     timings: dict[str, float] = {}
     step("jieba", get_jieba)
-    if not es_active():
-        from search.engine import get_searcher
-
-        step("index", get_searcher)
+    step("index", get_engine().warm_up)
     step("urls", lambda: get_resolver().url_patterns)
     step("templates", lambda: [get_template(name) for name in TEMPLATES])
     log.info("warm-up done (pid %d): %s", os.getpid(),

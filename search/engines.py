@@ -91,6 +91,10 @@ class SearchEngine:
         "unavailable" when the index cannot be read (nothing is cached then)."""
         raise NotImplementedError
 
+    def warm_up(self) -> None:
+        """Open what the first search would open (a new web worker calls it before traffic)."""
+        raise NotImplementedError
+
 
 class WhooshEngine(SearchEngine):
     """The embedded default: Whoosh (words, ranking, stored fields) beside an SQLite FTS5 index
@@ -145,6 +149,11 @@ class WhooshEngine(SearchEngine):
         from config.cache import whoosh_index_version
 
         return whoosh_index_version()
+
+    def warm_up(self):
+        from search import whoosh_engine
+
+        whoosh_engine.get_searcher()  # the index and the recall index, opened once per worker
 
 
 class OpenSearchEngine(SearchEngine):
@@ -208,6 +217,12 @@ class OpenSearchEngine(SearchEngine):
         from search import opensearch_engine
 
         return opensearch_engine.index_version()
+
+    def warm_up(self):
+        from search import opensearch_backend
+
+        # The client and its connection pool; the server holds the index.
+        opensearch_backend.get_backend().conn.info()
 
 
 @lru_cache(maxsize=8)
