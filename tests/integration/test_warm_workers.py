@@ -61,6 +61,10 @@ def test_every_worker_warms_up_before_its_first_request(server):
         assert requests.get(f"{server.url}/search/", params={"q": "发展"}, timeout=60).ok
     pids = booted_pids(server)
     assert len(pids) >= 2
+    # A worker that is still warming up has taken no connection yet (the searches above may
+    # all have gone to the other one): wait for its line, then check the order.
+    wait_for(lambda: all(any((m := WARMED.search(line)) and int(m[1]) == pid
+                             for line in log_lines(server)) for pid in pids))
     assert_warmed_before_traffic(server, pids)
 
 
