@@ -31,20 +31,31 @@ from search.opensearch_backend import (
     YEAR_ORDER,
     get_backend,
 )
-from search.query import And, Filters, Not, Or, ParsedQuery, Term
+from search.query import (
+    And,
+    Filters,
+    Not,
+    Or,
+    ParsedQuery,
+    Term,
+    place_filter_keys,
+    query_label,
+    query_row_needed,
+)
 from search.recall import char_tokens
-from search.results import UNKNOWN_PLACE, Cell, Hit, Outcome, Trend, TrendRow
-from search.whoosh_engine import (
+from search.results import (
     GRID_MAX_COLS,
     GRID_MAX_ROWS,
     GRID_SNIPPETS,
     MAX_PAGE,
-    best_paragraph,
-    place_filter_keys,
-    query_label,
-    query_row_needed,
-    version_offsets,
+    UNKNOWN_PLACE,
+    Cell,
+    Hit,
+    Outcome,
+    Trend,
+    TrendRow,
 )
+from search.units import best_paragraph, version_offsets
 
 FACET_SIZE = 10_000  # every place and year (terms aggregations need a size)
 COMPOSITE_PAGE = 1_000  # cells per composite page (more are fetched with `after`)
@@ -174,10 +185,15 @@ def ranked_fields(parsed: ParsedQuery, sort: str = "relevance"):
     from search.opensearch_client import helpers
 
     backend = get_backend()
-    body = {"query": build_query(parsed, backend.recall_field()), "sort": sort_spec(sort),
-            "_source": source_filter(backend), "track_scores": True}
-    for hit in helpers.scan(backend.conn, index=backend.index_name, query=body,
-                            preserve_order=True, size=1000):
+    body = {
+        "query": build_query(parsed, backend.recall_field()),
+        "sort": sort_spec(sort),
+        "_source": source_filter(backend),
+        "track_scores": True,
+    }
+    for hit in helpers.scan(
+        backend.conn, index=backend.index_name, query=body, preserve_order=True, size=1000
+    ):
         fields = dict(hit["_source"])
         fields.update(fields.pop(DISPLAY, None) or {})
         yield fields

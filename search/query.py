@@ -549,3 +549,45 @@ def without_word(raw: str, word: str) -> str:
     if word in parts:
         parts.remove(word)
     return " ".join(parts)
+
+
+# --- what a query stands for, whichever engine runs it ---
+
+
+def place_filter_keys(value: str) -> list[str]:
+    """What a place filter stands for: the value as written (a full name, a name or a code,
+    as the index's `places` keys hold them) and the full names of the divisions the
+    gazetteer knows by that name — "天津" is 天津市, "浦东" nothing more than itself."""
+    from archive.ingest import gazetteer
+
+    value = unicodedata.normalize("NFKC", value).strip()
+    keys = [value]
+    divisions = gazetteer.lookup(value)
+    if not divisions:
+        chain = gazetteer.parse_chain(
+            value
+        )  # "天津市和平区" written without the gazetteer's spelling
+        divisions = chain[-1:] if chain else []
+    if not divisions:
+        # People write a district or county without its suffix (海拉尔 for 海拉尔区), as they
+        # do for provinces and cities, which the gazetteer already knows by short name.
+        for suffix in SHORT_NAME_SUFFIXES:
+            divisions += gazetteer.lookup(value + suffix)
+    for division in divisions:
+        if division.full_name not in keys:
+            keys.append(division.full_name)
+    return keys
+
+
+SHORT_NAME_SUFFIXES = ("区", "新区", "县", "市", "旗", "自治县", "自治旗", "林区", "特区")
+
+
+def query_row_needed(query: ParsedQuery) -> bool:
+    """A query that is more than one term (operators, several words) gets a row of its own in
+    the trend: its sections are those the list shows, which no single term's row counts."""
+    return query.tree is not None and not isinstance(query.tree, Term)
+
+
+def query_label(query: ParsedQuery) -> str:
+    """The query as the trend labels its row: the words and operators, without the filters."""
+    return to_string(query.tree)

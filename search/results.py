@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 
 from search.highlight import Snippet
 
+# What one answer may hold, whichever engine made it. OpenSearch clamps pages (its result
+# window); Whoosh pages through every hit.
+MAX_PAGE = 50
+GRID_MAX_ROWS = 80
+GRID_MAX_COLS = 60
+GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
+
 # --- results -----------------------------------------------------------------------------------
 
 

@@ -9,7 +9,14 @@ section, so that the units together cover the whole text and nothing is unsearch
 
 from __future__ import annotations
 
+import bisect
+import json
+from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.highlight import Snippet
 
 
 @dataclass(frozen=True)
@@ -82,3 +89,43 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def version_offsets(segments_json: str | None, spans: list[tuple[int, int]]) -> list:
+    try:
+        unit = Unit(tuple(tuple(s) for s in json.loads(segments_json or "[]")))
+    except ValueError:
+        return []
+    if not unit.segments:
+        return []
+    return [(unit.to_version_offset(s), unit.to_version_offset(s) + (e - s)) for s, e in spans]
+
+
+def best_paragraph(fields: dict, snip: Snippet) -> int | None:
+    """The paragraph holding the most marks (the snippet's paragraph on a tie)."""
+    try:
+        paragraphs = json.loads(fields.get("paragraphs") or "[]")
+        unit = Unit(tuple(tuple(s) for s in json.loads(fields.get("segments") or "[]")))
+    except ValueError:
+        return None
+    if not paragraphs or not unit.segments:
+        return None
+    starts = [p[1] for p in paragraphs]
+
+    def para_at(unit_offset: int) -> int | None:
+        v = unit.to_version_offset(unit_offset)
+        i = bisect.bisect_right(starts, v) - 1
+        if i >= 0 and paragraphs[i][1] <= v < paragraphs[i][2]:
+            return paragraphs[i][0]
+        return None
+
+    counts = Counter(p for p in (para_at(s) for s, _ in snip.occurrences) if p is not None)
+    first = para_at(
+        snip.start + (len(snip.pieces[0][0]) if snip.pieces and not snip.pieces[0][1] else 0)
+    )
+    if counts:
+        top = max(counts.values())
+        if first in counts and counts[first] == top:
+            return first
+        return next(p for p, c in counts.most_common() if c == top)
+    return first if first is not None else paragraphs[0][0] if len(paragraphs) == 1 else first

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import os
 import re
 import threading
@@ -26,19 +25,33 @@ from whoosh.collectors import FilterCollector, TopCollector
 
 from search import recall
 from search.analysis import dictionary_words, jieba_words, query_grams
-from search.highlight import Snippet, make_snippet
+from search.highlight import make_snippet
 from search.normalize import normalize
-from search.query import And, Filters, Not, Or, ParsedQuery, Term
-from search.results import UNKNOWN_PLACE, Cell, Hit, Outcome, Trend, TrendRow
-from search.units import Unit
+from search.query import (
+    And,
+    Filters,
+    Not,
+    Or,
+    ParsedQuery,
+    Term,
+    place_filter_keys,
+    query_label,
+    query_row_needed,
+)
+from search.results import (
+    GRID_MAX_COLS,
+    GRID_MAX_ROWS,
+    GRID_SNIPPETS,
+    UNKNOWN_PLACE,
+    Cell,
+    Hit,
+    Outcome,
+    Trend,
+    TrendRow,
+)
+from search.units import best_paragraph, version_offsets
 
-# Only search.opensearch_engine still clamps pages (Elasticsearch's result window); the Whoosh engine
-# pages through every hit.
-MAX_PAGE = 50
-GRID_MAX_ROWS = 80
-GRID_MAX_COLS = 60
 GRID_SCORED_HITS = 200  # the best snippet of a cell is its best-ranked hit among these
-GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
 DOCNUMS_RANKING_MAX = 5000  # smaller sets of hits are ranked by skipping to each of them
 COMMON_WORD_SHARE = 0.5  # words in more of the sections than this do not rank (discriminating)
 # BM25F's length normalisation, tuned on the real archive: with Whoosh's default B=0.75 a
@@ -217,36 +230,6 @@ def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
     raise TypeError(node)
 
 
-def place_filter_keys(value: str) -> list[str]:
-    """What a place filter stands for: the value as written (a full name, a name or a code,
-    as the index's `places` keys hold them) and the full names of the divisions the
-    gazetteer knows by that name — "天津" is 天津市, "浦东" nothing more than itself."""
-    import unicodedata
-
-    from archive.ingest import gazetteer
-
-    value = unicodedata.normalize("NFKC", value).strip()
-    keys = [value]
-    divisions = gazetteer.lookup(value)
-    if not divisions:
-        chain = gazetteer.parse_chain(
-            value
-        )  # "天津市和平区" written without the gazetteer's spelling
-        divisions = chain[-1:] if chain else []
-    if not divisions:
-        # People write a district or county without its suffix (海拉尔 for 海拉尔区), as they
-        # do for provinces and cities, which the gazetteer already knows by short name.
-        for suffix in SHORT_NAME_SUFFIXES:
-            divisions += gazetteer.lookup(value + suffix)
-    for division in divisions:
-        if division.full_name not in keys:
-            keys.append(division.full_name)
-    return keys
-
-
-SHORT_NAME_SUFFIXES = ("区", "新区", "县", "市", "旗", "自治县", "自治旗", "林区", "特区")
-
-
 class DocNums(wq.Query):
     """Matches exactly the given documents (docnums of `top`, the searcher the query runs
     on), with no score of its own. And-ed with a ranking query it makes Whoosh score only
@@ -412,46 +395,6 @@ def make_hit(searcher, docnum: int, terms: list[str]) -> Hit:
     return Hit(docnum, fields, snip, paragraph, matches)
 
 
-def version_offsets(segments_json: str | None, spans: list[tuple[int, int]]) -> list:
-    try:
-        unit = Unit(tuple(tuple(s) for s in json.loads(segments_json or "[]")))
-    except ValueError:
-        return []
-    if not unit.segments:
-        return []
-    return [(unit.to_version_offset(s), unit.to_version_offset(s) + (e - s)) for s, e in spans]
-
-
-def best_paragraph(fields: dict, snip: Snippet) -> int | None:
-    """The paragraph holding the most marks (the snippet's paragraph on a tie)."""
-    try:
-        paragraphs = json.loads(fields.get("paragraphs") or "[]")
-        unit = Unit(tuple(tuple(s) for s in json.loads(fields.get("segments") or "[]")))
-    except ValueError:
-        return None
-    if not paragraphs or not unit.segments:
-        return None
-    starts = [p[1] for p in paragraphs]
-
-    def para_at(unit_offset: int) -> int | None:
-        v = unit.to_version_offset(unit_offset)
-        i = bisect.bisect_right(starts, v) - 1
-        if i >= 0 and paragraphs[i][1] <= v < paragraphs[i][2]:
-            return paragraphs[i][0]
-        return None
-
-    counts = Counter(p for p in (para_at(s) for s, _ in snip.occurrences) if p is not None)
-    first = para_at(
-        snip.start + (len(snip.pieces[0][0]) if snip.pieces and not snip.pieces[0][1] else 0)
-    )
-    if counts:
-        top = max(counts.values())
-        if first in counts and counts[first] == top:
-            return first
-        return next(p for p, c in counts.most_common() if c == top)
-    return first if first is not None else paragraphs[0][0] if len(paragraphs) == 1 else first
-
-
 def _column(reader, name: str):
     try:
         return reader.column_reader(name)
@@ -610,19 +553,6 @@ def matching_docnums(parsed: ParsedQuery, searcher=None) -> set[int]:
 
 
 # --- term over time ----------------------------------------------------------------------------
-
-
-def query_row_needed(query: ParsedQuery) -> bool:
-    """A query that is more than one term (operators, several words) gets a row of its own in
-    the trend: its sections are those the list shows, which no single term's row counts."""
-    return query.tree is not None and not isinstance(query.tree, Term)
-
-
-def query_label(query: ParsedQuery) -> str:
-    """The query as the trend labels its row: the words and operators, without the filters."""
-    from search.query import to_string
-
-    return to_string(query.tree)
 
 
 def trend(

@@ -31,10 +31,9 @@ from search.normalize import normalize
 from search.opensearch_client import (
     elasticsearch,  # noqa: F401 - a missing client fails here, no skip
 )
-from search.query import parse_query
+from search.query import parse_query, place_filter_keys
 from search.recall import char_tokens
 from search.search_indexes import SectionIndex, attach_units
-from search.whoosh_engine import place_filter_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -421,14 +420,18 @@ def test_writing_reports_deletes_their_other_documents_by_report(seeded, es):
     assert ("POST", f"/{INDEX}/_delete_by_query") not in methods
     bulks = es.sent("POST", r"/_bulk")
     assert len(bulks) == 2  # the documents, then the deletions
-    assert methods.index(("POST", f"/{INDEX}/_refresh")) < methods.index(("POST", f"/{INDEX}/_search"))
+    assert methods.index(("POST", f"/{INDEX}/_refresh")) < methods.index(
+        ("POST", f"/{INDEX}/_search")
+    )
     ids = sorted(d["index"]["_id"] for d in bulks[0].ndjson()[::2])
     search = [r for r in es.sent("POST", rf"/{INDEX}/_search") if "scroll" in r.query][0]
     query = search.json()["query"]["bool"]
     assert sorted(query["filter"][0]["terms"]["report"]) == sorted(str(r.pk) for r in reports)
     assert len(query["filter"]) == 1
     assert sorted(query["must_not"][0]["ids"]["values"]) == ids
-    assert bulks[1].ndjson() == [{"delete": {"_index": f"{INDEX}-1", "_id": "archive.section.999999"}}]
+    assert bulks[1].ndjson() == [
+        {"delete": {"_index": f"{INDEX}-1", "_id": "archive.section.999999"}}
+    ]
     assert bulks[1].query.get("refresh") == "true"
 
     # A report with nothing to index (withdrawn, deleted) loses all its documents.
@@ -783,8 +786,13 @@ def test_indexed_documents_for_drift_checks(es):
     ]
     # The metadata compared with the database is the title as written, not its tokens.
     assert opensearch_backend.indexed_documents() == {
-        "7": {"django_id": "7", "version": "3", "updated": "2026-01-01T00:00:00", "report": "2",
-              "title": "工作回顾"}
+        "7": {
+            "django_id": "7",
+            "version": "3",
+            "updated": "2026-01-01T00:00:00",
+            "report": "2",
+            "title": "工作回顾",
+        }
     }
 
 
