@@ -80,6 +80,11 @@ class SearchEngine:
         """What the index holds, for search.indexing.drift()."""
         raise NotImplementedError
 
+    def compact(self, *, timeout: float = 0.0) -> int:
+        """One bounded step of background compaction (the writer runs it when its queue is
+        empty); returns how much it merged, 0 when there was nothing to do."""
+        raise NotImplementedError
+
     # --- state ---------------------------------------------------------------------------------
 
     def health(self) -> dict:
@@ -139,6 +144,11 @@ class WhooshEngine(SearchEngine):
         from search import indexing
 
         return indexing.read_whoosh_index()
+
+    def compact(self, *, timeout=0.0):
+        from search import compaction
+
+        return compaction.compact_step(timeout=timeout)
 
     def health(self):
         from config.health import check_whoosh_index
@@ -207,6 +217,9 @@ class OpenSearchEngine(SearchEngine):
             meta[key] = metadata_key(fields.get("year"), fields.get("place"),
                                      fields.get("doc_type"), fields.get("title"))
         return indexed, meta, set(indexed)  # one document holds the words and the characters
+
+    def compact(self, *, timeout=0.0):
+        return 0  # OpenSearch (Lucene) merges its own segments in the background
 
     def health(self):
         from search import opensearch_engine

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from search.compaction import RetainingWriter
 from search.engines import get_engine
 from search.models import IndexChange
 from search.normalize import normalize
@@ -279,7 +280,9 @@ def write_whoosh_reports(ids: list[int], orphans: list[str]) -> int:
     Whoosh commit, then recall removals (the order is explained at the top)."""
     with _whoosh_lock(ix := open_index()):
         recall = RecallIndex(index_path().resolve())
-        writer = ix.writer(_lk=False, compound=False)  # plain files: see rebuild()
+        # Plain files (see rebuild()); files it no longer needs are retired, not deleted
+        # while readers may still open them (search.compaction).
+        writer = RetainingWriter(ix, _lk=False, compound=False)
         try:
             recall.begin()
             for rid in orphans:
@@ -297,8 +300,8 @@ def write_whoosh_reports(ids: list[int], orphans: list[str]) -> int:
             # writes, takes in all of them: the first publish after a rebuild rewrote every
             # document in pure Python for many minutes under the lock. And readers open a
             # segment's plain files lazily, so a merge deleting segment files under them
-            # broke searches (both found by the 10,000-report load test). A rebuild
-            # compacts: run it periodically (README, Operations).
+            # broke searches (both found by the 10,000-report load test). The writer
+            # compacts small segments in bounded steps when idle (search.compaction).
             writer.commit(merge=False)
             recall.begin()
             reports = ids + [int(r) for r in orphans if str(r).isdigit()]
@@ -400,6 +403,9 @@ def queue_state() -> dict:
     }
 
 
+COMPACT_RECHECK_SECONDS = 30.0
+
+
 class Writer:
     """The background writer's loop (`apply_index_queue --loop`): polls the queue, applies it,
     and survives anything. A failure is logged with its traceback, recorded on the rows it
@@ -415,6 +421,8 @@ class Writer:
         self.report = report
         self.stopping = threading.Event()
         self.failures = 0
+        self.compacted = False  # the last compaction step found nothing to do
+        self.compacted_at = 0.0
 
     def stop(self, *_args) -> None:
         self.stopping.set()
@@ -444,7 +452,25 @@ class Writer:
         self.failures = 0
         if done:
             self.report(f"index: {done} report(s) brought up to date")
+            self.compacted = False
+        else:
+            self.compact_when_idle()
         return self.poll
+
+    def compact_when_idle(self) -> None:
+        """One bounded compaction step (search.compaction) when the queue is empty, until a
+        step finds nothing to do (then again after the next write, or after
+        COMPACT_RECHECK_SECONDS: web requests write too, and retired files wait for a step to
+        delete them). It never waits for the lock and never stops the writer."""
+        if self.compacted and time.monotonic() - self.compacted_at < COMPACT_RECHECK_SECONDS:
+            return
+        try:
+            self.compacted = get_engine().compact(timeout=0.0) == 0
+            self.compacted_at = time.monotonic()
+        except IndexBusy:
+            pass  # a web request or a rebuild is writing: compact at a later idle moment
+        except Exception:
+            log.exception("index writer: compaction step failed; will try again when idle")
 
     def run(self) -> None:
         while not self.stopping.is_set():

@@ -1,0 +1,235 @@
+"""Background compaction: after many publishes the writer keeps the segment count bounded,
+searches answer the same before, during and after, files a reader may still open outlive the
+merge, and the index never drifts from the database."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from whoosh.query import Term
+
+from archive.services import store_file
+from search import compaction, indexing
+from search.engines import get_engine
+from search.indexing import Writer, drift, enqueue_report, open_index, reindex_reports
+from search.query import parse_query
+from search.whoosh_engine import holder
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
+QUERIES = ["经济", "就业", '"新增就业"', "营商环境 OR 改革", "教育 -天津", "6.5%"]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def small_tiers(settings):
+    # Tiers of 1-2, 3-8, 9-26 ... documents: a few dozen publishes of the seeds cross them.
+    settings.SEARCH_COMPACT_FAN_IN = 3
+    settings.SEARCH_COMPACT_MAX_DOCS = 2000
+    settings.SEARCH_APPLY_ON_COMMIT = False
+
+
+def publish_seeds() -> list[int]:
+    ids = [
+        store_file(p.read_bytes(), p.name, publish=True).report.pk
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    return ids
+
+
+def many_publishes(ids: list[int], rounds: int) -> None:
+    """One commit per report and round, as publishes do (a report's sections replaced)."""
+    for _ in range(rounds):
+        for rid in ids:
+            reindex_reports([rid])
+
+
+def answers(*, reset: bool = True) -> dict[str, tuple]:
+    """What a reader sees of each query: the count, the facets, the grid, and every hit's
+    section with its snippet and offsets. The hits as a set: scores count deleted documents
+    until their segment is merged (Whoosh's statistics), so the order of near ties may move
+    when compaction purges them, as it does after a rebuild."""
+    if reset:
+        holder.reset()
+    out = {}
+    for q in QUERIES:
+        o = get_engine().run(parse_query(q), per_page=50)
+        out[q] = (
+            o.count,
+            o.facets_place,
+            o.facets_year,
+            {k: c.count for k, c in o.grid.items()},
+            sorted((h.fields["section"], repr(h.snippet), h.matches) for h in o.hits),
+        )
+    return out
+
+
+def drift_is_clean() -> bool:
+    d = drift()
+    lists = ("missing", "stale", "metadata", "orphaned", "reports", "orphan_reports")
+    return d["texts"] == d["texts_searchable"] > 0 and not any(d[k] for k in lists)
+
+
+def compact_fully(**kw) -> int:
+    steps = 0
+    while compaction.compact_step(**kw):
+        steps += 1
+        assert steps < 100, "compaction does not converge"
+    return steps
+
+
+def test_after_many_publishes_the_segment_count_is_bounded_and_answers_do_not_change(
+    fresh_index, small_tiers
+):
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=8)
+    before = compaction.segment_count()
+    assert before >= 40  # one segment per commit: what compaction is for
+    expected = answers()
+
+    assert compact_fully() > 0
+    after = compaction.segment_count()
+    # At most FAN_IN - 1 segments per tier below MAX_DOCS (a handful of tiers here).
+    assert after <= 2 * 4, (before, after)
+    assert answers() == expected
+    assert drift_is_clean(), drift()
+
+    # More publishes after compaction are merged in turn.
+    many_publishes(ids, rounds=4)
+    assert compaction.segment_count() > 8
+    compact_fully()
+    assert compaction.segment_count() <= 8
+    assert answers() == expected
+    assert drift_is_clean()
+
+
+def test_searches_during_compaction_keep_answering_correctly(fresh_index, small_tiers):
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=6)
+    expected = answers()
+    results, errors = [], []
+    done = threading.Event()
+
+    def reader():
+        from django.db import connection
+
+        try:
+            while not done.is_set() or not results:
+                results.append(answers(reset=False))
+        except Exception as exc:  # reported below, with the traceback in the log
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder.reset()
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        compact_fully()
+    finally:
+        done.set()
+        t.join(120)
+    assert not errors, errors
+    assert results and all(r == expected for r in results)
+    assert answers() == expected
+
+
+def test_a_searcher_opened_before_a_merge_still_reads_the_merged_segments_files(
+    fresh_index, small_tiers, settings
+):
+    """Readers open a segment's files lazily: the files of merged-away segments stay until
+    the retention time has passed, then the next step deletes them."""
+    settings.SEARCH_SEGMENT_RETAIN_SECONDS = 300
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=3)
+    ix = open_index()
+    old = ix.searcher()  # the table of contents of now; no field read yet
+    folder = Path(ix.storage.folder)
+    old_segments = {s.segment_id() for s in ix._segments()}
+    clock = SimpleNamespace(t=1_000_000.0)
+    assert compaction.compact_whoosh(now=lambda: clock.t) > 0
+    merged_away = old_segments - {s.segment_id() for s in open_index()._segments()}
+    assert merged_away
+    kept = [n for n in folder.iterdir() if n.name.split(".")[0] in merged_away]
+    assert kept and all(n.exists() for n in kept)
+    # The old searcher reads postings and stored fields of segments merged away.
+    words = list(itertools.islice(old.reader().lexicon("text"), 50))
+    assert words and all(old.doc_frequency("text", w) >= 1 for w in words)
+    hits = old.search(Term("text", words[0]), limit=None)
+    assert len(hits) >= 1 and all(h["report"] for h in hits)
+    old.close()
+
+    clock.t += 299
+    compaction.compact_whoosh(now=lambda: clock.t)
+    assert all(n.exists() for n in kept)
+    clock.t += 2
+    while compaction.compact_whoosh(now=lambda: clock.t):
+        pass
+    assert not any(n.exists() for n in kept)
+    assert not (folder / compaction.RETIRED_FILE).exists() or all(
+        name.split(".")[0] not in merged_away for name in compaction._read_retired(folder)
+    )
+    assert drift_is_clean()
+
+
+def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
+    ids = publish_seeds()
+    writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
+    writer.run_once()
+    for _ in range(4):
+        for rid in ids:
+            enqueue_report(indexing_report(rid), apply=False)
+        writer.run_once()  # applies the queue: one segment
+    for rid in ids:  # and publishes by web requests: one segment each
+        reindex_reports([rid])
+    before = compaction.segment_count()
+    for _ in range(30):
+        writer.run_once()  # queue empty: one compaction step each
+    assert compaction.segment_count() < before and writer.compacted
+    assert compaction.segment_count() <= 8
+    assert drift_is_clean()
+
+
+def indexing_report(pk: int):
+    from archive.models import Report
+
+    return Report.objects.get(pk=pk)
+
+
+_names = itertools.count()
+
+
+def seg(docs: int, live: int | None = None):
+    name = f"s{next(_names)}"
+    return SimpleNamespace(
+        doc_count_all=lambda: docs,
+        doc_count=lambda: docs if live is None else live,
+        segment_id=lambda: name,
+    )
+
+
+def test_the_plan_never_takes_a_rebuilds_large_segments_and_merges_one_tier_at_a_time(settings):
+    settings.SEARCH_COMPACT_FAN_IN = 8
+    settings.SEARCH_COMPACT_MAX_DOCS = 2000
+    big = [seg(4000) for _ in range(20)]
+    assert compaction.plan_merge(big) == []
+    smalls = [seg(8) for _ in range(8)]
+    mids = [seg(100) for _ in range(9)]
+    plan = compaction.plan_merge(big + mids + smalls)
+    assert plan == smalls  # the lowest full tier first, FAN_IN of them
+    plan = compaction.plan_merge(big + mids + smalls[:7])
+    assert len(plan) == 8 and all(s.doc_count() == 100 for s in plan)
+    gone = seg(5, live=0)
+    assert compaction.plan_merge(big + [gone]) == [gone]  # all deleted: dropped at once
+    # Work per step is bounded: at most 2 x MAX_DOCS documents, yet large tiers still merge.
+    plan = compaction.plan_merge(big + [seg(1500) for _ in range(8)])
+    assert len(plan) == 2 and sum(s.doc_count() for s in plan) <= 2 * 2000
+    # A merge's output of MAX_DOCS or more is large: it stays.
+    assert compaction.plan_merge(big + [seg(2500) for _ in range(8)]) == []
