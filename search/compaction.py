@@ -12,8 +12,13 @@ rebuilt the index by hand. The index writer (`apply_index_queue --loop`) therefo
   published (a rebuild writes one per 500 reports), and no step rewrites more than 2 x
   MAX_DOCS documents. Large segments are never merged again: merging those is what Whoosh's
   MERGE_SMALL did for minutes under the writer lock.
-- FTS5 (the recall index): one bounded 'merge' command, which SQLite runs in its own
-  transaction while readers keep reading their WAL snapshot.
+- FTS5 (the recall index): one bounded 'merge' command (FTS5 merges its b-tree segments in
+  C), which SQLite runs in its own transaction while readers keep their WAL snapshot.
+
+A merge writes its segment outside the index lock (segments never change; only their
+deletion lists in the table of contents do), then takes the lock for a moment to carry over
+documents deleted meanwhile and to list the merged segment in a new table of contents: the
+writer's steps, however long, hold up neither readers nor publishes.
 
 Readers open a segment's files lazily, when a query first needs a field, so files of a
 merged-away segment must outlive every searcher that may still list it: Whoosh's own clean-up
@@ -26,6 +31,8 @@ ago than that is read by nobody.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import math
@@ -80,6 +87,8 @@ def retire_unused_files(
     tables of contents included: a reader lists them, then reads one), and delete those
     retired RETAIN_SECONDS ago or longer. Returns the names deleted."""
     current = {s.segment_id() for s in segments}
+    if merging := _merging(folder):
+        current.add(merging)  # being written by a merge outside the lock
     toc_re, seg_re = TOC._pattern(indexname), TOC._segment_pattern(indexname)
     unused = set()
     for name in os.listdir(folder):
@@ -155,56 +164,167 @@ def plan_merge(segments) -> list:
     return empty
 
 
-def _merge_only(chosen):
-    ids = {s.segment_id() for s in chosen}
-
-    def policy(writer, segments):
-        from whoosh.reading import SegmentReader
-
-        kept = []
-        for seg in segments:
-            if seg.segment_id() in ids and seg.doc_count() == 0:
-                continue  # every document deleted: the segment just goes
-            if seg.segment_id() in ids:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                writer.add_reader(reader)  # copies the live documents only
-                reader.close()
-            else:
-                kept.append(seg)
-        return kept
-
-    return policy
-
-
 # --- one step ----------------------------------------------------------------------------------
 
 
-def compact_whoosh(*, timeout: float = 0.0, now=time.time) -> int:
-    """One bounded Whoosh merge under the writer's lock; returns the segments merged (0: none
-    needed). Readers keep their searcher; the next request refreshes to the new segments."""
+class MergeWriter(SegmentWriter):
+    """Writes one merged segment without touching the table of contents, outside the index
+    lock. Its pool gets a temporary folder of its own: Whoosh names every writer's "MAIN.tmp",
+    and a publish committing meanwhile deletes that folder when it finishes."""
+
+    def __init__(self, ix, limitmb: int = 256):
+        from whoosh.writing import PostingPool
+
+        super().__init__(ix, _lk=False, compound=False, limitmb=limitmb)
+        self._tempstorage = self.storage.temp_storage(
+            f"{self.indexname}.merge-{os.getpid()}-{time.monotonic_ns()}.tmp"
+        )
+        self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def finish_segment(self):
+        """The merged segment's files written; the segment (None if nothing was added)."""
+        seg = self._finalize_segment() if self._added else None
+        self.discard()
+        return seg
+
+    def discard(self) -> None:
+        if not self.is_closed:
+            self._close_segment()
+            self._tempstorage.destroy()
+            self.is_closed = True
+
+
+def _live_docnums(seg) -> list[int]:
+    return [d for d in range(seg.doc_count_all()) if not seg.is_deleted(d)]
+
+
+def compact_whoosh(*, timeout: float = 30.0, now=time.time) -> int:
+    """One bounded Whoosh merge; returns the segments merged (0: none needed).
+
+    The merged segment is written outside the index lock, from segments that never change
+    (only their deletion lists, kept in the table of contents, do): publishes go on being
+    written and searched meanwhile. Then, under the lock for a moment, the documents deleted
+    since (a report published again) are deleted in the merged segment too, and a new table
+    of contents lists it instead of the segments it merged. Readers keep their searcher; the
+    next request refreshes to the new table of contents."""
+    from whoosh.index import TOC as Toc
+
     from search.indexing import _whoosh_lock, index_lock, open_index
 
-    with index_lock(timeout):
-        ix = open_index()
-        chosen = plan_merge(ix._segments())
-        if not chosen:
-            # Files retired by earlier commits still go once their time is up.
-            folder = Path(ix.storage.folder)
-            if _read_retired(folder):
-                retire_unused_files(
-                    folder, ix.indexname, ix.latest_generation(), ix._segments(), now()
-                )
+    with _compaction_lock() as free:
+        if not free:
             return 0
-        with _whoosh_lock(ix):
-            writer = RetainingWriter(ix, now=now, _lk=False, compound=False)
-            try:
-                writer.commit(mergetype=_merge_only(chosen))
-            except BaseException:
-                writer.cancel()
-                raise
-    docs = sum(s.doc_count() for s in chosen)
+        ix = open_index()
+        folder = Path(ix.storage.folder)
+        planned = {s.segment_id() for s in plan_merge(ix._segments())}
+        if not planned:
+            _clean_retired(ix, folder, now)
+            return 0
+        writer = MergeWriter(ix)
+        chosen = [s for s in writer.segments if s.segment_id() in planned]
+        merged_ids = [s.segment_id() for s in chosen]
+        live = {s.segment_id(): _live_docnums(s) for s in chosen}
+        _write_merging(folder, writer.newsegment.segment_id())
+        try:
+            from whoosh.reading import SegmentReader
+
+            for seg in chosen:
+                if live[seg.segment_id()]:
+                    reader = SegmentReader(writer.storage, writer.schema, seg)
+                    writer.add_reader(reader)  # copies the live documents, in docnum order
+                    reader.close()
+            newseg = writer.finish_segment()
+            with index_lock(timeout):
+                if Path(open_index().storage.folder) != folder:
+                    raise _Superseded  # a rebuild swapped the index in the meantime
+                with _whoosh_lock(ix):
+                    toc = ix._read_toc()
+                    current = {s.segment_id(): s for s in toc.segments}
+                    if any(i not in current for i in merged_ids):
+                        raise _Superseded
+                    if newseg is not None:
+                        _carry_deletions(newseg, [current[i] for i in merged_ids], live)
+                    segments = [s for s in toc.segments if s.segment_id() not in merged_ids]
+                    if newseg is not None and newseg.doc_count():
+                        segments.append(newseg)
+                    Toc(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
+                    _write_merging(folder, None)
+                    retire_unused_files(folder, ix.indexname, toc.generation + 1, segments, now())
+        except _Superseded:
+            log.info("search index: compaction superseded by another write; dropped")
+            _write_merging(folder, None)
+            return 0
+        except BaseException:
+            writer.discard()
+            _write_merging(folder, None)  # its files are retired by the next commit
+            raise
+    docs = sum(len(v) for v in live.values())
     log.info("search index: merged %d small segments (%d documents)", len(chosen), docs)
     return len(chosen)
+
+
+class _Superseded(Exception):
+    pass
+
+
+def _carry_deletions(newseg, merged: list, live: dict[str, list[int]]) -> None:
+    """Documents deleted from the merged segments while the merge ran (a report published
+    again): the same documents, at their new numbers, are deleted in the merged segment."""
+    newdoc = 0
+    for seg in merged:
+        for d in live[seg.segment_id()]:
+            if seg.is_deleted(d):
+                newseg.delete_document(newdoc)
+            newdoc += 1
+
+
+def _clean_retired(ix, folder: Path, now) -> None:
+    # Files retired by earlier commits still go once their time is up.
+    if _read_retired(folder):
+        from search.indexing import index_lock
+
+        with index_lock(0.0):
+            retire_unused_files(folder, ix.indexname, ix.latest_generation(), ix._segments(), now())
+
+
+MERGING_FILE = "merging-segment.txt"  # the segment a merge is writing: not to be retired
+
+
+def _write_merging(folder: Path, segment_id: str | None) -> None:
+    path = folder / MERGING_FILE
+    if segment_id is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_text(segment_id)
+
+
+def _merging(folder: Path) -> str | None:
+    try:
+        return (folder / MERGING_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def _compaction_lock():
+    """One compaction at a time (the writer, or a benchmark beside it); yields False if
+    another holds it."""
+    from search.indexing import lock_path
+
+    path = lock_path().with_name(lock_path().name.replace(".lock", ".compact.lock"))
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 # FTS5 work units per step: pages of segment b-tree merged (SQLite's 'merge' command).
@@ -231,8 +351,11 @@ def compact_recall(*, timeout: float = 0.0) -> bool:
 
 def compact_step(*, timeout: float = 0.0) -> int:
     """What the writer runs when its queue is empty: one Whoosh step, one FTS5 step. Returns
-    the Whoosh segments merged plus 1 if FTS5 merged anything (0: the index is compact)."""
-    merged = compact_whoosh(timeout=timeout)
+    the Whoosh segments merged plus 1 if FTS5 merged anything (0: the index is compact).
+    `timeout` is the wait for the lock before the FTS5 step; a Whoosh merge, once written,
+    waits up to 30 s for its moment under the lock (a rebuild holds it longer: the merge is
+    then dropped)."""
+    merged = compact_whoosh()
     return merged + int(compact_recall(timeout=timeout))
 
 
