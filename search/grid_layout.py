@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from archive.coverage import LEVEL_CHOICES, REPORT_KINDS
 from archive.models import Place, PlaceLevel, Report
+from config.http_cache import data_version
 from search.results import UNKNOWN_PLACE, Cell, Outcome
 
 LEVELS = LEVEL_CHOICES
@@ -60,16 +61,32 @@ def _ancestor_code(place: str, codes: dict[str, str]) -> str:
 
 def held_reports(places: list[str], years: list[int | None]) -> dict[tuple[str, int], str]:
     """(place full name, year) -> the URL of a published report of that place and year."""
-    wanted = [y for y in years if y is not None]
+    wanted_places, wanted_years = {p for p in places if p}, {y for y in years if y is not None}
+    return {
+        k: url for k, url in _all_held().items() if k[0] in wanted_places and k[1] in wanted_years
+    }
+
+
+_held_memo: dict[str, dict[tuple[str, int], str]] = {}
+
+
+def _all_held() -> dict[tuple[str, int], str]:
+    """Every (place, year) the archive holds a report of, with its URL: read and reversed
+    once per data version (every publish, correction and withdrawal changes it), not for
+    every grid page; the grid of a broad word names most of the archive's reports."""
+    token = data_version()
+    held = _held_memo.get(token)
+    if held is not None:
+        return held
     rows = (
         Report.objects.published()
-        .filter(place__full_name__in=[p for p in places if p], year__in=wanted)
+        .filter(place__isnull=False, year__isnull=False)
         # "The archive has that place's report that year": the report or an excerpt of it.
         .filter(doc_type__in=REPORT_KINDS)
         .order_by("doc_type", "public_id")  # "work_report" before excerpts and the like
         .values_list("place__full_name", "year", "readable_path", "public_id", "doc_type")
     )
-    held: dict[tuple[str, int], str] = {}
+    held = {}
     for place, year, path, pid, doc_type in rows:
         url = (
             reverse("archive:report_readable", args=[path])
@@ -78,6 +95,8 @@ def held_reports(places: list[str], years: list[int | None]) -> dict[tuple[str, 
         )
         if (place, year) not in held or doc_type == "work_report":
             held[(place, year)] = url
+    _held_memo.clear()  # only the current version is ever asked for again
+    _held_memo[token] = held
     return held
 
 

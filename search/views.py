@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,8 +32,16 @@ def hl_param(terms: list[str]) -> str:
     return " ".join(terms)
 
 
+# A report's links never change within a process (the URLconf is fixed): reversed once per
+# report, not once per hit (a grid page decorates up to 170 hits).
+@functools.lru_cache(maxsize=50_000)
 def version_url(pid: str, number: int) -> str:
     return reverse("archive:version", args=[pid, number])
+
+
+@functools.lru_cache(maxsize=50_000)
+def report_short_url(pid: str) -> str:
+    return reverse("archive:report_short", args=[pid])
 
 
 def hit_link(hit: results.Hit, terms: list[str]) -> str:
@@ -48,7 +57,7 @@ def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:
     (the grid has hundreds). Snippet HTML escapes every piece of document text."""
     for hit in outcome.hits + [c.best for c in outcome.grid.values() if c.best]:
         hit.url = hit_link(hit, outcome.terms)
-        hit.report_url = reverse("archive:report_short", args=[hit.report_pid])
+        hit.report_url = report_short_url(hit.report_pid)
         hit.snippet_html = mark_safe(hit.snippet.to_html())  # noqa: S308 - escaped in to_html
     if base is not None:
         for (place, year), cell in outcome.grid.items():

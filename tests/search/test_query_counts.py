@@ -64,3 +64,31 @@ def test_a_version_text_is_rendered_once_then_served_from_the_fragment_cache(cli
     # Marked terms are another fragment: the plain one is never shown with marks.
     marked = client.get(url, {"hl": "发展"}).content.decode()
     assert "<mark>" in marked and "<mark>" not in fragment
+
+
+def _reads_held_reports(queries) -> bool:
+    return any("readable_path" in q["sql"] and "archive_report" in q["sql"] for q in queries)
+
+
+def test_the_grid_reads_which_reports_the_archive_holds_once_per_data_version(client,
+                                                                              real_archive):
+    """Every grid page tells "no report that year" from "the report does not mention it":
+    that map of the whole archive is read once per data version, not per grid page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search import grid_layout
+    from search.indexing import enqueue_report
+
+    grid_layout._held_memo.clear()  # as in a new worker (an earlier test may have filled it)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/search/?q=发展&view=grid").status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/search/?q=改革&view=grid").status_code == 200
+    assert _reads_held_reports(first.captured_queries)
+    assert not _reads_held_reports(second.captured_queries)
+    # A publish, correction or withdrawal queues an index change: the map is read again.
+    enqueue_report(Report.objects.published().first(), apply=False)
+    with CaptureQueriesContext(connection) as after:
+        assert client.get("/search/?q=改革&view=grid").status_code == 200
+    assert _reads_held_reports(after.captured_queries)
