@@ -14,9 +14,14 @@ Steps, each a script of its own that can also be run alone:
   cluster   bench/opensearch_cluster.py  a node of a two-node OpenSearch cluster killed under a
                                      50-client load
   explorer  bench/bench_explorer.py  commitments tables
-  load      bench/load_test.py       gunicorn under a mixed load (quick: 45 s, 20 reports;
-                                     full: 3 min x 50 clients on the 10,000-report archive),
-                                     then the same load through nginx's proxy_cache
+  compaction bench/bench_compaction.py list/grid latency after 500 publishes, before and
+                                     after the writer's background compaction, vs a fresh build
+  load-1k   bench/load_test.py       gunicorn under a mixed load: 3 min x 50 clients at 1,000
+                                     reports, then through nginx's proxy_cache
+  profile   bench/profile_pages.py   CPU ms per request per page kind (one worker, the same mix)
+  first-request bench/first_request.py a fresh and a respawned worker's first request vs median
+  load      bench/load_test.py       the same load at 10,000 reports (quick: 45 s, 20 reports),
+                                     direct and through nginx's proxy_cache
   faults    bench/faults.py          worker killed, index missing/corrupted, database restart
   fuzz      tests/ops/test_hostile_input.py with HYPOTHESIS_PROFILE=long (ten times the cases)
 Steps whose script does not exist are skipped. The fault step runs under scripts/with-postgres
@@ -39,6 +44,8 @@ PY = sys.executable
 
 
 BIG = ROOT / "var" / "bench-10k"  # the 10,000-report archive, built once, served by the load test
+MID = ROOT / "var" / "bench-1k"  # the 1,000-report load test's archive (profile, first request)
+QUICK = ROOT / "var" / "bench-quick"  # the quick load test's
 
 
 def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
@@ -53,8 +60,13 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
              CLUSTER),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
-            ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20", "--proxy"],
-             {}),
+            ("compaction", [str(b / "bench_compaction.py"), "--reports", "100",
+                            "--publishes", "60", "--rounds", "1"], {}),
+            ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20", "--proxy",
+                      "--reuse", str(QUICK)], {}),
+            ("profile", [str(b / "profile_pages.py"), "--archive", str(QUICK),
+                         "--requests", "200"], {}),
+            ("first-request", [str(b / "first_request.py"), "--archive", str(QUICK)], {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
             ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "ci"}),
         ]
@@ -69,8 +81,18 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("engines", [str(b / "bench_engines.py"), "--reports", "10000", "--requests", "2"], {}),
         ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
+        # Latency after 500 publishes, before and after the writer's compaction, vs a fresh
+        # build of 1,000 reports.
+        ("compaction", [str(b / "bench_compaction.py")], {}),
+        # The 50-client mixed load at 1,000 reports, direct and through nginx, kept for the
+        # profile and first-request steps; then the same at 10,000.
+        ("load-1k", [str(b / "load_test.py"), "--full", "--reuse", str(MID),
+                     "--reports", "40", "--bulk-reports", "960", "--proxy"], {}),
+        ("profile", [str(b / "profile_pages.py"), "--archive", str(MID)], {}),
+        ("first-request", [str(b / "first_request.py"), "--archive", str(MID)], {}),
         ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
                   "--bulk-reports", "10000", "--proxy"], {}),
+        ("first-request-10k", [str(b / "first_request.py"), "--archive", str(BIG)], {}),
         ("faults", [str(b / "faults.py")], {}),
         ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "long"}),
     ]
