@@ -423,6 +423,7 @@ class Writer:
         self.failures = 0
         self.compacted = False  # the last compaction step found nothing to do
         self.compacted_at = 0.0
+        self.compacting: threading.Thread | None = None
 
     def stop(self, *_args) -> None:
         self.stopping.set()
@@ -458,12 +459,20 @@ class Writer:
         return self.poll
 
     def compact_when_idle(self) -> None:
-        """One bounded compaction step (search.compaction) when the queue is empty, until a
-        step finds nothing to do (then again after the next write, or after
-        COMPACT_RECHECK_SECONDS: web requests write too, and retired files wait for a step to
-        delete them). It never waits for the lock and never stops the writer."""
+        """Start one bounded compaction step (search.compaction) in a thread of its own when
+        the queue is empty, until a step finds nothing to do (then again after the next
+        write, or after COMPACT_RECHECK_SECONDS: web requests write too, and retired files
+        wait for a step to delete them). A thread, because a merge is written outside the
+        lock and may take a while: the queue goes on being applied meanwhile."""
+        if self.compacting is not None and self.compacting.is_alive():
+            return
         if self.compacted and time.monotonic() - self.compacted_at < COMPACT_RECHECK_SECONDS:
             return
+        self.compacting = threading.Thread(target=self._compact_step, name="index-compaction",
+                                           daemon=True)
+        self.compacting.start()
+
+    def _compact_step(self) -> None:
         try:
             self.compacted = get_engine().compact(timeout=0.0) == 0
             self.compacted_at = time.monotonic()
@@ -471,6 +480,10 @@ class Writer:
             pass  # a web request or a rebuild is writing: compact at a later idle moment
         except Exception:
             log.exception("index writer: compaction step failed; will try again when idle")
+
+    def wait_for_compaction(self, timeout: float | None = None) -> None:
+        if self.compacting is not None:
+            self.compacting.join(timeout)
 
     def run(self) -> None:
         while not self.stopping.is_set():

@@ -228,9 +228,43 @@ def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
         reindex_reports([rid])
     before = compaction.segment_count()
     for _ in range(30):
-        writer.run_once()  # queue empty: one compaction step each
+        writer.run_once()  # queue empty: one compaction step each, in a thread of its own
+        writer.wait_for_compaction()
     assert compaction.segment_count() < before and writer.compacted
     assert compaction.segment_count() <= 8
+    assert drift_is_clean()
+
+
+def test_the_writer_applies_its_queue_while_a_merge_is_written(
+    fresh_index, small_tiers, monkeypatch
+):
+    from search.models import IndexChange
+
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=3)
+    documents = open_index().doc_count()
+    merging, release = threading.Event(), threading.Event()
+    written = compaction.MergeWriter.finish_segment
+
+    def held_up(self):
+        merging.set()
+        assert release.wait(120)
+        return written(self)
+
+    monkeypatch.setattr(compaction.MergeWriter, "finish_segment", held_up)
+    writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
+    writer.run_once()  # the queue is empty: a compaction step starts
+    try:
+        assert merging.wait(120)
+        enqueue_report(indexing_report(ids[0]), apply=False)
+        writer.run_once()  # applied while the merge is still being written
+        assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
+    finally:
+        release.set()
+        writer.wait_for_compaction(120)
+    assert not writer.compacting.is_alive()
+    assert open_index().doc_count() == documents
     assert drift_is_clean()
 
 
