@@ -140,12 +140,13 @@ def tier(doc_count: int) -> int:
 
 def plan_merge(segments) -> list:
     """The segments one compaction step merges: every segment whose documents are all
-    deleted, plus FAN_IN segments of the lowest tier that has that many (none if no tier
+    deleted (nothing to copy), plus FAN_IN segments of the lowest tier that has that many (none if no tier
     has), as many of them as hold at most 2 x MAX_DOCS documents together. Segments of
     MAX_DOCS documents or more (a rebuild's, or a merge's that grew that large) stay as they
-    are."""
+    are, unless a third of their documents or more are deleted: then one of them is rewritten
+    alone."""
     small = [s for s in segments if s.doc_count_all() < max_docs()]
-    empty = [s for s in small if s.doc_count() == 0]
+    empty = [s for s in segments if s.doc_count() == 0]  # dropped whatever their size
     tiers: dict[int, list] = {}
     for s in small:
         if s.doc_count() > 0:
@@ -161,7 +162,25 @@ def plan_merge(segments) -> list:
             total += s.doc_count()
         if len(group) >= 2:
             return empty + group
-    return empty
+    if empty:
+        return empty
+    # A segment (a rebuild's included) with a large share of deleted documents, the old
+    # versions of reports published again, is rewritten alone: queries still walk the
+    # deleted documents' postings, and Whoosh's scores still count them.
+    worn = [
+        s
+        for s in segments
+        if s.doc_count_all()
+        and s.doc_count() > 0
+        and 1 - s.doc_count() / s.doc_count_all() >= EXPUNGE_SHARE
+    ]
+    if worn:
+        return [max(worn, key=lambda s: 1 - s.doc_count() / s.doc_count_all())]
+    return []
+
+
+# The share of deleted documents past which a segment is rewritten on its own.
+EXPUNGE_SHARE = 1 / 3
 
 
 # --- one step ----------------------------------------------------------------------------------

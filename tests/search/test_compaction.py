@@ -304,3 +304,7 @@ def test_the_plan_never_takes_a_rebuilds_large_segments_and_merges_one_tier_at_a
     assert len(plan) == 2 and sum(s.doc_count() for s in plan) <= 2 * 2000
     # A merge's output of MAX_DOCS or more is large: it stays.
     assert compaction.plan_merge(big + [seg(2500) for _ in range(8)]) == []
+    # Unless a third of it or more was deleted (reports published again): rewritten alone.
+    worn, more_worn = seg(4000, live=2600), seg(4000, live=2000)
+    assert compaction.plan_merge([*big, worn, more_worn]) == [more_worn]
+    assert compaction.plan_merge([*big, seg(4000, live=2700)]) == []
