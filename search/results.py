@@ -19,13 +19,13 @@ GRID_MAX_COLS = 60
 GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
 
 # The trend's budget. Sections per year are always exact (a set lookup per hit); occurrences
-# mean reading every matched section's tokens once per row and scanning them once per term,
-# so past this much work (characters scanned, summed over rows and terms) the trend gives
-# the exact section counts only and says so, instead of keeping a worker busy for seconds.
-# 60 M is the whole text of ~2,300 reports for one term: on the synthetic archive about
-# 1.5 s of one core (bench/bench_search.py prints how many trends stop here).
+# mean reading every matched section's tokens (decompressing them) and scanning them once per
+# term, about 60 ns a character on one free core, so past this much work (characters
+# scanned, summed over rows and terms) the trend gives the exact section counts only and
+# says so, instead of keeping a worker busy for long. 30 M is one term over the whole text of
+# ~1,150 reports (under 2 s on a free core); a narrower year range or place counts it.
 TREND_MAX_TERMS = 8  # rows drawn; a query of more terms is counted as a whole in its own row
-TREND_MAX_SCAN = 60_000_000
+TREND_MAX_SCAN = 30_000_000
 
 # --- results -----------------------------------------------------------------------------------
 

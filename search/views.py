@@ -505,11 +505,17 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
     def stream():
         yield "\ufeff" + writer.writerow(export.COLUMNS)  # BOM: Excel reads UTF-8
-        for row in rows:
+        for n, row in enumerate(rows):
+            if n == export.MAX_ROWS:
+                yield writer.writerow(export.budget_row(n))
+                break
             yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-hits.csv"'
+    response["X-Archive-Budget"] = (
+        f"at most {export.MAX_ROWS} rows; past them a last row marked {export.BUDGET_MARK} says so"
+    )
     return response
 
 

@@ -10,7 +10,7 @@ import io
 import pytest
 
 from archive.models import Report, Section
-from search import results, whoosh_engine
+from search import export, results, whoosh_engine
 from search.highlight import occurrences
 from search.normalize import normalize
 from search.search_indexes import attach_units, whole_text_section
@@ -92,3 +92,18 @@ def test_past_the_scan_budget_the_trend_gives_exact_sections_and_says_so(
     rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert sum(int(r["sections"]) for r in rows) == full
     assert all(r["occurrences"] == "" for r in rows)
+
+
+def test_the_hit_export_stops_at_its_row_budget_with_a_last_row_saying_so(
+    seeded, client, monkeypatch
+):
+    full = client.get("/search/hits.csv", {"q": "发展"})
+    every = list(csv.reader(io.StringIO(b"".join(full.streaming_content).decode("utf-8-sig"))))
+    assert len(every) - 1 > 5 and every[-1][0] != export.BUDGET_MARK
+    monkeypatch.setattr(export, "MAX_ROWS", 5)
+    cut = client.get("/search/hits.csv", {"q": "发展"})
+    assert cut.status_code == 200 and "at most 5 rows" in cut["X-Archive-Budget"]
+    rows = list(csv.reader(io.StringIO(b"".join(cut.streaming_content).decode("utf-8-sig"))))
+    assert rows[1:6] == every[1:6]
+    assert rows[6][0] == export.BUDGET_MARK and "budget of 5 rows" in rows[6][7]
+    assert len(rows) == 7
