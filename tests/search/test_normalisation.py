@@ -98,7 +98,7 @@ def test_soften_breaks_keeps_sentence_ends_and_headings_and_length():
 
 def test_the_opencc_table_is_read_once_for_ingest_and_search():
     textnorm.ts_characters.cache_clear()
-    search_normalize._tables.cache_clear()
+    textnorm._tables.cache_clear()
     commitments._trad_table.cache_clear()
     search_normalize.normalize.cache_clear()
     assert search_normalize.normalize("營商環境") == "营商环境"
