@@ -192,7 +192,9 @@ def normalize_with_offsets(text: str, offsets: bool = True) -> tuple[str, list[i
     `text` of the character that normalised character i came from (len(o) = len(norm) + 1,
     the last entry being len(text), so a span [i, j) maps to [o[i], o[j-1] + 1))."""
     table, multi = _tables()
-    if multi is not None and multi.search(text):
+    # Without offsets, str.translate maps characters whose normal form is longer (…, ½) too,
+    # in C; only an offset map needs the walk character by character.
+    if offsets and multi is not None and multi.search(text):
         pieces, origin = [], []
         for i, ch in enumerate(text):
             out = table.get(ord(ch), ch)
