@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from archive.ingest.commitments import find_tokens
-from archive.ingest.numbers import fold_width
+from archive.ingest.textnorm import fold_width
 
 # ---------------------------------------------------------------------------------------------
 # units

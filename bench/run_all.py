@@ -7,7 +7,10 @@
 Steps, each a script of its own that can also be run alone:
   ingest    bench/bench_ingest.py    the ingest pipeline's throughput
   search    bench/bench_search.py    index build and query figures on the synthetic corpus
-                                     (1,000 reports; search-10k: 10,000, kept for the load test)
+                                     (1,000 reports; search-10k: 10,000, kept for the load test;
+                                     search-real: the real archive): page, grid, API, trend,
+                                     CSV, page 40, then 8 concurrent clients through gunicorn
+                                     (bench/bench_concurrent.py)
   engines   bench/bench_engines.py   Whoosh beside OpenSearch on the same synthetic archive
                                      (build, page latency, equal counts; full: 10,000 reports),
                                      under scripts/with-opensearch

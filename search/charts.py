@@ -12,7 +12,11 @@ WIDTH = 720  # viewBox units; the SVG is drawn at 100% of its box
 NARROW = 360  # the phone drawing: half as wide, so its labels stay ~11 px when scaled to fit
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 34  # room for the y labels and the year labels
-MEASURES = {"rate": "每万字出现次数 per 10,000 characters", "raw": "出现次数 occurrences"}
+MEASURES = {
+    "rate": "每万字出现次数 per 10,000 characters",
+    "raw": "出现次数 occurrences",
+    "sections": "段落数 sections",
+}
 
 
 @dataclass
@@ -43,13 +47,16 @@ class Chart:
 def value(result: Trend, row: TrendRow, year: int, measure: str) -> float:
     if measure == "raw":
         return float(row.years.get(year, (0, 0))[1])
+    if measure == "sections":
+        return float(row.years.get(year, (0, 0))[0])
     return result.rate(row, year)
 
 
 def years_with_hits(result: Trend) -> list[int | None]:
     """The trend's years from the first with a hit to the last: an archive that starts in
     1954 should not open every table with decades of empty columns."""
-    hit = [y for y in result.years if any(r.years.get(y, (0, 0))[1] for r in result.rows)]
+    counted = 1 if result.occurrences_counted else 0  # else only sections were counted
+    hit = [y for y in result.years if any(r.years.get(y, (0, 0))[counted] for r in result.rows)]
     if not hit:
         return []
     known = [y for y in result.years if y is not None]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -210,7 +209,3 @@ def format_scores(scores: dict[str, ClassScore]) -> str:
                 f"{sc.highlight_exactness:>12.3f}"
             )
     return "\n".join(lines)
-
-
-def nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)

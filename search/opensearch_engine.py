@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from search.analysis import dictionary_words, jieba_words
-from search.highlight import make_snippet, occurrences
-from search.normalize import normalize
+from search.highlight import make_snippet
 from search.opensearch_backend import (
     CHARS,
     DISPLAY,
@@ -42,12 +41,13 @@ from search.query import (
     query_label,
     query_row_needed,
 )
-from search.recall import char_tokens
+from search.recall import OccurrenceCounter, char_tokens
 from search.results import (
     GRID_MAX_COLS,
     GRID_MAX_ROWS,
     GRID_SNIPPETS,
     MAX_PAGE,
+    TREND_MAX_SCAN,
     UNKNOWN_PLACE,
     Cell,
     Hit,
@@ -393,8 +393,10 @@ def trend(
     query: ParsedQuery | None = None,
 ) -> Trend:
     """As search.whoosh_engine.trend: sections and occurrences of each term per year (and place),
-    occurrences counted in Python from the stored bodies, as the marks are; with `query`,
-    among the sections the whole query matches, and a first row for the query itself."""
+    occurrences counted on the recall field's tokens (the normalised text as indexed, in
+    `_source`) by the same search.recall.OccurrenceCounter; with `query`, among the sections
+    the whole query matches, and a first row for the query itself. The same budget
+    (results.TREND_MAX_SCAN): past it, exact section counts only."""
     from search.opensearch_client import helpers
 
     scan = helpers.scan
@@ -415,25 +417,35 @@ def trend(
         chars[(None, year)] += n
         if by_place:
             chars[(place, year)] += n
-    rows: list[TrendRow] = []
     rows_for = [(t, [t], [match_query(t, field)]) for t in terms]
     if query is not None and query_row_needed(query):
-        rows_for.insert(0, (query_label(query), terms, []))
-    for term, counted, extra in rows_for:
+        rows_for.insert(0, (query_label(query), [t.text for t in query.terms], []))
+    counters = [OccurrenceCounter(counted) for _, counted, _ in rows_for]
+    # The work the counts would take, from the rows' matched lengths (one request per row).
+    volume = 0
+    for counter, (_, _, extra) in zip(counters, rows_for, strict=True):
+        body = {
+            "size": 0,
+            "query": _filtered(filters, [*matched, *extra]),
+            "aggs": {"chars": {"sum": {"field": "length"}}},
+        }
+        got = conn.search(index=index, body=body)["aggregations"]["chars"]["value"] or 0
+        volume += len(counter.terms) * int(got)
+    counted_ok = volume <= TREND_MAX_SCAN
+    source = ["place", "year", *([field] if counted_ok else [])]
+    rows: list[TrendRow] = []
+    for (term, _, extra), counter in zip(rows_for, counters, strict=True):
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for hit in scan(
             conn,
             index=index,
-            query={
-                "query": _filtered(filters, [*matched, *extra]),
-                "_source": ["body", "place", "year"],
-            },
+            query={"query": _filtered(filters, [*matched, *extra]), "_source": source},
             size=500,
         ):
             src = hit["_source"]
             place, year = _place(src.get("place")), _year(src.get("year"))
-            n = len(occurrences(normalize(src.get("body", "")), counted))
+            n = counter.count(src.get(field, "").encode("ascii")) if counted_ok else 0
             total[year][0] += 1
             total[year][1] += n
             if by_place:
@@ -443,7 +455,7 @@ def trend(
         for place in sorted(per_place):
             rows.append(TrendRow(term, place, {y: tuple(v) for y, v in per_place[place].items()}))
     years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
-    return Trend(terms, years, dict(chars), rows)
+    return Trend(terms, years, dict(chars), rows, occurrences_counted=counted_ok, scan=volume)
 
 
 # --- health and the index's version -----------------------------------------------------------

@@ -24,10 +24,11 @@ connection per thread and see each write when it commits (WAL).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 FILENAME = "recall.sqlite3"
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS units (
 );
 CREATE INDEX IF NOT EXISTS units_report ON units(report);
 """
+
 
 class _HexTable(dict):
     """code point -> "hex " for str.translate, filled as characters are first seen (one C
@@ -65,6 +67,68 @@ def char_tokens(norm_text: str) -> str:
 def match_expression(norm_term: str) -> str:
     """The FTS5 query that matches exactly the rows containing `norm_term`."""
     return '"' + char_tokens(norm_term) + '"'
+
+
+class OccurrenceCounter:
+    """Counts occurrences of normalised terms in a token string (`char_tokens` of normalised
+    text, as bytes) exactly as search.highlight.occurrences counts them in the text itself:
+    non-overlapping, left to right, the longest term winning where several start. The trend
+    counts on the tokens the index already holds (the recall rows here, the recall field's
+    source in OpenSearch), so no section's text is normalised again at query time.
+
+    Terms that cannot overlap one another (none inside another, no end of one the start of
+    another: single characters, most words) are counted one by one with bytes.count, in C.
+    Tokens are then separated by two spaces and the text padded with one, so a term's
+    pattern (" t1  t2 ") can only match whole tokens, and two occurrences side by side are
+    both found (the second keeps its own leading space). Other term sets go through one
+    regular expression whose alternatives are tried longest first."""
+
+    def __init__(self, norm_terms: Iterable[str]):
+        self.terms = list(dict.fromkeys(t for t in norm_terms if t))
+        self._patterns: list[bytes] = []
+        self._regex: re.Pattern | None = None
+        if _independent(self.terms):
+            self._patterns = [b" " + _spaced(t) + b" " for t in self.terms]
+        else:
+            alternatives = b"|".join(
+                re.escape(char_tokens(t).encode("ascii"))
+                for t in sorted(self.terms, key=len, reverse=True)
+            )
+            self._regex = re.compile(rb"(?<![0-9a-f])(?:" + alternatives + rb")(?![0-9a-f])")
+
+    @property
+    def needs_spaced(self) -> bool:
+        return bool(self._patterns)
+
+    def count(self, tokens: bytes, spaced: bytes | None = None) -> int:
+        """Occurrences in `tokens`; `spaced` is spaced_tokens(tokens) when the caller has it
+        already (several rows counting in the same section)."""
+        if self._regex is not None:
+            return sum(1 for _ in self._regex.finditer(tokens))
+        if not self._patterns:
+            return 0
+        spaced = spaced_tokens(tokens) if spaced is None else spaced
+        return sum(spaced.count(p) for p in self._patterns)
+
+
+def spaced_tokens(tokens: bytes) -> bytes:
+    """Tokens separated by two spaces, padded with one (OccurrenceCounter's patterns)."""
+    return b" " + tokens.replace(b" ", b"  ") + b" "
+
+
+def _spaced(norm_term: str) -> bytes:
+    return char_tokens(norm_term).encode("ascii").replace(b" ", b"  ")
+
+
+def _independent(terms: list[str]) -> bool:
+    """No occurrence of one term can overlap an occurrence of another."""
+    for a in terms:
+        for b in terms:
+            if a is b:
+                continue
+            if a in b or any(a[-k:] == b[:k] for k in range(1, min(len(a), len(b)))):
+                return False
+    return True
 
 
 class RecallIndex:
@@ -169,10 +233,24 @@ class RecallIndex:
             )
         ]
 
+    def section_tokens(self, sections: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """(section, the token string it was indexed with) for each of `sections` held here:
+        the normalised text, read back rather than normalised again (trend counts)."""
+        ids = sorted(set(sections))
+        for i in range(0, len(ids), _BATCH):
+            chunk = ids[i : i + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            for section, blob in self.conn.execute(
+                f"SELECT section, tokens FROM units WHERE section IN ({marks})", chunk
+            ):
+                yield section, zlib.decompress(blob)
+
     def all_sections(self) -> dict[int, int]:
         """section -> report for every indexed section (drift checks)."""
         return dict(self.conn.execute("SELECT section, report FROM units"))
 
+
+_BATCH = 500  # ids per SELECT (SQLite's bound-parameter limit is 999 on older builds)
 
 _local = threading.local()
 

@@ -18,6 +18,15 @@ GRID_MAX_ROWS = 80
 GRID_MAX_COLS = 60
 GRID_SNIPPETS = 150  # cells beyond this show their count only (a link to their hits)
 
+# The trend's budget. Sections per year are always exact (a set lookup per hit); occurrences
+# mean reading every matched section's tokens (decompressing them) and scanning them once per
+# term, about 60 ns a character on one free core, so past this much work (characters
+# scanned, summed over rows and terms) the trend gives the exact section counts only and
+# says so, instead of keeping a worker busy for long. 30 M is one term over the whole text of
+# ~1,150 reports (under 2 s on a free core); a narrower year range or place counts it.
+TREND_MAX_TERMS = 8  # rows drawn; a query of more terms is counted as a whole in its own row
+TREND_MAX_SCAN = 30_000_000
+
 # --- results -----------------------------------------------------------------------------------
 
 
@@ -113,6 +122,10 @@ class Trend:
     years: list[int | None]
     chars: dict  # (place or None, year) -> characters indexed there (under the filters)
     rows: list[TrendRow]
+    # False when counting occurrences would have passed TREND_MAX_SCAN: every row then holds
+    # exact section counts and 0 occurrences, and the page says so.
+    occurrences_counted: bool = True
+    scan: int = 0  # characters the occurrence counts read (or would have read), over all rows
 
     def rate(self, row: TrendRow, year) -> float:
         """Occurrences per 10,000 characters of text in that year (and place)."""

@@ -352,12 +352,11 @@ def search_api(request: HttpRequest) -> JsonResponse:
     )
 
 
-TREND_MAX_TERMS = 8
-
-
 def trend_page(request: HttpRequest) -> HttpResponse:
     """Occurrences of one or several terms per year (raw and per 10,000 characters), per place
-    on request; a server-rendered chart and a CSV download (?format=csv)."""
+    on request; a server-rendered chart and a CSV download (?format=csv). Cached per index
+    version and query, and held to a budget (results.TREND_MAX_TERMS rows,
+    results.TREND_MAX_SCAN characters counted) that the page states when it applies."""
     form = SearchForm(request.GET or None)
     context: dict = {"form": form, "examples": EXAMPLES}
     if not request.GET or not form.is_valid() or not form.parsed.terms:
@@ -368,19 +367,21 @@ def trend_page(request: HttpRequest) -> HttpResponse:
         )
     by_place = request.GET.get("by_place") == "1"
     terms = [t.text for t in form.parsed.terms]
-    if len(terms) > TREND_MAX_TERMS:
-        # Each term reads the stored text of every section it occurs in: twenty one-character
-        # terms once ran past the server's timeout. Say so instead of trying.
-        context["error"] = (f"趋势图一次最多比较 {TREND_MAX_TERMS} 个词（这次有 {len(terms)} 个）。"
-                            f" (The trend compares at most {TREND_MAX_TERMS} terms at a time.)")
-        return render(request, "search/trend.html", context, status=400)
-    result = get_engine().trend(
-        terms, form.parsed.filters, by_place=by_place, query=form.parsed
+    drawn = terms[: results.TREND_MAX_TERMS]
+    result = cached_search(
+        "trend",
+        {**_filter_params(form), "by_place": by_place},
+        lambda: get_engine().trend(
+            drawn, form.parsed.filters, by_place=by_place, query=form.parsed
+        ),
     )
+    notes = _trend_budget_notes(terms, result)
     if request.GET.get("format") == "csv":
-        return _trend_csv(result)
+        return _trend_csv(result, notes)
     measure = request.GET.get("measure", "rate")
     measure = measure if measure in charts.MEASURES else "rate"
+    if not result.occurrences_counted:
+        measure = "sections"  # the one measure the answer holds
     years = charts.years_with_hits(result)
     context.update(
         {
@@ -401,6 +402,7 @@ def trend_page(request: HttpRequest) -> HttpResponse:
             ],
             "years": years,
             "by_place": by_place,
+            "budget_notes": notes,
             "table": [
                 (row, [(y, row.years.get(y, (0, 0)), result.rate(row, y)) for y in years])
                 for row in result.rows
@@ -414,7 +416,35 @@ def trend_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/trend.html", context)
 
 
-def _trend_csv(result: results.Trend) -> HttpResponse:
+def _trend_budget_notes(terms: list[str], result: results.Trend) -> list[tuple[str, str]]:
+    """What the trend left out to stay within its budget, as (Chinese, English): said on the
+    page and, in English, in the CSV's X-Archive-Budget header."""
+    notes = []
+    most = results.TREND_MAX_TERMS
+    if len(terms) > most:
+        notes.append(
+            (
+                f"这次有 {len(terms)} 个词：只为前 {most} 个词各画一行，第一行统计整个查询。",
+                f"Over the trend's budget of {most} terms: one row each for the first {most} "
+                f"of these {len(terms)}; the first row counts the whole query.",
+            )
+        )
+    if not result.occurrences_counted:
+        notes.append(
+            (
+                f"统计出现次数需要读 {result.scan / 10_000:,.0f} 万字，超出预算"
+                f"（{results.TREND_MAX_SCAN / 10_000:,.0f} 万字）：下面只有段落数（完整，与检索结果一致）。"
+                "缩小年份或地区范围、或减少检索词，即可统计出现次数。",
+                f"Over the trend's budget: counting occurrences would read {result.scan:,} "
+                f"characters, more than {results.TREND_MAX_SCAN:,}; the section counts are "
+                "complete and agree with the search results. Narrow the years or places, or use "
+                "fewer terms, to count occurrences.",
+            )
+        )
+    return notes
+
+
+def _trend_csv(result: results.Trend, notes: list[tuple[str, str]] = ()) -> HttpResponse:
     import csv
     import io
 
@@ -428,19 +458,25 @@ def _trend_csv(result: results.Trend) -> HttpResponse:
     for row in result.rows:
         for year in result.years:
             sections, occ = row.years.get(year, (0, 0))
+            counted = result.occurrences_counted
             w.writerow(
-                safe_row([
-                    row.term,
-                    row.place if row.place is not None else "(all)",
-                    year if year is not None else "",
-                    sections,
-                    occ,
-                    result.chars.get((row.place, year), 0),
-                    f"{result.rate(row, year):.3f}",
-                ])
+                safe_row(
+                    [
+                        row.term,
+                        row.place if row.place is not None else "(all)",
+                        year if year is not None else "",
+                        sections,
+                        occ if counted else "",  # not counted: empty, never a false 0
+                        result.chars.get((row.place, year), 0),
+                        f"{result.rate(row, year):.3f}" if counted else "",
+                    ]
+                )
             )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="trend.csv"'
+    if notes:
+        # A CSV has no place for prose that every reader keeps: the budget goes in a header.
+        response["X-Archive-Budget"] = " ".join(en for _, en in notes)
     return response
 
 
@@ -478,11 +514,17 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
     def stream():
         yield "\ufeff" + writer.writerow(export.COLUMNS)  # BOM: Excel reads UTF-8
-        for row in rows:
+        for n, row in enumerate(rows):
+            if n == export.MAX_ROWS:
+                yield writer.writerow(export.budget_row(n))
+                break
             yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-hits.csv"'
+    response["X-Archive-Budget"] = (
+        f"at most {export.MAX_ROWS} rows; past them a last row marked {export.BUDGET_MARK} says so"
+    )
     return response
 
 

@@ -42,6 +42,7 @@ from search.results import (
     GRID_MAX_COLS,
     GRID_MAX_ROWS,
     GRID_SNIPPETS,
+    TREND_MAX_SCAN,
     UNKNOWN_PLACE,
     Cell,
     Hit,
@@ -565,19 +566,26 @@ def trend(
     the grid and the list for the same term and filters, occurrences with the marks. With
     `query`, every row counts among the sections the whole query matches (so `改革 -开放`
     leaves out sections with 开放), and a query of more than one term gets a first row of
-    its own, whose sections per year are exactly the list's."""
-    from search.highlight import occurrences
+    its own, whose sections per year are exactly the list's and whose occurrences are those
+    of all its terms.
 
+    Occurrences are counted on the token strings the recall index holds for each section
+    (the normalised text, made once at index time), each section read once for all rows;
+    past results.TREND_MAX_SCAN the rows keep their exact section counts only."""
     searcher = get_searcher()
     reader = searcher.reader()
     allowed = filter_docs(filters, searcher)
     base = set(reader.all_doc_ids()) if allowed is None else allowed
     keys = cell_keys(searcher)
     len_col = _column(reader, "length")
+
+    def length(d: int) -> int:
+        return len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
+
     chars: Counter = Counter()
     for d in base:
         place, year = keys[d]
-        n = len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
+        n = length(d)
         chars[(None, year)] += n
         if by_place:
             chars[(place, year)] += n
@@ -586,22 +594,31 @@ def trend(
         matched = tree_docs(query.tree, searcher) & base
     rows_for = [(t, [t], term_docs(t, searcher)) for t in terms]
     if query is not None and query_row_needed(query):
-        rows_for.insert(0, (query_label(query), terms, None))
+        rows_for.insert(0, (query_label(query), [t.text for t in query.terms], None))
+    rows_for = [
+        (
+            label,
+            counted,
+            (matched if docs is None else docs & matched) if matched is not None else docs & base,
+        )
+        for label, counted, docs in rows_for
+    ]
+    counters = [recall.OccurrenceCounter(counted) for _, counted, _ in rows_for]
+    scan = sum(
+        len(counter.terms) * sum(map(length, docs))
+        for counter, (_, _, docs) in zip(counters, rows_for, strict=True)
+    )
+    counted_ok = scan <= TREND_MAX_SCAN
+    occurrences: list[dict[int, int]] = [{} for _ in rows_for]
+    if counted_ok:
+        occurrences = _count_occurrences(searcher, counters, [docs for _, _, docs in rows_for])
     rows: list[TrendRow] = []
-    bodies: dict[int, str] = {}  # normalised once per section, whatever the number of rows
-
-    def body(d: int) -> str:
-        if d not in bodies:
-            bodies[d] = normalize(searcher.stored_fields(d).get("body", ""))
-        return bodies[d]
-
-    for label, counted, docs in rows_for:
-        docs = (matched if docs is None else docs & matched) if matched is not None else docs & base
+    for (label, _, docs), found in zip(rows_for, occurrences, strict=True):
         total: dict = defaultdict(lambda: [0, 0])
         per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         for d in docs:
             place, year = keys[d]
-            n = len(occurrences(body(d), counted))
+            n = found.get(d, 0)
             total[year][0] += 1
             total[year][1] += n
             if by_place:
@@ -611,4 +628,27 @@ def trend(
         for place in sorted(per_place):
             rows.append(TrendRow(label, place, {y: tuple(v) for y, v in per_place[place].items()}))
     years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
-    return Trend(terms, years, dict(chars), rows)
+    return Trend(terms, years, dict(chars), rows, occurrences_counted=counted_ok, scan=scan)
+
+
+def _count_occurrences(
+    searcher, counters: list[recall.OccurrenceCounter], row_docs: list[set[int]]
+) -> list[dict[int, int]]:
+    """docnum -> occurrences, per row, read from the recall index's tokens (each section
+    once, whatever the number of rows)."""
+    from search.indexing import index_path
+
+    folder = holder.target if holder.searcher is searcher else os.path.realpath(index_path())
+    docnums = section_docnums(searcher)
+    sections = {d: s for s, d in docnums.items()}
+    wanted = set().union(*row_docs) if row_docs else set()
+    out: list[dict[int, int]] = [{} for _ in counters]
+    for section, tokens in recall.reader(folder).section_tokens(sections[d] for d in wanted):
+        d = docnums[section]
+        spaced = None
+        for counter, docs, found in zip(counters, row_docs, out, strict=True):
+            if d in docs:
+                if spaced is None and counter.needs_spaced:
+                    spaced = recall.spaced_tokens(tokens)
+                found[d] = counter.count(tokens, spaced)
+    return out

@@ -15,16 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .result import SourceMeta
-
-_FOLD = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
-_FOLD[0x3000] = 0x20
-_FOLD[0xA0] = 0x20
-
-
-def nfkc(s: str) -> str:
-    """Fold for matching: full-width ASCII and odd spaces to ASCII (cheap; the text itself is untouched)."""
-    return s.translate(_FOLD)
-
+from .textnorm import fold_width
 
 SEP = r"\s*[:：]\s*"
 DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -82,7 +73,7 @@ def _iso(m: re.Match) -> str | None:
 
 def _meta_line(line: str, source: SourceMeta) -> bool:
     """A line that is only copy metadata (and widgets). Fills `source`; True if it is such a line."""
-    s = nfkc(line).strip()
+    s = fold_width(line).strip()
     m = SITE_POSTED.match(s)
     fields = list(META_FIELD.finditer(s))
     if not fields and not m:
@@ -126,7 +117,7 @@ def _meta_line(line: str, source: SourceMeta) -> bool:
 
 
 def _widget_only(line: str) -> bool:
-    s = nfkc(line).strip()
+    s = fold_width(line).strip()
     if not s or len(s) > 80:
         return False
     rest = WIDGET.sub("", s)
@@ -136,7 +127,7 @@ def _widget_only(line: str) -> bool:
 def classify(line: str, source: SourceMeta) -> str | None:
     if len(line) > 420:  # every kind of chrome is shorter than this: a paragraph of text
         return None
-    s = nfkc(line).strip()
+    s = fold_width(line).strip()
     if not s:
         return None
     if BREADCRUMB.search(s) or (len(s) <= 100 and "首页" in s and NAV_SEPARATED.search(s)):
@@ -178,7 +169,7 @@ def strip_chrome(text: str) -> Stripped:
     original_title = None
     for line in raw_lines:
         s = line.strip()
-        m = ORIGINAL_TITLE.match(nfkc(s))
+        m = ORIGINAL_TITLE.match(fold_width(s))
         if m:
             original_title = original_title or m.group(1).strip()
             kinds.append("original_title")
@@ -225,7 +216,7 @@ def _drop_repeated_titles(lines: list[str], removed: list) -> list[str]:
         if nonempty > 25:
             result.append(line)
             continue
-        key = re.sub(r"\s+", "", nfkc(line)) if len(line) <= 200 else line
+        key = re.sub(r"\s+", "", fold_width(line)) if len(line) <= 200 else line
         if key:
             nonempty += 1
         if key and nonempty <= 25 and len(key) <= 40 and key in seen:

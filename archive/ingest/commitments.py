@@ -46,8 +46,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import textnorm
-from .numbers import CN_NUM_BIG_RE, CN_NUM_CHARS, fold_width, parse_number, with_magnitude
+from .numbers import CN_NUM_BIG_RE, CN_NUM_CHARS, parse_number, with_magnitude
 from .result import Commitment, Section
+from .textnorm import fold_width
 
 DATA = Path(__file__).with_name("data") / "indicators.json"
 UNITS = Path(__file__).with_name("data") / "units.json"

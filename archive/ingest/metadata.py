@@ -9,12 +9,12 @@ is delivered in and plans for.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import gazetteer
 from .result import Place
+from .textnorm import nfkc
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "〇": 0, "零": 0}
 
@@ -25,10 +25,6 @@ _NPC_FIRST = {1: 1954, 2: 1959, 3: 1964, 4: 1975, 5: 1978, 6: 1983, 7: 1988, 8: 
               11: 2008, 12: 2013, 13: 2018, 14: 2023}
 _NPC_SPECIAL = {(1, 2): 1955, (1, 3): 1956, (1, 4): 1957, (1, 5): 1958, (2, 2): 1960, (2, 3): 1962,
                 (2, 4): 1963, (3, 1): 1964, (4, 1): 1975}
-
-
-def nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
 
 
 def cn_int(s: str) -> int | None:

@@ -36,11 +36,11 @@ INLINE_SHI = re.compile(rf"([{CN_NUM}]{{1,2}})是")
 ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"]
 
 
-from .chrome import nfkc  # noqa: E402 - the cheap full-width fold
+from .textnorm import fold_width  # noqa: E402 - the cheap full-width fold
 
 
 def _is_heading_pattern(s: str) -> bool:
-    return bool(H1.match(s) or H2.match(s) or H4.match(s) or PART.match(nfkc(s)) or GLOSSARY.match(s))
+    return bool(H1.match(s) or H2.match(s) or H4.match(s) or PART.match(fold_width(s)) or GLOSSARY.match(s))
 
 
 def reflow(lines: list[str], aggressive: bool = False) -> list[str]:
@@ -106,7 +106,7 @@ def _title_from(rest: str) -> tuple[str, bool]:
 
 def _line_heads(line: str, start: int, body_started: bool, prev_line: str, next_line: str, in_glossary: bool) -> list[_Head]:
     s = line.strip()
-    n = nfkc(s)
+    n = fold_width(s)
     if not s:
         return []
     if GLOSSARY.match(n) or (len(n) <= 12 and n.rstrip(":：") in {"附注", "注释", "名词解释"}):
@@ -255,7 +255,7 @@ def build(lines: list[str]) -> tuple[str, list[tuple[int, int]], list[_Head]]:
             if h.kind_hint == "glossary":
                 in_glossary = True
         heads.extend(found)
-        if len(line.strip()) >= 60 or nfkc(line).strip().startswith("各位代表"):
+        if len(line.strip()) >= 60 or fold_width(line).strip().startswith("各位代表"):
             body_started = True
     return text, spans, heads
 
@@ -267,7 +267,7 @@ PROBLEMS = re.compile(r"问题|困难|不足|短板|差距|挑战|隐患|矛盾"
 
 
 def kind_of(title: str, year: int | None) -> str | None:
-    t = nfkc(title)
+    t = fold_width(title)
     if re.match(r"^(?:附注|注释|名词解释|脚注)", t):
         return "glossary"
     if PROBLEMS.search(t) and len(t) <= 30 and not PLAN.search(t):
@@ -294,7 +294,7 @@ def default_kind(text: str, sections: list[Section], year: int | None) -> str | 
     if any(s.kind == "review" for s in sections) or not sections:
         return None
     first = min(s.start for s in sections)
-    lead = nfkc(text[:first])
+    lead = fold_width(text[:first])
     if re.search(r"预期目标|工作总体要求|总体要求是|主要任务是|重点做好", lead) or (
         year and re.search(rf"{year}年[^。]{{0,30}}(?:将|要|计划|目标)", lead)
     ):

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from archive.ingest.commitments import extract_commitments, load_vocab
-from archive.ingest.numbers import fold_width, parse_chinese, parse_number
+from archive.ingest.numbers import parse_chinese, parse_number
 from archive.ingest.result import Section
+from archive.ingest.textnorm import fold_width
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -44,6 +44,13 @@ def test_api_is_limited_with_a_json_answer(client, limits):
     assert "Too many requests" in json.loads(limited.content)["error"]
 
 
+@pytest.mark.parametrize("path", ["/search/trend/", "/search/hits.csv"])
+def test_the_trend_and_the_hit_export_share_the_expensive_budget(client, limits, path):
+    for _ in range(2):
+        assert client.get(path, {"q": "就业"}).status_code != 429
+    assert client.get(path, {"q": "就业"}).status_code == 429
+
+
 def test_admin_login_attempts_are_limited_but_not_the_form(client, limits):
     for _ in range(2):
         assert client.post("/admin/login/", {"username": "a", "password": "b"}).status_code == 200

@@ -727,7 +727,10 @@ def test_suggestions_check_dictionary_words_in_one_request(es):
     assert len(es.sent("POST", rf"/{INDEX}/_search")) == 1
 
 
-def test_trend_counts_occurrences_from_stored_bodies(es):
+def test_trend_counts_occurrences_from_the_recall_fields_tokens(es):
+    """Occurrences come from the recall field's tokens in _source (the normalised text as
+    indexed), never from normalising the body again; one aggregation per row sizes the work
+    against the budget first."""
     def answer(req):
         return search_body(
             [],
@@ -745,14 +748,15 @@ def test_trend_counts_occurrences_from_stored_bodies(es):
                             "chars": {"value": 500.0},
                         },
                     ]
-                }
+                },
+                "chars": {"value": 1500.0},  # the rows' matched text (the budget check)
             },
         )
 
     es.search = answer
     es.scroll_pages = [
-        [{"_id": "a", "_source": {"body": BODY, "place": "天津市和平区", "year": 2020}}],
-        [{"_id": "b", "_source": {"body": "营商环境。", "place": "天津市南开区", "year": 2018}}],
+        [{"_id": "a", "_source": {"chars": char_tokens(normalize(BODY)), "place": "天津市和平区", "year": 2020}}],
+        [{"_id": "b", "_source": {"chars": char_tokens("营商环境。"), "place": "天津市南开区", "year": 2018}}],
         [],
     ]
     result = opensearch_engine.trend(["营商环境"], parse_query("").filters, by_place=True)

@@ -98,10 +98,54 @@ def test_soften_breaks_keeps_sentence_ends_and_headings_and_length():
 
 def test_the_opencc_table_is_read_once_for_ingest_and_search():
     textnorm.ts_characters.cache_clear()
-    search_normalize._tables.cache_clear()
+    textnorm._tables.cache_clear()
     commitments._trad_table.cache_clear()
     search_normalize.normalize.cache_clear()
     assert search_normalize.normalize("營商環境") == "营商环境"
     # (the extractor folds only a text clearly written in traditional characters)
     assert commitments.fold_text("優化營商環境，擴大對外開放") == "优化营商环境,扩大对外开放"
     assert textnorm.ts_characters.cache_info().misses == 1
+
+
+def test_one_module_normalises_for_ingest_and_search():
+    """One implementation: the search side's names are archive.ingest.textnorm's, and the
+    pipeline's width fold, numbers and metadata read through it (no table of their own)."""
+    from archive.ingest import chrome, metadata, numbers, structure
+    from archive.ingest import textnorm as tn
+
+    assert search_normalize.normalize is tn.normalize
+    assert search_normalize.normalize_with_offsets is tn.normalize_with_offsets
+    assert numbers.fold_width is tn.fold_width is commitments.fold_width is structure.fold_width
+    assert chrome.fold_width is tn.fold_width and not hasattr(chrome, "nfkc")
+    assert metadata.nfkc is tn.nfkc
+    typed = "１２．５％\u3000ＧＤＰ\u00a0營商"
+    assert len(tn.fold_width(typed)) == len(typed)
+    # what the pipeline folds, the search normalisation sees the same way
+    assert tn.normalize(tn.fold_width(typed)) == tn.normalize(typed) == "12.5% gdp营商"
+
+
+@pytest.mark.parametrize(
+    "typed, written", [("營商環境", "营商环境"), ("６.５％", "6.5%"), ("ＧＤＰ", "gdp")]
+)
+def test_index_query_hl_grid_and_trend_normalise_alike(real_archive, client, typed, written):
+    """A query typed in another form finds, counts, marks, grids and trends exactly as the
+    normalised form; and the index holds each section's text in that same normal form."""
+    from search import recall, whoosh_engine
+
+    api = client.get("/api/search", {"q": typed}).json()
+    assert api["count"] == count(client, written) > 0
+    grid = client.get("/search/", {"q": typed, "view": "grid"}).context["outcome"]
+    trend = client.get("/search/trend/", {"q": typed}).context["trend"]
+    row = next(r for r in trend.rows if r.place is None)
+    assert grid.count == sum(s for s, _ in row.years.values()) == api["count"]
+    url = api["results"][0]["url"]
+    page = client.get(url.split("#")[0], {"hl": typed}).content.decode()
+    marks = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
+    assert marks and all(search_normalize.normalize(m) == written for m in marks)
+    # the index side: the recall tokens of the hit's section are its normalised stored text
+    searcher = whoosh_engine.get_searcher()
+    docnum = next(iter(whoosh_engine.term_docs(written, searcher)))
+    fields = searcher.stored_fields(docnum)
+    folder = whoosh_engine.holder.target
+    [(_, tokens)] = recall.reader(folder).section_tokens([int(fields["section"])])
+    assert tokens.decode() == recall.char_tokens(search_normalize.normalize(fields["body"]))
