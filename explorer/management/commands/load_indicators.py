@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive.ingest.commitments import DATA
-from archive.models import Indicator, UnitFamily
 from archive.place_names import pinyin_slug
+from explorer.models import Indicator, UnitFamily
 
 
 def indicator_slug(name: str, taken: set[str]) -> str:
@@ -36,11 +36,15 @@ class Command(BaseCommand):
     help = "Load indicators.json into the Indicator table (adds new names; --replace overwrites)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(DATA),
-                            help="vocabulary JSON (default: the one the pipeline uses)")
-        parser.add_argument("--replace", action="store_true",
-                            help="overwrite synonyms, unit family, direction and description of "
-                                 "existing entries with the file's (undoes editors' changes)")
+        parser.add_argument(
+            "--file", default=str(DATA), help="vocabulary JSON (default: the one the pipeline uses)"
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="overwrite synonyms, unit family, direction and description of "
+            "existing entries with the file's (undoes editors' changes)",
+        )
 
     def handle(self, *args, file: str, replace: bool = False, **options):
         path = Path(file)
@@ -53,9 +57,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             for e in entries:
                 family = e["unit_family"] if e["unit_family"] in families else UnitFamily.COUNT
-                fields = {"synonyms": list(e.get("synonyms", [])), "unit_family": family,
-                          "higher_is_better": e.get("higher_is_better"),
-                          "description": e.get("description", "")}
+                fields = {
+                    "synonyms": list(e.get("synonyms", [])),
+                    "unit_family": family,
+                    "higher_is_better": e.get("higher_is_better"),
+                    "description": e.get("description", ""),
+                }
                 existing = Indicator.objects.filter(name=e["name"]).first()
                 if existing is None:
                     slug = indicator_slug(e["name"], taken)
@@ -68,5 +75,7 @@ class Command(BaseCommand):
                     existing.save()
                     updated += 1
         if options["verbosity"]:
-            self.stdout.write(f"indicators: {added} added, {updated} replaced, "
-                              f"{Indicator.objects.count()} in the vocabulary")
+            self.stdout.write(
+                f"indicators: {added} added, {updated} replaced, "
+                f"{Indicator.objects.count()} in the vocabulary"
+            )
