@@ -61,11 +61,16 @@ class Indicator(models.Model):
     higher_is_better = models.BooleanField(
         null=True, blank=True, help_text="empty: no direction (neither more nor less is better)"
     )
+    family = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="topic the vocabulary page groups by (economy, industry, environment …)",
+    )
     description = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["family", "name"]
 
     def __str__(self) -> str:
         return self.name

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from archive.ingest.commitments import DATA
+from archive.ingest.commitments import DATA, vocabulary_problems
 from archive.place_names import pinyin_slug
 from explorer.models import Indicator, UnitFamily
 
@@ -50,16 +50,33 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
-        entries = json.loads(path.read_text(encoding="utf-8"))["indicators"]
-        families = set(UnitFamily.values)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(
+                f"指标文件不是有效的 UTF-8 JSON (not valid UTF-8 JSON): {exc}"
+            ) from exc
+        problems = vocabulary_problems(data)
+        unknown = {
+            e["unit_family"] for e in data.get("indicators", []) if isinstance(e, dict)
+        } - set(UnitFamily.values)
+        problems += [
+            f"单位类别 {f!r} 尚无数据库选项 (no UnitFamily choice)"
+            for f in sorted(unknown, key=str)
+        ]
+        if problems:
+            # nothing is loaded from a file with a problem: a half-loaded vocabulary would
+            # file numbers under names the editor never meant
+            raise CommandError("指标文件有误，未载入 (not loaded):\n" + "\n".join(problems[:50]))
+        entries = data["indicators"]
         taken = set(Indicator.objects.values_list("slug", flat=True))
         added = updated = 0
         with transaction.atomic():
             for e in entries:
-                family = e["unit_family"] if e["unit_family"] in families else UnitFamily.COUNT
                 fields = {
                     "synonyms": list(e.get("synonyms", [])),
-                    "unit_family": family,
+                    "unit_family": e["unit_family"],
+                    "family": e.get("family", ""),
                     "higher_is_better": e.get("higher_is_better"),
                     "description": e.get("description", ""),
                 }
@@ -74,6 +91,10 @@ class Command(BaseCommand):
                         setattr(existing, k, v)
                     existing.save()
                     updated += 1
+                elif not existing.family and fields["family"]:
+                    # the topic came after the entry: filling it in undoes no editor's work
+                    existing.family = fields["family"]
+                    existing.save(update_fields=["family", "updated_at"])
         if options["verbosity"]:
             self.stdout.write(
                 f"indicators: {added} added, {updated} replaced, "
