@@ -40,8 +40,10 @@ LIMITS = (
     # The search page is the site's front page and /search/ its longer name.
     Limit("search", re.compile(r"^/(search/)?$"), "ARCHIVE_RATE_SEARCH", ("GET", "HEAD")),
     Limit("api", re.compile(r"^/api/"), "ARCHIVE_RATE_API"),
-    # Expensive pages anyone can ask for: the keyword trend (and its CSV), the registry.
-    Limit("expensive", re.compile(r"^/(search/trend/|permalinks\.(csv|json)$)"),
+    # Expensive pages anyone can ask for: the keyword trend (and its CSV), the registry, and
+    # the commitments downloads (every row of a filter, with its sentence and permalink).
+    Limit("expensive",
+          re.compile(r"^/(search/trend/|permalinks\.(csv|json)$|commitments(/pivot)?\.(csv|json|dta|parquet)$)"),
           "ARCHIVE_RATE_EXPENSIVE", ("GET", "HEAD")),
     # Only attempts count: showing the login form is free.
     Limit("login", re.compile(r"^/admin/login/$"), "ARCHIVE_RATE_LOGIN", ("POST",)),

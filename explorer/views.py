@@ -14,13 +14,13 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from archive.csvsafe import safe_dict
+from archive.csvsafe import safe_dict, safe_row
 from archive.models import (
     Commitment,
     CommitmentDirection,
@@ -31,6 +31,7 @@ from archive.models import (
 )
 from archive.services import log_action
 from explorer import panels, queries, rules
+from explorer.downloads import cached_download
 from explorer.models import CommitmentCorrection, Indicator
 
 PAGE_SIZE = 50
@@ -271,9 +272,9 @@ def commitments_csv(request: HttpRequest) -> HttpResponse:
         for row in rows:
             yield writer.writerow(safe_dict(row))
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="commitments.csv"'
-    return response
+    return cached_download(
+        request, "commitments-csv", stream, "text/csv; charset=utf-8", "commitments.csv"
+    )
 
 
 def commitments_json(request: HttpRequest) -> HttpResponse:
@@ -292,7 +293,7 @@ def commitments_json(request: HttpRequest) -> HttpResponse:
             yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
         yield "\n]}\n"
 
-    return StreamingHttpResponse(stream(), content_type="application/json; charset=utf-8")
+    return cached_download(request, "commitments-json", stream, "application/json; charset=utf-8")
 
 
 def _pivot_data(request: HttpRequest):
@@ -366,17 +367,20 @@ def pivot_csv(request: HttpRequest) -> HttpResponse:
             content_type="application/json; charset=utf-8",
         )
     filters, qs, corrections, places = data
-    table = _pivot_table(filters, qs, corrections, places)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="pivot.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["place", *table.years, *[f"{y} permalink" for y in table.years]])
-    for row in table.rows:
-        values = ["; ".join(i.value_label for i in cell) for cell in row.cells]
-        links = ["; ".join(request.build_absolute_uri(i.url) for i in cell) for cell in row.cells]
-        writer.writerow([row.place, *values, *links])
-    return response
+    writer = csv.writer(_Echo())
+
+    def stream() -> Iterator[str]:
+        table = _pivot_table(filters, qs, corrections, places)
+        yield "\ufeff"
+        yield writer.writerow(["place", *table.years, *[f"{y} permalink" for y in table.years]])
+        for row in table.rows:
+            values = ["; ".join(i.value_label for i in cell) for cell in row.cells]
+            links = [
+                "; ".join(request.build_absolute_uri(i.url) for i in cell) for cell in row.cells
+            ]
+            yield writer.writerow(safe_row([row.place, *values, *links]))
+
+    return cached_download(request, "pivot-csv", stream, "text/csv; charset=utf-8", "pivot.csv")
 
 
 PANEL_TYPES = {"parquet": "application/vnd.apache.parquet", "dta": "application/x-stata-dta"}
@@ -400,15 +404,14 @@ PIVOT_PANEL_COLUMNS = [
 ]
 
 
-def _panel_response(rows, columns: list[str], fmt: str, name: str) -> HttpResponse:
-    df = panels.frame(rows, columns)
-    if fmt == "parquet":
-        body = panels.to_parquet(df)
-    else:
-        body = panels.to_stata(df, dict(CODEBOOK))
-    response = HttpResponse(body, content_type=PANEL_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+def _panel_response(
+    request: HttpRequest, rows, columns: list[str], fmt: str, name: str
+) -> HttpResponse:
+    def produce() -> list[bytes]:
+        df = panels.frame(rows() if callable(rows) else rows, columns)
+        return [panels.to_parquet(df) if fmt == "parquet" else panels.to_stata(df, dict(CODEBOOK))]
+
+    return cached_download(request, f"{name}-{fmt}", produce, PANEL_TYPES[fmt], f"{name}.{fmt}")
 
 
 def commitments_panel(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -420,7 +423,7 @@ def commitments_panel(request: HttpRequest, fmt: str) -> HttpResponse:
             status=400,
             content_type="application/json; charset=utf-8",
         )
-    return _panel_response(rows, CSV_COLUMNS, fmt, "commitments")
+    return _panel_response(request, rows, CSV_COLUMNS, fmt, "commitments")
 
 
 def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -433,9 +436,9 @@ def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="application/json; charset=utf-8",
         )
     filters, qs, corrections, places = data
-    table = _pivot_table(filters, qs, corrections, places)
 
     def rows():
+        table = _pivot_table(filters, qs, corrections, places)
         for row in table.rows:
             for year, cell in zip(table.years, row.cells, strict=True):
                 for i in cell:
@@ -458,7 +461,7 @@ def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
                         "corrected": i.corrected,
                     }
 
-    return _panel_response(rows(), PIVOT_PANEL_COLUMNS, fmt, "pivot")
+    return _panel_response(request, rows, PIVOT_PANEL_COLUMNS, fmt, "pivot")
 
 
 def track_record(request: HttpRequest, path: str) -> HttpResponse:
