@@ -86,7 +86,7 @@ class Indicator(models.Model):
 class CommitmentCorrection(models.Model):
     """An editor's correction of one number the pipeline read, kept apart from the immutable
     versions. It is keyed by what survives a re-parse of the same report: the report, the
-    normalised text of the sentence and the number as written in it (see archive.explorer
+    normalised text of the sentence and the number as written in it (see explorer.rules
     `correction_key`), so it applies to the matching commitment of every version. Rows are
     never edited: a later correction of the same key supersedes an earlier one."""
 

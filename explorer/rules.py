@@ -9,7 +9,7 @@
 
 The views turn database rows into `Item`s and hand them here; everything a researcher may
 want to check (what counts as met, which result answers which target) is decided in this
-module and written down on the methods page (templates/explorer/methods.html), which quotes
+module and written down on the methods page (explorer/templates/explorer/methods.html), which quotes
 the constants below.
 """
 
