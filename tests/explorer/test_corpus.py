@@ -127,7 +127,7 @@ def test_bad_filters_are_a_400(client, db):
 def test_csv_round_trip(client, hailaer):
     """Every row's permalink opens the paragraph that holds the number."""
     response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER})
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == Commitment.objects.count() > 100
     pages: dict[str, str] = {}
@@ -151,7 +151,7 @@ def test_json_download(client, hailaer):
         reverse("explorer:commitments_json"),
         {"indicator": "地区生产总值", "kind": "target", "measure": "rate"},
     )
-    data = json.loads(b"".join(response.streaming_content))
+    data = json.loads(response.getvalue())
     assert [r["value"] for r in data["results"]] == [21, 20, 11, 7.5, 6]
     assert all(r["permalink"].startswith("http://testserver/r/") for r in data["results"])
 
