@@ -24,7 +24,7 @@ def _migrate(target: list[tuple[str, str | None]]) -> None:
 def _rows(sql: str, params: list | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
-        return list(cursor.fetchall())
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def _tables() -> set[str]:
@@ -38,6 +38,13 @@ def test_moving_the_models_keeps_every_row(django_user_model):
     leaf = MigrationExecutor(connection).loader.graph.leaf_nodes()
 
     _migrate(BEFORE_MOVE)
+    try:
+        _check_the_move(django_user_model, leaf)
+    finally:
+        _migrate(leaf)  # whatever happened, the next test finds today's schema
+
+
+def _check_the_move(django_user_model, leaf) -> None:
     tables = _tables()
     assert {
         "archive_indicator",
