@@ -159,22 +159,34 @@ def test_a_change_in_points_against_last_year_is_kept():
 @pytest.mark.parametrize(
     "text,expect",
     [
-        (
-            "全年新登记市场主体12.5万户，增长8%。",
-            [("新登记市场主体", 12.5, "万户"), ("新登记市场主体", 8, "%")],
-        ),
-        ("城市生活污水集中收集率达80%。", [("城市生活污水集中收集率", 80, "%")]),
-        (
-            "建成5G基站1.2万个、充电桩3000个。",
-            [("建成5G基站", 1.2, "万个"), ("充电桩", 3000, "个")],
-        ),
+        ("全年新登记企业3.2万户，增长8%。", [("新登记企业", 3.2, "万户"), ("新登记企业", 8, "%")]),
+        ("农村生活污水治理率达80%。", [("农村生活污水治理率", 80, "%")]),
+        ("建成充电桩3000个、换电站120座。", [("建成充电桩", 3000, "个"), ("换电站", 120, "座")]),
         ("国际全货机航线增至4条。", [("国际全货机航线", 4, "条")]),
-        ("改造燃气管网650公里。", [("改造燃气管网", 650, "公里")]),
+        ("改造供热管网650公里。", [("改造供热管网", 650, "公里")]),
     ],
 )
 def test_indicators_outside_the_vocabulary_keep_the_name_as_written(text, expect):
     cs, _ = extract_commitments(text, [])
     assert [(c.indicator, c.value, c.unit) for c in cs if not c.normalised] == expect
+
+
+@pytest.mark.parametrize(
+    "text,expect",
+    [
+        # names as written that the vocabulary knows (matched by name) are filed under it
+        (
+            "全年新登记市场主体12.5万户，增长8%。",
+            [("新登记市场主体", 12.5, "万户"), ("新登记市场主体", 8, "%")],
+        ),
+        ("城市生活污水集中收集率达80%。", [("城市生活污水集中收集率", 80, "%")]),
+        ("建成5G基站1.2万个、充电桩3000个。", [("5G基站", 1.2, "万个")]),
+        ("改造燃气管网650公里。", [("燃气管网", 650, "公里")]),
+    ],
+)
+def test_names_as_written_that_the_vocabulary_knows_are_normalised(text, expect):
+    cs, _ = extract_commitments(text, [])
+    assert [(c.indicator, c.value, c.unit) for c in cs if c.normalised] == expect
 
 
 @pytest.mark.parametrize(
