@@ -7,7 +7,7 @@ Builds a throwaway SQLite database (migrated like production) holding synthetic 
 reports — 500 districts under 25 cities, one report a year — with `--per-report` paragraphs
 and commitments each (300,000 commitments at the defaults), bulk-created directly. Then
 requests the table and pivot pages through Django's test client, several filter sets each,
-and prints median and p95 per page. The bar (issue 8): p95 <= 300 ms.
+and prints median and p95 per page. The bar: p95 <= 300 ms at 10,000 reports.
 """
 
 from __future__ import annotations
@@ -114,12 +114,14 @@ def build(n_reports: int, per_report: int) -> dict:
                     sentence=f"{ind}{'增长' if rate else '达到'}{written}"))
         Commitment.objects.bulk_create(rows, batch_size=5000)
         n_comm += len(rows)
-    from archive.explorer_queries import sync_rows
+    # bulk_create bypasses the writers' signals: the explorer's table is built once, as the
+    # migration that introduced it does for an existing database.
+    from explorer.rows import rebuild_all
 
     t1 = time.perf_counter()
-    sync_rows(force=True)
-    sync_s = round(time.perf_counter() - t1, 1)
-    return {"reports": len(reports), "commitments": n_comm, "explorer rows sync_s": sync_s, "places": len(districts),
+    rebuild_all()
+    rebuild_s = round(time.perf_counter() - t1, 1)
+    return {"reports": len(reports), "commitments": n_comm, "explorer rows rebuild_s": rebuild_s, "places": len(districts),
             "years": f"{years[0]}–{years[-1]}", "build_s": round(time.perf_counter() - t0, 1)}
 
 

@@ -41,8 +41,11 @@ LIMITS = (
     Limit("search", re.compile(r"^/(search/)?$"), "ARCHIVE_RATE_SEARCH", ("GET", "HEAD")),
     Limit("api", re.compile(r"^/api/"), "ARCHIVE_RATE_API"),
     # Expensive pages anyone can ask for: the keyword trend (and its CSV), every hit as CSV,
-    # the registry.
-    Limit("expensive", re.compile(r"^/(search/trend/|search/hits\.csv$|permalinks\.(csv|json)$)"),
+    # the registry, and the commitments downloads (every row of a filter, with its sentence
+    # and permalink).
+    Limit("expensive",
+          re.compile(r"^/(search/trend/|search/hits\.csv$|permalinks\.(csv|json)$"
+                     r"|commitments(/pivot)?\.(csv|json|dta|parquet)$)"),
           "ARCHIVE_RATE_EXPENSIVE", ("GET", "HEAD")),
     # Only attempts count: showing the login form is free.
     Limit("login", re.compile(r"^/admin/login/$"), "ARCHIVE_RATE_LOGIN", ("POST",)),

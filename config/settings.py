@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "archive",
     "search",
     "feeds",
+    "explorer",
 ]
 
 MIDDLEWARE = [

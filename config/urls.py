@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("feeds.urls")),
     path("", include("search.urls")),
     path("", include("archive.urls")),
-    path("", include("archive.explorer_urls")),
+    path("", include("explorer.urls")),
 ]
 
 # Error pages in the site's own layout (config/errors.py), never the framework's.

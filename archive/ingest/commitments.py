@@ -65,6 +65,9 @@ class Vocab:
     unit_family: dict  # unit -> family
     unit_re_src: str
     per_unit: dict  # numerator unit -> denominators of "每<denominator><number><numerator>"
+    # folded name as written -> indicator, for entries matched by name ("match": "name"):
+    # names the rules for indicators outside the vocabulary found are filed under them
+    written_names: dict
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -93,9 +96,17 @@ def load_vocab(path: str | None = None) -> Vocab:
     data = json.loads(Path(path or DATA).read_text(encoding="utf-8"))
     indicators = {e["name"]: e for e in data["indicators"]}
     m2n: dict[str, tuple[str, ...]] = {}
+    written: dict[str, str] = {}
     for e in data["indicators"]:
+        # "mention" entries are looked for in the text and take the numbers after them;
+        # "name" entries only rename what the rules for names as written found (they never
+        # claim a number across a list, so hundreds of them cost no precision)
+        target = written if e.get("match", "mention") == "name" else m2n
         for s in [e["name"], *e["synonyms"]]:
-            m2n.setdefault(fold_width(s), (e["name"],))
+            if target is written:
+                written.setdefault(fold_width(s), e["name"])
+            else:
+                m2n.setdefault(fold_width(s), (e["name"],))
     for sp in data.get("splits", []):
         for s in sp["synonyms"]:
             m2n[fold_width(s)] = tuple(sp["indicators"])
@@ -108,7 +119,59 @@ def load_vocab(path: str | None = None) -> Vocab:
                 unit_family.setdefault(u, fam)
     units = sorted(unit_family, key=len, reverse=True)
     unit_re_src = "(?:" + "|".join(re.escape(u) for u in units) + ")"
-    return Vocab(indicators, m2n, mention_re, unit_family, unit_re_src, unit_data.get("per_unit", {}))
+    return Vocab(indicators, m2n, mention_re, unit_family, unit_re_src, unit_data.get("per_unit", {}), written)
+
+
+VOCAB_FIELDS = {"name", "synonyms", "unit_family", "higher_is_better", "family", "match", "scorer_family",
+                "description", "extra_unit_families"}
+MATCH_KINDS = ("mention", "name")
+
+
+def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
+    """What is wrong with an indicators file (the shape of indicators.json), each problem one
+    Chinese-first line; [] when it can be loaded. A name or synonym claimed by two entries would
+    silently file numbers under the first, so it is a problem too."""
+    units = json.loads(UNITS.read_text(encoding="utf-8")) if units is None else units
+    problems: list[str] = []
+    entries = data.get("indicators") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return ["缺少指标列表 (no \"indicators\" list)"]
+    families = set(data.get("unit_families", {})) | set(units.get("unit_families", {}))
+    claimed: dict[str, str] = {}
+    for i, e in enumerate(entries, 1):
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"].strip():
+            problems.append(f"第{i}条没有指标名称 (entry {i} has no name)")
+            continue
+        name = e["name"]
+        missing = VOCAB_FIELDS - set(e)
+        if missing:
+            problems.append(f"{name}: 缺少字段 {', '.join(sorted(missing))} (missing fields)")
+        if e.get("unit_family") not in families:
+            problems.append(f"{name}: 未知单位类别 {e.get('unit_family')!r} (unknown unit family)")
+        extra = e.get("extra_unit_families", [])
+        if not isinstance(extra, list) or not set(extra) <= families:
+            problems.append(f"{name}: 未知附加单位类别 {extra!r} (unknown extra unit family)")
+        if e.get("higher_is_better") not in (True, False, None):
+            problems.append(f"{name}: 方向须为 true、false 或 null (higher_is_better)")
+        if e.get("match", "mention") not in MATCH_KINDS:
+            problems.append(f"{name}: 匹配方式须为 mention 或 name (match)")
+        synonyms = e.get("synonyms", [])
+        if not isinstance(synonyms, list) or not all(isinstance(w, str) and w.strip() for w in synonyms):
+            problems.append(f"{name}: 同义词须为非空字符串列表 (synonyms)")
+            continue
+        for w in [name, *synonyms]:
+            key = fold_width(w)
+            if key in claimed and claimed[key] != name:
+                problems.append(f"{name}: “{w}”已属于指标“{claimed[key]}” (claimed by another indicator)")
+            elif w in synonyms and w == name:
+                problems.append(f"{name}: 同义词与名称相同 (a synonym repeats the name)")
+            claimed.setdefault(key, name)
+    names = {e.get("name") for e in entries if isinstance(e, dict)}
+    for sp in data.get("splits", []):
+        unknown = set(sp.get("indicators", [])) - names
+        if unknown:
+            problems.append(f"拆分项指向未知指标 {', '.join(sorted(unknown))} (a split names unknown indicators)")
+    return problems
 
 
 def indicator_names() -> list[str]:
@@ -457,6 +520,9 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
 
     out: list[tuple[int, Commitment]] = []
     ti = mi = si = 0
+    # the last named number of the previous segment, for a subjectless clause after a semicolon
+    # of the same sentence: "通车里程一九四九年为二万一千七百公里；……今年预计将达二万五千五百公里"
+    carry: tuple[str, str, int, int] | None = None  # name, unit, name start, segment end
     for seg in segs:
         s0, s1 = seg
         while ti < len(tokens) and tokens[ti].start < s0:
@@ -485,7 +551,14 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         found = _assign(ftext, seg_toks, seg_ments, vocab, warnings) if seg_ments else []
         used = {id(r[1]) for r in found}
         blocked = [(mm.start, mm.end) for mm in seg_ments]
-        found += _named_outside_vocabulary(ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks, blocked, s1)
+        carried = None
+        if carry is not None and ftext[carry[3] - 1] in "；;" and not ftext[carry[3]:s0].strip() \
+                and sent_start <= carry[2]:
+            carried = carry[:3]
+        named = _named_outside_vocabulary(ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks,
+                                          blocked, s1, carried)
+        carry = (named[-1][0], named[-1][1].unit, named[-1][3], s1) if named else None
+        found += named
         for ind, tok, qual, mstart, lead, listed_scope in found:
             if any(g.start <= tok.start < g.end for g in glossary):
                 continue
@@ -499,6 +572,10 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
             sec = _innermost(sections, tok.start)
             kind = _kind(ftext, tok.start, seg, sent_start, sec)
             period, horizon = _period(ftext, sent_start, lead)
+            if ind not in vocab.indicators:
+                filed = vocab.written_names.get(fold_width(ind))
+                if filed is not None and _unit_ok(vocab, filed, tok.unit):
+                    ind = filed  # a name the vocabulary knows, written as the report writes it
             if ind not in vocab.indicators and text[mstart:mstart + len(ind)] != ind \
                     and ftext[mstart:mstart + len(ind)] == ind:
                 ind = text[mstart:mstart + len(ind)]  # the name as written: traditional characters stay
@@ -549,13 +626,14 @@ ACTION_BEFORE = re.compile(r"(?:新建|建设|建成|新改建|改造|新增|完
                            r"提供|认定|培训|解决|吸纳|带动|惠及|为)(?:近|约|超过)?$")
 NOUN_AFTER = re.compile(r"(?:\d+岁以[上下])?([\u4e00-\u9fffA-Za-z0-9]{2,14}?)(?=[,，。；;、和及与的]|发放|解决|实现|开展|$)")
 ABSTRACT_NOUN = re.compile(r"^(?:方面|时期|阶段|季度|台阶|交汇点|问题|难题|任务|重点|领域|环节|体系|机制|行动|目标|步|年|月|天|倍)")
-ONE_OF_MEASURES = {"个", "件", "项", "条", "批", "种", "家", "座", "所", "处", "支", "张", "台", "部", "位", "名"}
+ONE_OF_MEASURES = {"个", "件", "项", "条", "批", "种", "家", "座", "所", "处", "支", "张", "台", "部", "位", "名", "头"}
 AGE_THRESHOLD = re.compile(r"\s?(?:以上|以下|及以上)")
 MIN_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 OBJECT_VERB = re.compile(r"发放|发行|安排|投入|筹集|拨付|下达|兑现")
 FUNCTION_WORD = re.compile(r"[和与及或等的了在]")
+NOT_A_ONE_CHARACTER_NAME = re.compile(r"[使让令把将被这那此该另其每各有共计约近超达为是对向给]")
 
 
 def _strip_frame(name: str) -> str:
@@ -583,8 +661,10 @@ def _written_name(ftext: str, lo: int, start: int) -> str | None:
     if not NAME_OK.fullmatch(name) or not MIN_CJK.search(name) or NOT_AN_INDICATOR.search(name) \
             or VERB_ONLY.fullmatch(name):
         return None
-    # a one-character name only where it is all the clause holds ("纸520万吨、糖260万吨")
-    if len(MIN_CJK.findall(name)) < 2 and (name != chunk[cut:] or FUNCTION_WORD.fullmatch(name)):
+    # a one-character name only where it is all the clause holds ("纸520万吨、糖260万吨"), and
+    # never a pronoun or a verb that governs the number ("使8000户…", "这两项", "另一头")
+    if len(MIN_CJK.findall(name)) < 2 and (name != chunk[cut:] or FUNCTION_WORD.fullmatch(name)
+                                           or NOT_A_ONE_CHARACTER_NAME.fullmatch(name)):
         return None
     return name
 
@@ -600,11 +680,13 @@ def _noun_after(ftext: str, tok: Token, hi: int) -> str | None:
 
 
 def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: list[Token],
-                              mentions: list[tuple[int, int]], hi: int | None = None):
+                              mentions: list[tuple[int, int]], hi: int | None = None,
+                              carried: tuple[str, str, int] | None = None):
     """Numbers the vocabulary did not take, tied to the name written right before them (or, after a
     verb of doing, right after them). The same rules as for the vocabulary leave out comparisons,
     increments, completion ratios, numbers that qualify a noun and the 从-value of a transition;
-    a subjectless clause after a named number carries its name on ("外贸进出口总额1200亿元，增长8%");
+    a subjectless clause after a named number carries its name on ("外贸进出口总额1200亿元，增长8%"),
+    also across a semicolon when the unit is the same (`carried`: the previous segment's last name);
     a 分别 list pairs names and numbers in order ("诉求解决率、满意率分别达96.7%和97%")."""
     hi = len(ftext) if hi is None else hi
     results = []
@@ -664,17 +746,53 @@ def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: 
                 last = None
                 continue
         if name == "":
-            if not last:
+            if last:
+                name, mstart = last[0], last[2]
+            # only a level in the same unit, as the clause's first number, with no indicator of
+            # its own: a rate after a semicolon is as often another quantity's growth
+            elif (carried and carried[1] == tok.unit and tok.unit not in ("%", "个百分点", "百分点", "‰")
+                  and not mentions and seg_toks and tok is seg_toks[0]
+                  and not GAP_BLOCK.search(ftext, lo, tok.start)):
+                name, mstart = carried[0], carried[2]
+            else:
                 continue
-            name, mstart = last[0], last[2]
         elif not name:
             continue
         else:
             mstart = ftext.rfind(name, max(lo, name_end - 40), name_end)
             mstart = mstart if mstart >= 0 else tok.start
+            name = _output_name(ftext, name, tok, lo, mstart)
         results.append((name, tok, _qualifier(ftext, tok, before), mstart, tok, None))
         last = (name, tok.end, mstart)
     return results
+
+
+# Units a product's output is counted in: a one-character product before one of these is an
+# output figure ("纸520万吨", "表2,360万只"), not a stray character.
+OUTPUT_FAMILIES = {"mass", "cloth", "volume", "length", "energy", "power", "containers"}
+GOODS_MEASURES = {"只", "台", "辆", "架", "件", "部", "双", "块", "枚", "箱", "匹", "套"}
+GENERIC_OUTPUT = {"总产": "总产量", "总产量": "总产量", "产量": "产量", "年产量": "年产量"}
+# the clause before a bare 总产 that says whose output it is: "粮食生产再获丰收，总产达到557亿斤"
+SUBJECT_OF_OUTPUT = re.compile(r"(?:^|[,，。；;\n])\s?([\u4e00-\u9fff]{2,8}?)(?:生产|种植)[^,，。；;]{0,10}[,，]\s?$")
+
+
+def _output_name(ftext: str, name: str, tok: Token, lo: int, mstart: int) -> str:
+    """The indicator an output figure is of, as a reader names it. A product written as one
+    character is its output (纸 -> 纸产量): one character alone is no name a table can be
+    searched or filtered by (表, 钢 and 糖 are parts of countless words). A bare 总产 or 产量 takes
+    the crop or product of the clause before it (粮食生产…，总产达到… -> 粮食总产量)."""
+    if name in GENERIC_OUTPUT:
+        m = SUBJECT_OF_OUTPUT.search(ftext[lo:mstart])
+        subject = _strip_frame(m.group(1)) if m else ""
+        if len(subject) < 2:
+            return name
+        full = subject + GENERIC_OUTPUT[name]
+        names = load_vocab().mention_to_names.get(fold_width(full), ())
+        return names[0] if len(names) == 1 else full
+    if len(name) == 1 and (load_vocab().unit_family.get(tok.unit) in OUTPUT_FAMILIES
+                           or tok.unit.lstrip("万亿") in GOODS_MEASURES):
+        return name + "产量"
+    return name
 
 
 FROM_BEFORE = re.compile(rf"[从由]\s?(?:{YEAR_WORD}的?)?(?:每人每年|每人每月|每人|每年|每月)?$")

@@ -13,8 +13,9 @@ from tests.browser.conftest import browser  # noqa: F401  (the Selenium fixture)
 from tests.conftest import SHARED
 
 HAILAER = "内蒙古自治区呼伦贝尔市海拉尔区"
-HAILAER_FILES = [SHARED / "corpus" / "district" / f"hailaer_{y}.gbk.txt"
-                 for y in (2012, 2013, 2014, 2016, 2018)]
+HAILAER_FILES = [
+    SHARED / "corpus" / "district" / f"hailaer_{y}.gbk.txt" for y in (2012, 2013, 2014, 2016, 2018)
+]
 
 
 @pytest.fixture

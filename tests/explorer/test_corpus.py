@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from archive import explorer
-from archive import explorer_queries as queries
-from archive.models import Commitment, CommitmentCorrection, EditorialAction, Place
+from archive.models import Commitment, EditorialAction, Place
+from explorer import queries
+from explorer import rules as explorer
+from explorer.models import CommitmentCorrection
 from tests.explorer.conftest import HAILAER
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +31,19 @@ pytestmark = pytest.mark.django_db
 
 def test_pivot_of_gdp_growth_targets(client, hailaer):
     # "GDP" is a synonym: the filter resolves it to 地区生产总值.
-    response = client.get(reverse("explorer:pivot"),
-                          {"indicator": "GDP", "kind": "target", "measure": "rate", "place": HAILAER})
+    response = client.get(
+        reverse("explorer:pivot"),
+        {"indicator": "GDP", "kind": "target", "measure": "rate", "place": HAILAER},
+    )
     assert response.status_code == 200
     pivot = response.context["pivot"]
     assert pivot.years == list(range(2012, 2019))
     assert [r.place for r in pivot.rows] == [HAILAER]
     cells = [[(i.value, i.unit, i.qualifier) for i in cell] for cell in pivot.rows[0].cells]
     assert cells == [
-        [(21, "%", "")], [(20, "%", "")], [(11, "%", "")],
+        [(21, "%", "")],
+        [(20, "%", "")],
+        [(11, "%", "")],
         [],  # 2015: no report in the corpus
         [(7.5, "%", "")],
         [],  # 2017: no report
@@ -52,7 +57,9 @@ def test_pivot_of_gdp_growth_targets(client, hailaer):
 
 
 def test_pivot_csv(client, hailaer):
-    response = client.get(reverse("explorer:pivot_csv"), {"indicator": "地区生产总值", "place": HAILAER})
+    response = client.get(
+        reverse("explorer:pivot_csv"), {"indicator": "地区生产总值", "place": HAILAER}
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:8] == ["place", "2012", "2013", "2014", "2015", "2016", "2017", "2018"]
     assert rows[1][:8] == [HAILAER, "21%", "20%", "11%", "", "7.5%", "", "6%左右"]
@@ -60,7 +67,9 @@ def test_pivot_csv(client, hailaer):
 
 
 def pairs_by_key(place):
-    return {(p.target.year, p.target.indicator, p.target.unit): p for p in queries.track_record(place)}
+    return {
+        (p.target.year, p.target.indicator, p.target.unit): p for p in queries.track_record(place)
+    }
 
 
 def test_target_matched_with_next_years_result(hailaer):
@@ -91,9 +100,17 @@ def test_unmatched_target_says_so(client, hailaer):
 
 
 def test_table_filters_and_marks_the_number(client, hailaer):
-    response = client.get(reverse("explorer:commitments"), {
-        "indicator": "经济增长", "place": "内蒙古自治区呼伦贝尔市", "year_from": 2013,
-        "year_to": 2014, "kind": "achievement", "measure": "rate"})
+    response = client.get(
+        reverse("explorer:commitments"),
+        {
+            "indicator": "经济增长",
+            "place": "内蒙古自治区呼伦贝尔市",
+            "year_from": 2013,
+            "year_to": 2014,
+            "kind": "achievement",
+            "measure": "rate",
+        },
+    )
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [(r.year, r.value) for r in rows] == [(2013, 18.5), (2014, 10.1)]
@@ -101,14 +118,16 @@ def test_table_filters_and_marks_the_number(client, hailaer):
 
 
 def test_bad_filters_are_a_400(client, db):
-    assert client.get(reverse("explorer:commitments"), {"indicator": "没有的指标"}).status_code == 400
+    assert (
+        client.get(reverse("explorer:commitments"), {"indicator": "没有的指标"}).status_code == 400
+    )
     assert client.get(reverse("explorer:commitments"), {"year_from": "x"}).status_code == 400
 
 
 def test_csv_round_trip(client, hailaer):
     """Every row's permalink opens the paragraph that holds the number."""
     response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER})
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == Commitment.objects.count() > 100
     pages: dict[str, str] = {}
@@ -128,9 +147,11 @@ def test_csv_round_trip(client, hailaer):
 
 
 def test_json_download(client, hailaer):
-    response = client.get(reverse("explorer:commitments_json"),
-                          {"indicator": "地区生产总值", "kind": "target", "measure": "rate"})
-    data = json.loads(b"".join(response.streaming_content))
+    response = client.get(
+        reverse("explorer:commitments_json"),
+        {"indicator": "地区生产总值", "kind": "target", "measure": "rate"},
+    )
+    data = json.loads(response.getvalue())
     assert [r["value"] for r in data["results"]] == [21, 20, 11, 7.5, 6]
     assert all(r["permalink"].startswith("http://testserver/r/") for r in data["results"])
 
@@ -141,35 +162,53 @@ def test_correction_is_logged_shown_and_kept_across_reparse(client, staff_client
 
     report = hailaer[2018]
     c = Commitment.objects.get(version=report.current_version, indicator="地区生产总值", unit="%")
-    response = staff_client.post(reverse("explorer:correct", args=[c.pk]), {
-        "indicator": "地区生产总值", "value": "6", "value_max": "6.5", "unit": "%",
-        "qualifier": "", "kind": "target", "note": "原文为区间（示例更正）"})
+    response = staff_client.post(
+        reverse("explorer:correct", args=[c.pk]),
+        {
+            "indicator": "地区生产总值",
+            "value": "6",
+            "value_max": "6.5",
+            "unit": "%",
+            "qualifier": "",
+            "kind": "target",
+            "note": "原文为区间（示例更正）",
+        },
+    )
     assert response.status_code == 302
-    action = EditorialAction.objects.filter(report=report, verb=EditorialAction.Verb.COMMITMENT).get()
+    action = EditorialAction.objects.filter(
+        report=report, verb=EditorialAction.Verb.COMMITMENT
+    ).get()
     assert action.changes["value_max"] == [None, 6.5]
     # A re-parse makes version 2 with new commitment rows: the correction still applies.
     source = report.current_version.source
     add_version(report, source, parse_file(source.read_bytes(), source.original_name))
     report.refresh_from_db()
     assert report.current_version.number == 2
-    table = client.get(reverse("explorer:commitments"),
-                       {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "year_from": 2018})
+    table = client.get(
+        reverse("explorer:commitments"),
+        {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "year_from": 2018},
+    )
     [row] = table.context["rows"]
     assert (row.value, row.value_max, row.corrected) == (6, 6.5, True)
     assert "/v2/" in row.url
     assert "已更正 corrected" in table.content.decode()
     # Marked wrong: gone from the tables.
-    staff_client.post(reverse("explorer:correct", args=[row.id]), {
-        "marked_wrong": "on", "note": "not a target"})
+    staff_client.post(
+        reverse("explorer:correct", args=[row.id]), {"marked_wrong": "on", "note": "not a target"}
+    )
     assert CommitmentCorrection.objects.count() == 2
-    table = client.get(reverse("explorer:commitments"),
-                       {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "year_from": 2018})
+    table = client.get(
+        reverse("explorer:commitments"),
+        {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "year_from": 2018},
+    )
     assert table.context["page"].paginator.count == 0
 
 
 def test_correction_is_for_staff_only(client, hailaer):
     c = Commitment.objects.first()
-    response = client.post(reverse("explorer:correct", args=[c.pk]), {"note": "x", "marked_wrong": "on"})
+    response = client.post(
+        reverse("explorer:correct", args=[c.pk]), {"note": "x", "marked_wrong": "on"}
+    )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not CommitmentCorrection.objects.exists()
 

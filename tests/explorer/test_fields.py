@@ -23,23 +23,36 @@ pytestmark = pytest.mark.django_db
 
 def test_stored_commitments_carry_the_contract_fields(hailaer):
     v2016 = hailaer[2016].current_version
-    level = Commitment.objects.get(version=v2016, indicator="地区生产总值", value=287.9, baseline__isnull=False)
+    level = Commitment.objects.get(
+        version=v2016, indicator="地区生产总值", value=287.9, baseline__isnull=False
+    )
     assert (level.baseline, level.direction, level.normalised) == (162.4, "up", True)
     average = Commitment.objects.get(version=v2016, indicator="地区生产总值", value=12.1)
     assert (average.period, average.direction) == ("multi_year_average", "up")
-    target = Commitment.objects.get(version=hailaer[2012].current_version, indicator="地区生产总值", value=21)
-    assert (target.direction, target.period, target.scope, target.kind) == ("up", "year", "", "target")
+    target = Commitment.objects.get(
+        version=hailaer[2012].current_version, indicator="地区生产总值", value=21
+    )
+    assert (target.direction, target.period, target.scope, target.kind) == (
+        "up",
+        "year",
+        "",
+        "target",
+    )
     assert Commitment.objects.filter(normalised=False).exists()  # names outside the vocabulary
 
 
 def test_downloads_carry_the_fields(client, hailaer):
-    response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER, "indicator": "地区生产总值"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    response = client.get(
+        reverse("explorer:commitments_csv"), {"place": HAILAER, "indicator": "地区生产总值"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {"direction", "period", "horizon", "scope", "baseline", "normalised"} <= set(rows[0])
     [row] = [r for r in rows if r["value"] == "12.1"]
     assert (row["period"], row["direction"]) == ("multi_year_average", "up")
-    response = client.get(reverse("explorer:commitments_json"), {"place": HAILAER, "indicator": "地区生产总值"})
-    results = json.loads(b"".join(response.streaming_content))["results"]
+    response = client.get(
+        reverse("explorer:commitments_json"), {"place": HAILAER, "indicator": "地区生产总值"}
+    )
+    results = json.loads(response.getvalue())["results"]
     [level] = [r for r in results if r["value"] == 287.9 and r["baseline"] is not None]
     assert (level["baseline"], level["scope"], level["normalised"]) == (162.4, None, True)
 
@@ -50,38 +63,56 @@ def test_a_correction_of_the_new_fields_survives_reparse(client, staff_client, h
 
     report = hailaer[2012]
     c = Commitment.objects.get(version=report.current_version, indicator="地区生产总值", value=21)
-    response = staff_client.post(reverse("explorer:correct", args=[c.pk]), {
-        "indicator": "", "qualifier": "", "direction": "up", "period": "cumulative", "horizon": "2012",
-        "scope": "示例片区", "note": "示例更正 scope and period"})
+    response = staff_client.post(
+        reverse("explorer:correct", args=[c.pk]),
+        {
+            "indicator": "",
+            "qualifier": "",
+            "direction": "up",
+            "period": "cumulative",
+            "horizon": "2012",
+            "scope": "示例片区",
+            "note": "示例更正 scope and period",
+        },
+    )
     assert response.status_code == 302
     source = report.current_version.source
     add_version(report, source, parse_file(source.read_bytes(), source.original_name))
     report.refresh_from_db()
     assert report.current_version.number == 2
-    response = client.get(reverse("explorer:commitments_json"),
-                          {"place": HAILAER, "indicator": "地区生产总值", "kind": "target", "measure": "rate"})
-    [row] = [r for r in json.loads(b"".join(response.streaming_content))["results"] if r["value"] == 21]
-    assert (row["period"], row["horizon"], row["scope"], row["corrected"]) == ("cumulative", 2012, "示例片区", True)
+    response = client.get(
+        reverse("explorer:commitments_json"),
+        {"place": HAILAER, "indicator": "地区生产总值", "kind": "target", "measure": "rate"},
+    )
+    [row] = [r for r in json.loads(response.getvalue())["results"] if r["value"] == 21]
+    assert (row["period"], row["horizon"], row["scope"], row["corrected"]) == (
+        "cumulative",
+        2012,
+        "示例片区",
+        True,
+    )
     assert "/v2/" in row["permalink"]
 
 
 def test_a_bad_correction_is_refused_with_a_message(staff_client, hailaer):
     c = Commitment.objects.filter(version=hailaer[2012].current_version).first()
-    response = staff_client.post(reverse("explorer:correct", args=[c.pk]), {
-        "period": "forever", "horizon": "3000", "note": "x"})
+    response = staff_client.post(
+        reverse("explorer:correct", args=[c.pk]),
+        {"period": "forever", "horizon": "3000", "note": "x"},
+    )
     assert response.status_code == 200  # the form again, with its errors; never a 500
     assert response.context["form"].errors.keys() >= {"period", "horizon"}
 
 
 def test_codebook_has_one_line_per_download_column(client, hailaer):
-    from archive.explorer_views import CSV_COLUMNS
+    from explorer.views import CSV_COLUMNS
 
     page = client.get(reverse("explorer:codebook"))
     assert page.status_code == 200
     html = page.content.decode()
     assert all(html.count(f'id="col-{c}"') == 1 for c in CSV_COLUMNS)
     response = client.get(reverse("explorer:commitments_csv"), {"place": HAILAER})
-    header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header = next(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert header == CSV_COLUMNS
 
 
@@ -89,7 +120,7 @@ def test_codebook_has_one_line_per_download_column(client, hailaer):
 def test_panel_downloads_read_back_with_the_csv_rows(client, hailaer, fmt):
     import pandas as pd
 
-    from archive.explorer_views import CSV_COLUMNS
+    from explorer.views import CSV_COLUMNS
 
     params = {"place": HAILAER, "indicator": "地区生产总值"}
     response = client.get(reverse("explorer:commitments_panel", args=[fmt]), params)
@@ -97,8 +128,15 @@ def test_panel_downloads_read_back_with_the_csv_rows(client, hailaer, fmt):
     body = io.BytesIO(response.content)
     df = pd.read_parquet(body) if fmt == "parquet" else pd.read_stata(body)
     assert list(df.columns) == CSV_COLUMNS
-    csv_rows = list(csv.DictReader(io.StringIO(b"".join(
-        client.get(reverse("explorer:commitments_csv"), params).streaming_content).decode("utf-8-sig"))))
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("explorer:commitments_csv"), params)
+                .getvalue()
+                .decode("utf-8-sig")
+            )
+        )
+    )
     assert len(df) == len(csv_rows) > 10
     assert sorted(df["value"].round(4)) == sorted(round(float(r["value"]), 4) for r in csv_rows)
     row = df[(df["value"] == 12.1) & (df["year"] == 2016)].iloc[0]
@@ -110,13 +148,20 @@ def test_panel_downloads_read_back_with_the_csv_rows(client, hailaer, fmt):
 def test_pivot_panel_is_long_one_row_per_number(client, hailaer, fmt):
     import pandas as pd
 
-    response = client.get(reverse("explorer:pivot_panel", args=[fmt]),
-                          {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "place": HAILAER})
+    response = client.get(
+        reverse("explorer:pivot_panel", args=[fmt]),
+        {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "place": HAILAER},
+    )
     assert response.status_code == 200
     body = io.BytesIO(response.content)
     df = pd.read_parquet(body) if fmt == "parquet" else pd.read_stata(body)
     assert list(zip(df["year"].astype(int), df["value"], strict=True)) == [
-        (2012, 21), (2013, 20), (2014, 11), (2016, 7.5), (2018, 6)]
+        (2012, 21),
+        (2013, 20),
+        (2014, 11),
+        (2016, 7.5),
+        (2018, 6),
+    ]
     assert set(df["direction"]) == {"up"}
 
 

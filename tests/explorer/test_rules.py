@@ -1,38 +1,77 @@
-"""The matching rules of archive.explorer, without a database: what counts as met."""
+"""The matching rules of explorer.rules, without a database: what counts as met."""
 
 import pytest
 
-from archive import explorer
-from archive.explorer import Item, Status
+from explorer import rules as explorer
+from explorer.rules import Item, Status
 
 
-def item(value, unit="%", *, kind="target", qualifier="", value_max=None, year=2016,
-         sentence=None, indicator="地区生产总值", section_kind=""):
+def item(
+    value,
+    unit="%",
+    *,
+    kind="target",
+    qualifier="",
+    value_max=None,
+    year=2016,
+    sentence=None,
+    indicator="地区生产总值",
+    section_kind="",
+):
     if sentence is None:
-        written = explorer.format_number(value) + (
-            "—" + explorer.format_number(value_max) if value_max is not None else "") + unit
+        written = (
+            explorer.format_number(value)
+            + ("—" + explorer.format_number(value_max) if value_max is not None else "")
+            + unit
+        )
         sentence = f"地区生产总值增长{written}{qualifier}"
     span = explorer.locate_number(sentence, value, value_max, unit)
-    return Item(id=abs(hash((value, kind, sentence))) % 10**6, report_id=1, report_public_id="abcdefgh",
-                place_id=1, place="某区", year=year, indicator=indicator, value=value,
-                value_max=value_max, unit=unit, qualifier=qualifier, kind=kind, sentence=sentence,
-                section_kind=section_kind, span=span)
+    return Item(
+        id=abs(hash((value, kind, sentence))) % 10**6,
+        report_id=1,
+        report_public_id="abcdefgh",
+        place_id=1,
+        place="某区",
+        year=year,
+        indicator=indicator,
+        value=value,
+        value_max=value_max,
+        unit=unit,
+        qualifier=qualifier,
+        kind=kind,
+        sentence=sentence,
+        section_kind=section_kind,
+        span=span,
+    )
 
 
-@pytest.mark.parametrize("target, result, higher, status", [
-    (item(6, qualifier="左右"), item(5.5, kind="achievement"), True, Status.MET),
-    (item(6, qualifier="左右"), item(5.4, kind="achievement"), True, Status.MISSED),
-    (item(6, qualifier="左右"), item(7, kind="achievement"), True, Status.MET),
-    (item(8, qualifier="以上"), item(7.9, kind="achievement"), True, Status.MISSED),
-    (item(8, qualifier="以上"), item(8, kind="achievement"), True, Status.MET),
-    (item(4, qualifier="以内", indicator="城镇登记失业率"), item(3.65, kind="achievement"), False, Status.MET),
-    (item(4, qualifier="以内", indicator="城镇登记失业率"), item(4.1, kind="achievement"), False, Status.MISSED),
-    (item(6, value_max=6.5), item(6.1, kind="achievement"), True, Status.MET),
-    (item(6, value_max=6.5), item(5.9, kind="achievement"), True, Status.MISSED),
-    (item(7.5), item(8.9, kind="achievement"), True, Status.MET),
-    (item(240, "亿元"), item(2352000, "万元", kind="achievement"), True, Status.MISSED),
-    (item(240, "亿元"), item(2400000, "万元", kind="achievement"), True, Status.MET),
-])
+@pytest.mark.parametrize(
+    "target, result, higher, status",
+    [
+        (item(6, qualifier="左右"), item(5.5, kind="achievement"), True, Status.MET),
+        (item(6, qualifier="左右"), item(5.4, kind="achievement"), True, Status.MISSED),
+        (item(6, qualifier="左右"), item(7, kind="achievement"), True, Status.MET),
+        (item(8, qualifier="以上"), item(7.9, kind="achievement"), True, Status.MISSED),
+        (item(8, qualifier="以上"), item(8, kind="achievement"), True, Status.MET),
+        (
+            item(4, qualifier="以内", indicator="城镇登记失业率"),
+            item(3.65, kind="achievement"),
+            False,
+            Status.MET,
+        ),
+        (
+            item(4, qualifier="以内", indicator="城镇登记失业率"),
+            item(4.1, kind="achievement"),
+            False,
+            Status.MISSED,
+        ),
+        (item(6, value_max=6.5), item(6.1, kind="achievement"), True, Status.MET),
+        (item(6, value_max=6.5), item(5.9, kind="achievement"), True, Status.MISSED),
+        (item(7.5), item(8.9, kind="achievement"), True, Status.MET),
+        (item(240, "亿元"), item(2352000, "万元", kind="achievement"), True, Status.MISSED),
+        (item(240, "亿元"), item(2400000, "万元", kind="achievement"), True, Status.MET),
+    ],
+)
 def test_judge(target, result, higher, status):
     assert explorer.judge(target, result, higher).status == status
 
@@ -45,7 +84,9 @@ def test_a_fall_counts_against_a_rise():
 
 def test_a_larger_fall_meets_a_fall_target():
     target = item(3, sentence="单位生产总值能耗下降3%", indicator="能耗强度")
-    result = item(3.4, kind="achievement", sentence="单位生产总值能耗下降3.4%", indicator="能耗强度")
+    result = item(
+        3.4, kind="achievement", sentence="单位生产总值能耗下降3.4%", indicator="能耗强度"
+    )
     assert explorer.judge(target, result, False).status == Status.MET
 
 
@@ -56,8 +97,12 @@ def test_no_result_and_units_that_do_not_compare():
 
 
 def test_multi_year_numbers_do_not_answer_a_target():
-    five_years = item(12.1, kind="achievement", year=2016,
-                      sentence="地区生产总值由2010年的162.4亿元增加到2015年的287.9亿元，年均增长12.1%")
+    five_years = item(
+        12.1,
+        kind="achievement",
+        year=2016,
+        sentence="地区生产总值由2010年的162.4亿元增加到2015年的287.9亿元，年均增长12.1%",
+    )
     one_year = item(8.9, kind="achievement", year=2016, sentence="地区生产总值同比增长8.9%")
     assert explorer.pick_result(item(7.5, year=2015), [five_years, one_year]) is one_year
 
@@ -91,7 +136,9 @@ def test_pivot_keeps_gaps():
 
 def test_one_target_per_year_indicator_and_kind_of_number():
     first = item(6, qualifier="左右", section_kind="targets")
-    again = item(6, qualifier="左右", sentence="全年地区生产总值增长6%左右的目标")  # restated in a chapter
+    again = item(
+        6, qualifier="左右", sentence="全年地区生产总值增长6%左右的目标"
+    )  # restated in a chapter
     result = item(6.2, kind="achievement", year=2017)
     pairs = explorer.match_promises([again, first], {2017: [result]}, lambda _: True)
     assert [(p.target.id, p.result.value) for p in pairs] == [(first.id, 6.2)]
@@ -108,5 +155,9 @@ def test_multi_year_and_scoped_figures_never_pair_with_annual_targets():
     assert pair.result.value == 6.4
     [pair] = explorer.match_promises([target], {2017: [five_year, part]}, lambda _: True)
     assert pair.result is None
-    assert explorer.match_promises([replace(target, period="by_year", horizon=2020)], {2017: [annual]},
-                                   lambda _: True) == []
+    assert (
+        explorer.match_promises(
+            [replace(target, period="by_year", horizon=2020)], {2017: [annual]}, lambda _: True
+        )
+        == []
+    )

@@ -1,12 +1,13 @@
-"""URLs of the commitments explorer (issue 8). Included from config/urls.py:
+"""URLs of the commitments explorer. Included from config/urls.py at the root, so the paths
+(and the names, under the "explorer" namespace) are the ones permalinks and downloads promise:
 
-    path("", include("archive.explorer_urls")),
+    path("", include("explorer.urls")),
 """
 
 from django.urls import path, register_converter
 
 import archive.urls  # noqa: F401  (registers the "readable" path converter used below)
-from archive import explorer_views as views
+from explorer import views
 
 
 class PanelFormat:

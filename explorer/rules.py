@@ -9,7 +9,7 @@
 
 The views turn database rows into `Item`s and hand them here; everything a researcher may
 want to check (what counts as met, which result answers which target) is decided in this
-module and written down on the methods page (templates/explorer/methods.html), which quotes
+module and written down on the methods page (explorer/templates/explorer/methods.html), which quotes
 the constants below.
 """
 
@@ -30,18 +30,49 @@ from archive.ingest.textnorm import fold_width
 # unit -> (base unit, factor): two units are comparable when they share a base, and values
 # convert by the factors (亿元 and 万元 compare; % and 个百分点 do not).
 UNIT_BASE: dict[str, tuple[str, float]] = {
-    "%": ("%", 1), "个百分点": ("pp", 1), "百分点": ("pp", 1), "‰": ("‰", 1),
-    "元": ("元", 1), "万元": ("元", 1e4), "亿元": ("元", 1e8), "万亿元": ("元", 1e12),
-    "美元": ("美元", 1), "万美元": ("美元", 1e4), "亿美元": ("美元", 1e8), "万亿美元": ("美元", 1e12),
-    "人": ("人", 1), "万人": ("人", 1e4), "万": ("人", 1e4), "人次": ("人次", 1), "万人次": ("人次", 1e4),
-    "户": ("户", 1), "万户": ("户", 1e4), "套": ("套", 1), "万套": ("套", 1e4),
-    "家": ("家", 1), "个": ("个", 1), "项": ("项", 1), "座": ("座", 1),
-    "平方米": ("平方米", 1), "万平方米": ("平方米", 1e4), "平方公里": ("平方米", 1e6),
-    "公顷": ("平方米", 1e4), "亩": ("亩", 1), "万亩": ("亩", 1e4),
-    "斤": ("斤", 1), "万斤": ("斤", 1e4), "亿斤": ("斤", 1e8), "万亿斤": ("斤", 1e12),
-    "公斤": ("吨", 1e-3), "吨": ("吨", 1), "万吨": ("吨", 1e4), "亿吨": ("吨", 1e8),
-    "吨标准煤": ("吨标准煤", 1), "万吨标准煤": ("吨标准煤", 1e4),
-    "微克/立方米": ("微克/立方米", 1), "天": ("天", 1),
+    "%": ("%", 1),
+    "个百分点": ("pp", 1),
+    "百分点": ("pp", 1),
+    "‰": ("‰", 1),
+    "元": ("元", 1),
+    "万元": ("元", 1e4),
+    "亿元": ("元", 1e8),
+    "万亿元": ("元", 1e12),
+    "美元": ("美元", 1),
+    "万美元": ("美元", 1e4),
+    "亿美元": ("美元", 1e8),
+    "万亿美元": ("美元", 1e12),
+    "人": ("人", 1),
+    "万人": ("人", 1e4),
+    "万": ("人", 1e4),
+    "人次": ("人次", 1),
+    "万人次": ("人次", 1e4),
+    "户": ("户", 1),
+    "万户": ("户", 1e4),
+    "套": ("套", 1),
+    "万套": ("套", 1e4),
+    "家": ("家", 1),
+    "个": ("个", 1),
+    "项": ("项", 1),
+    "座": ("座", 1),
+    "平方米": ("平方米", 1),
+    "万平方米": ("平方米", 1e4),
+    "平方公里": ("平方米", 1e6),
+    "公顷": ("平方米", 1e4),
+    "亩": ("亩", 1),
+    "万亩": ("亩", 1e4),
+    "斤": ("斤", 1),
+    "万斤": ("斤", 1e4),
+    "亿斤": ("斤", 1e8),
+    "万亿斤": ("斤", 1e12),
+    "公斤": ("吨", 1e-3),
+    "吨": ("吨", 1),
+    "万吨": ("吨", 1e4),
+    "亿吨": ("吨", 1e8),
+    "吨标准煤": ("吨标准煤", 1),
+    "万吨标准煤": ("吨标准煤", 1e4),
+    "微克/立方米": ("微克/立方米", 1),
+    "天": ("天", 1),
 }
 RATE_UNITS = {"%", "个百分点", "百分点", "‰"}
 
@@ -58,7 +89,9 @@ AT_MOST = ("以内", "以下", "之内", "控制在", "不超过", "不高于", 
 ABOUT = ("左右", "上下", "约")
 DOWN_WORDS = re.compile(r"(?:下降|降低|减少|回落|降幅|减|降)[^，,；;。\d]{0,6}$")
 # A target or result that speaks of several years is not the promise for one year.
-MULTI_YEAR = re.compile(r"年均|年平均|平均每年|五年|十二五|十三五|十四五|十五五|累计|由\s*\d{4}\s*年")
+MULTI_YEAR = re.compile(
+    r"年均|年平均|平均每年|五年|十二五|十三五|十四五|十五五|累计|由\s*\d{4}\s*年"
+)
 YEAR_IN_TEXT = re.compile(r"(?<!\d)(19|20)(\d{2})\s*年")
 
 
@@ -90,8 +123,9 @@ def unit_kind(unit: str) -> str:
 # the number inside its sentence
 
 
-def locate_number(sentence: str, value: float, value_max: float | None,
-                  unit: str) -> tuple[int, int] | None:
+def locate_number(
+    sentence: str, value: float, value_max: float | None, unit: str
+) -> tuple[int, int] | None:
     """Offsets of the number (with its unit, and its range) inside `sentence`, found by the
     ingest pipeline's own number reader, so that "二十一%" or "4.5%—5%" are found as well."""
     folded = fold_width(sentence)
@@ -122,7 +156,7 @@ def locate_number(sentence: str, value: float, value_max: float | None,
 def number_as_written(sentence: str, span: tuple[int, int] | None) -> str:
     if span is None:
         return ""
-    return sentence[span[0]:span[1]].strip()
+    return sentence[span[0] : span[1]].strip()
 
 
 def split_marked(sentence: str, span: tuple[int, int] | None) -> list[tuple[str, bool]]:
@@ -130,7 +164,9 @@ def split_marked(sentence: str, span: tuple[int, int] | None) -> list[tuple[str,
     if span is None:
         return [(sentence, False)]
     a, b = span
-    return [p for p in [(sentence[:a], False), (sentence[a:b], True), (sentence[b:], False)] if p[0]]
+    return [
+        p for p in [(sentence[:a], False), (sentence[a:b], True), (sentence[b:], False)] if p[0]
+    ]
 
 
 def normalize_sentence(sentence: str) -> str:
@@ -210,8 +246,19 @@ def format_value(value: float, value_max: float | None, unit: str, qualifier: st
 
 
 # the fields of an Item an editor can correct
-CORRECTABLE = ("indicator", "value", "value_max", "unit", "qualifier", "kind", "direction", "period",
-               "horizon", "scope", "baseline")
+CORRECTABLE = (
+    "indicator",
+    "value",
+    "value_max",
+    "unit",
+    "qualifier",
+    "kind",
+    "direction",
+    "period",
+    "horizon",
+    "scope",
+    "baseline",
+)
 
 
 def apply_correction(item: Item, correction: dict | None) -> Item:
@@ -233,9 +280,14 @@ def apply_correction(item: Item, correction: dict | None) -> Item:
     if correction.get("value") is not None:
         changes["value"] = correction["value"]
         changes["value_max"] = correction.get("value_max")
-    return replace(item, **changes, corrected=True, original=original,
-                   marked_wrong=bool(correction.get("marked_wrong")),
-                   correction_note=correction.get("note") or "")
+    return replace(
+        item,
+        **changes,
+        corrected=True,
+        original=original,
+        marked_wrong=bool(correction.get("marked_wrong")),
+        correction_note=correction.get("note") or "",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,7 +328,7 @@ def direction(item: Item) -> int:
     """-1 when the number is a fall (下降 3%), +1 otherwise."""
     if item.span is None or item.unit not in RATE_UNITS:
         return 1
-    return -1 if DOWN_WORDS.search(item.sentence[max(0, item.span[0] - 10):item.span[0]]) else 1
+    return -1 if DOWN_WORDS.search(item.sentence[max(0, item.span[0] - 10) : item.span[0]]) else 1
 
 
 def is_multi_year(item: Item) -> bool:
@@ -330,7 +382,9 @@ def judge(target: Item, result: Item | None, higher_is_better: bool | None) -> V
     A fall written as 下降 x% counts as −x when the target speaks of a rise.
     """
     if result is None:
-        return Verdict(Status.NO_RESULT, "下一年报告中没有同一指标、可比单位的完成数 no comparable result")
+        return Verdict(
+            Status.NO_RESULT, "下一年报告中没有同一指标、可比单位的完成数 no comparable result"
+        )
     r = convert(result.value, result.unit, target.unit)
     if direction(result) != direction(target):
         r = -r
@@ -344,15 +398,27 @@ def judge(target: Item, result: Item | None, higher_is_better: bool | None) -> V
         elif sense == "at_least":
             ok, rule = r >= lo - 1e-9, f"区间 range: {shown} ≥ {format_number(lo)}"
         else:
-            ok, rule = lo - 1e-9 <= r <= hi + 1e-9, f"区间 range: {format_number(lo)} ≤ {shown} ≤ {format_number(hi)}"
+            ok, rule = (
+                lo - 1e-9 <= r <= hi + 1e-9,
+                f"区间 range: {format_number(lo)} ≤ {shown} ≤ {format_number(hi)}",
+            )
     elif q in ABOUT:
         tol = tolerance(target)
         if sense == "at_least":
-            ok, rule = r >= lo - tol - 1e-9, f"{q}: {shown} ≥ {format_number(lo)} − {format_number(tol)}"
+            ok, rule = (
+                r >= lo - tol - 1e-9,
+                f"{q}: {shown} ≥ {format_number(lo)} − {format_number(tol)}",
+            )
         elif sense == "at_most":
-            ok, rule = r <= lo + tol + 1e-9, f"{q}: {shown} ≤ {format_number(lo)} + {format_number(tol)}"
+            ok, rule = (
+                r <= lo + tol + 1e-9,
+                f"{q}: {shown} ≤ {format_number(lo)} + {format_number(tol)}",
+            )
         else:
-            ok, rule = abs(r - lo) <= tol + 1e-9, f"{q}: |{shown} − {format_number(lo)}| ≤ {format_number(tol)}"
+            ok, rule = (
+                abs(r - lo) <= tol + 1e-9,
+                f"{q}: |{shown} − {format_number(lo)}| ≤ {format_number(tol)}",
+            )
     elif sense == "at_least":
         ok, rule = r >= lo - 1e-9, f"{q or '目标'}: {shown} ≥ {format_number(lo)}"
     elif sense == "at_most":
@@ -366,18 +432,26 @@ def pick_result(target: Item, candidates: Iterable[Item]) -> Item | None:
     """The result that answers `target`: an achievement of the same indicator, in a
     comparable unit of the same kind (a rate answers a rate, a level a level), not about
     several years; one from a review section first, then the first in the text."""
-    fitting = [c for c in candidates
-               if c.kind == "achievement" and not c.marked_wrong
-               and c.indicator == target.indicator and comparable(c.unit, target.unit)
-               and not is_multi_year(c)]
+    fitting = [
+        c
+        for c in candidates
+        if c.kind == "achievement"
+        and not c.marked_wrong
+        and c.indicator == target.indicator
+        and comparable(c.unit, target.unit)
+        and not is_multi_year(c)
+    ]
     if not fitting:
         return None
     fitting.sort(key=lambda c: (c.section_kind != "review", c.span[0] if c.span else 0, c.id))
     return fitting[0]
 
 
-def match_promises(targets: Iterable[Item], results_by_year: dict[int, list[Item]],
-                   higher_is_better: Callable[[str], bool | None]) -> list[Pair]:
+def match_promises(
+    targets: Iterable[Item],
+    results_by_year: dict[int, list[Item]],
+    higher_is_better: Callable[[str], bool | None],
+) -> list[Pair]:
     """Each annual target of year Y with the result for Y from the report of year Y+1.
 
     `results_by_year` maps a report year to the commitments of that place's report of that
@@ -388,8 +462,10 @@ def match_promises(targets: Iterable[Item], results_by_year: dict[int, list[Item
     # one target per year, indicator and kind of number: a report that states its GDP target in
     # the targets section and again in a later chapter promises it once (the first one stands,
     # one from a targets/plan section before others)
-    ordered = sorted(targets, key=lambda t: (t.section_kind not in ("targets", "plan"),
-                                             t.span[0] if t.span else 0, t.id))
+    ordered = sorted(
+        targets,
+        key=lambda t: (t.section_kind not in ("targets", "plan"), t.span[0] if t.span else 0, t.id),
+    )
     for t in ordered:
         if t.kind != "target" or t.marked_wrong or t.year is None or is_multi_year(t):
             continue
@@ -401,8 +477,10 @@ def match_promises(targets: Iterable[Item], results_by_year: dict[int, list[Item
         result = pick_result(t, nxt) if nxt is not None else None
         verdict = judge(t, result, higher_is_better(t.indicator))
         if nxt is None:
-            verdict = Verdict(Status.NO_RESULT, f"档案中没有 {t.year + 1} 年的报告 "
-                                                f"no report for {t.year + 1} in the archive")
+            verdict = Verdict(
+                Status.NO_RESULT,
+                f"档案中没有 {t.year + 1} 年的报告 no report for {t.year + 1} in the archive",
+            )
         pairs.append(Pair(t, result, verdict, nxt is not None))
     pairs.sort(key=lambda p: (p.target.year, p.target.indicator, unit_kind(p.target.unit)))
     return pairs
@@ -439,8 +517,10 @@ def build_pivot(items: Iterable[Item], years: list[int] | None = None) -> Pivot:
         seen_years.add(it.year)
     if years is None:
         years = list(range(min(seen_years), max(seen_years) + 1)) if seen_years else []
-    rows = [PivotRow(pid, name, [cells.get(y, []) for y in years])
-            for pid, (name, cells) in sorted(by_place.items(), key=lambda kv: kv[1][0])]
+    rows = [
+        PivotRow(pid, name, [cells.get(y, []) for y in years])
+        for pid, (name, cells) in sorted(by_place.items(), key=lambda kv: kv[1][0])
+    ]
     return Pivot(years, rows)
 
 
@@ -481,8 +561,10 @@ def track_chart(pairs: list[Pair], *, width: int = 640, height: int = 260) -> Ch
     for p in pairs:
         values.append(p.target.value)
         if p.result is not None:
-            values.append(convert(p.result.value, p.result.unit, unit) * (
-                -1 if direction(p.result) != direction(p.target) else 1))
+            values.append(
+                convert(p.result.value, p.result.unit, unit)
+                * (-1 if direction(p.result) != direction(p.target) else 1)
+            )
     vmin, vmax = min(values + [0.0]), max(values)
     if vmax == vmin:
         vmax = vmin + 1
@@ -500,21 +582,48 @@ def track_chart(pairs: list[Pair], *, width: int = 640, height: int = 260) -> Ch
     for p in sorted(pairs, key=lambda p: p.target.year):
         x = sx(p.target.year)
         ty = sy(p.target.value)
-        tpts.append(ChartPoint(round(x, 1), round(ty, 1), f"{p.target.year} 目标 {p.target.value_label}",
-                               p.target.hl_url or p.target.url))
+        tpts.append(
+            ChartPoint(
+                round(x, 1),
+                round(ty, 1),
+                f"{p.target.year} 目标 {p.target.value_label}",
+                p.target.hl_url or p.target.url,
+            )
+        )
         if p.result is not None:
             rv = convert(p.result.value, p.result.unit, unit) * (
-                -1 if direction(p.result) != direction(p.target) else 1)
+                -1 if direction(p.result) != direction(p.target) else 1
+            )
             ry = sy(rv)
-            rpts.append(ChartPoint(round(x, 1), round(ry, 1), f"{p.target.year} 完成 {p.result.value_label}",
-                                   p.result.hl_url or p.result.url))
+            rpts.append(
+                ChartPoint(
+                    round(x, 1),
+                    round(ry, 1),
+                    f"{p.target.year} 完成 {p.result.value_label}",
+                    p.result.hl_url or p.result.url,
+                )
+            )
             segs.append((round(x, 1), round(ty, 1), round(ry, 1), p.status))
 
     def path(points: list[ChartPoint]) -> str:
         return " ".join(f"{'M' if i == 0 else 'L'}{pt.x},{pt.y}" for i, pt in enumerate(points))
 
     steps = 4
-    ticks = [(round(sy(vmin + (vmax - vmin) * i / steps), 1),
-              format_number(round(vmin + (vmax - vmin) * i / steps, 2)) + unit) for i in range(steps + 1)]
-    return Chart(width, height, [(round(sx(y), 1), y) for y in years], ticks, tpts, rpts,
-                 path(tpts), path(rpts), segs)
+    ticks = [
+        (
+            round(sy(vmin + (vmax - vmin) * i / steps), 1),
+            format_number(round(vmin + (vmax - vmin) * i / steps, 2)) + unit,
+        )
+        for i in range(steps + 1)
+    ]
+    return Chart(
+        width,
+        height,
+        [(round(sx(y), 1), y) for y in years],
+        ticks,
+        tpts,
+        rpts,
+        path(tpts),
+        path(rpts),
+        segs,
+    )

@@ -3,7 +3,8 @@ filters a researcher can set, editors' corrections, and the vocabulary.
 
 Only the current version of each published report counts: older versions stay reachable by
 their permalinks but are not the archive's reading any more. Rows come out as
-`archive.explorer.Item`s, the plain data the rules in archive.explorer work on.
+`explorer.rules.Item`s, the plain data the rules in explorer.rules work on. The table the
+pages filter (ExplorerRow) is kept current by the writers (explorer.rows): nothing here writes.
 """
 
 from __future__ import annotations
@@ -13,28 +14,37 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 from django.urls import reverse
 
-from archive import explorer
 from archive.ingest.commitments import DATA as VOCABULARY_FILE
-from archive.models import (
-    Commitment,
-    CommitmentCorrection,
-    ExplorerRow,
-    ExplorerSync,
-    Indicator,
-    Place,
-    Report,
-    ReportStatus,
-)
+from archive.models import Commitment, Place, Report
+from explorer import rules
+from explorer.models import CommitmentCorrection, ExplorerRow, Indicator
 
 ROW_FIELDS = (
-    "id", "indicator", "value", "value_max", "unit", "qualifier", "kind", "sentence",
-    "section__kind", "paragraph__number", "version__number", "version__report_id",
-    "version__report__public_id", "version__report__year", "version__report__place_id",
-    "version__report__place__full_name", "direction", "period", "horizon", "scope", "baseline", "normalised",
+    "id",
+    "indicator",
+    "value",
+    "value_max",
+    "unit",
+    "qualifier",
+    "kind",
+    "sentence",
+    "section__kind",
+    "paragraph__number",
+    "version__number",
+    "version__report_id",
+    "version__report__public_id",
+    "version__report__year",
+    "version__report__place_id",
+    "version__report__place__full_name",
+    "direction",
+    "period",
+    "horizon",
+    "scope",
+    "baseline",
+    "normalised",
 )
 MEASURES = {
     "rate": ["%", "‰"],
@@ -65,13 +75,19 @@ class VocabEntry:
 @lru_cache(maxsize=1)
 def _file_vocabulary() -> tuple[VocabEntry, ...]:
     data = json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
-    return tuple(VocabEntry(e["name"], tuple(e.get("synonyms", [])), e["unit_family"],
-                            e.get("higher_is_better")) for e in data["indicators"])
+    return tuple(
+        VocabEntry(
+            e["name"], tuple(e.get("synonyms", [])), e["unit_family"], e.get("higher_is_better")
+        )
+        for e in data["indicators"]
+    )
 
 
 def vocabulary() -> list[VocabEntry]:
     """The indicators editors maintain in the database; the shipped file until it is loaded."""
-    rows = list(Indicator.objects.values_list("name", "synonyms", "unit_family", "higher_is_better"))
+    rows = list(
+        Indicator.objects.values_list("name", "synonyms", "unit_family", "higher_is_better")
+    )
     if not rows:
         return list(_file_vocabulary())
     return [VocabEntry(n, tuple(s or ()), f, h) for n, s, f, h in rows]
@@ -80,11 +96,14 @@ def vocabulary() -> list[VocabEntry]:
 def resolve_indicator(text: str) -> list[str]:
     """Indicator names a researcher's word stands for: the name itself or any synonym
     (full-width folded, case-insensitive). Unknown words give []."""
-    needle = explorer.normalize_sentence(text).lower()
+    needle = rules.normalize_sentence(text).lower()
     if not needle:
         return []
-    names = [e.name for e in vocabulary()
-             if needle in (explorer.normalize_sentence(w).lower() for w in (e.name, *e.synonyms))]
+    names = [
+        e.name
+        for e in vocabulary()
+        if needle in (rules.normalize_sentence(w).lower() for w in (e.name, *e.synonyms))
+    ]
     return names
 
 
@@ -131,7 +150,7 @@ class Filters:
             q &= Q(report__public_id=self.report)
         return q
 
-    def accepts(self, item: explorer.Item, place_ids: set[int] | None) -> bool:
+    def accepts(self, item: rules.Item, place_ids: set[int] | None) -> bool:
         """The same test in Python, for a corrected item (its corrected values)."""
         if self.indicators and item.indicator not in self.indicators:
             return False
@@ -143,7 +162,9 @@ class Filters:
             return False
         if self.kind and item.kind != self.kind:
             return False
-        if self.qualifier and item.qualifier != ("" if self.qualifier == "none" else self.qualifier):
+        if self.qualifier and item.qualifier != (
+            "" if self.qualifier == "none" else self.qualifier
+        ):
             return False
         if self.measure in MEASURES and item.unit not in MEASURES[self.measure]:
             return False
@@ -155,58 +176,13 @@ class Filters:
 def current_commitments() -> QuerySet[Commitment]:
     """Commitments of the current version of every published report."""
     return Commitment.objects.filter(
-        version_id__in=Subquery(Report.objects.published().values("current_version_id")))
+        version_id__in=Subquery(Report.objects.published().values("current_version_id"))
+    )
 
 
 def rows() -> QuerySet[ExplorerRow]:
-    """The explorer's table, brought up to date first."""
-    sync_rows()
+    """The explorer's table: one row per commitment of a current, published version."""
     return ExplorerRow.objects.all()
-
-
-def sync_rows(*, force: bool = False) -> int:
-    """Bring ExplorerRow up to date with the reports; returns the reports refreshed.
-
-    Every change to a report (new version, publication, withdrawal, corrected place or year)
-    moves its `updated_at`, and deleting a draft changes the count: a fingerprint of both is
-    one cheap query, and only reports changed since the last sync are rebuilt, with one
-    INSERT ... SELECT. Concurrent syncs are harmless: a row already there is left alone.
-    """
-    agg = Report.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    fingerprint = f"{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
-    state = ExplorerSync.objects.order_by("-at", "-pk").first()
-    if state is not None and state.fingerprint == fingerprint and not force:
-        return 0
-    since = None if force or state is None else state.synced_through
-    changed = Report.objects.all() if since is None else Report.objects.filter(updated_at__gte=since)
-    with transaction.atomic():
-        changed_ids = list(changed.values_list("pk", flat=True))
-        if since is None:
-            ExplorerRow.objects.all().delete()
-        else:
-            ExplorerRow.objects.filter(report_id__in=changed_ids).delete()
-        for start in range(0, len(changed_ids), 500):
-            _insert_rows(changed_ids[start:start + 500])
-        ExplorerSync.objects.all().delete()
-        ExplorerSync.objects.create(fingerprint=fingerprint, synced_through=agg["last"])
-    return len(changed_ids)
-
-
-def _insert_rows(report_ids: list[int]) -> None:
-    if not report_ids:
-        return
-    row, c, r, p = (m._meta.db_table for m in (ExplorerRow, Commitment, Report, Place))
-    marks = ", ".join(["%s"] * len(report_ids))
-    sql = (
-        f"INSERT INTO {row} (commitment_id, report_id, place_id, place_name, year, indicator, "
-        f"kind, qualifier, unit, value) "
-        f"SELECT c.id, r.id, r.place_id, COALESCE(p.full_name, ''), r.year, c.indicator, c.kind, "
-        f"c.qualifier, c.unit, c.value FROM {c} c JOIN {r} r ON r.current_version_id = c.version_id "
-        f"LEFT JOIN {p} p ON p.id = r.place_id "
-        f"WHERE r.status = %s AND r.id IN ({marks}) ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ReportStatus.PUBLISHED, *report_ids])
 
 
 def filtered(filters: Filters, sort: str = "year") -> tuple[QuerySet[ExplorerRow], dict[int, dict]]:
@@ -217,16 +193,24 @@ def filtered(filters: Filters, sort: str = "year") -> tuple[QuerySet[ExplorerRow
     corrections = correction_map()
     qs = base.filter(filters.q())
     if corrections:
-        corrected_items = [explorer.apply_correction(i, corrections[i.id])
-                           for i in items(list(corrections))]
-        place_ids = (set(Place.objects.under(filters.place).values_list("pk", flat=True))
-                     if filters.place is not None else None)
-        keep = [i.id for i in corrected_items if not i.marked_wrong and filters.accepts(i, place_ids)]
+        corrected_items = [
+            rules.apply_correction(i, corrections[i.id]) for i in items(list(corrections))
+        ]
+        place_ids = (
+            set(Place.objects.under(filters.place).values_list("pk", flat=True))
+            if filters.place is not None
+            else None
+        )
+        keep = [
+            i.id for i in corrected_items if not i.marked_wrong and filters.accepts(i, place_ids)
+        ]
         qs = base.filter((filters.q() & ~Q(pk__in=list(corrections))) | Q(pk__in=keep))
     return qs.order_by(*SORTS.get(sort, SORTS["year"])), corrections
 
 
-def items(ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None) -> list[explorer.Item]:
+def items(
+    ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None
+) -> list[rules.Item]:
     """Commitments (by id, in that order) as Items: number located in its sentence,
     permalinks built, corrections applied."""
     fetched = {}
@@ -237,7 +221,7 @@ def items(ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None)
     else:
         ids = list(ids)
         for start in range(0, len(ids), 900):  # SQLite allows 999 parameters a query
-            for r in Commitment.objects.filter(pk__in=ids[start:start + 900]).values(*ROW_FIELDS):
+            for r in Commitment.objects.filter(pk__in=ids[start : start + 900]).values(*ROW_FIELDS):
                 fetched[r["id"]] = r
     out = []
     version_urls: dict[tuple[str, int], str] = {}
@@ -249,21 +233,35 @@ def items(ids: list[int] | QuerySet, corrections: dict[int, dict] | None = None)
             version_urls[key] = pattern.replace("/00000000/v1/", f"/{key[0]}/v{key[1]}/", 1)
         url = version_urls[key]
         anchor = f"#p{r['paragraph__number']}" if r["paragraph__number"] is not None else ""
-        span = explorer.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
-        written = explorer.number_as_written(r["sentence"], span)
-        item = explorer.Item(
-            id=r["id"], report_id=r["version__report_id"],
+        span = rules.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
+        written = rules.number_as_written(r["sentence"], span)
+        item = rules.Item(
+            id=r["id"],
+            report_id=r["version__report_id"],
             report_public_id=r["version__report__public_id"],
             place_id=r["version__report__place_id"],
             place=r["version__report__place__full_name"] or "",
-            year=r["version__report__year"], indicator=r["indicator"], value=r["value"],
-            value_max=r["value_max"], unit=r["unit"], qualifier=r["qualifier"], kind=r["kind"],
-            sentence=r["sentence"], section_kind=r["section__kind"] or "",
-            url=url + anchor, hl_url=(f"{url}?hl={quote(written)}{anchor}" if written else url + anchor),
-            span=span, direction=r["direction"], period=r["period"], horizon=r["horizon"],
-            scope=r["scope"], baseline=r["baseline"], normalised=r["normalised"])
+            year=r["version__report__year"],
+            indicator=r["indicator"],
+            value=r["value"],
+            value_max=r["value_max"],
+            unit=r["unit"],
+            qualifier=r["qualifier"],
+            kind=r["kind"],
+            sentence=r["sentence"],
+            section_kind=r["section__kind"] or "",
+            url=url + anchor,
+            hl_url=(f"{url}?hl={quote(written)}{anchor}" if written else url + anchor),
+            span=span,
+            direction=r["direction"],
+            period=r["period"],
+            horizon=r["horizon"],
+            scope=r["scope"],
+            baseline=r["baseline"],
+            normalised=r["normalised"],
+        )
         if corrections and item.id in corrections:
-            item = explorer.apply_correction(item, corrections[item.id])
+            item = rules.apply_correction(item, corrections[item.id])
         out.append(item)
     return out
 
@@ -292,12 +290,16 @@ def correction_map() -> dict[int, dict]:
         return {}
     report_ids = sorted({k[0] for k in latest})
     out = {}
-    rows = current_commitments().filter(version__report_id__in=report_ids).values(
-        "id", "version__report_id", "sentence", "value", "value_max", "unit")
+    rows = (
+        current_commitments()
+        .filter(version__report_id__in=report_ids)
+        .values("id", "version__report_id", "sentence", "value", "value_max", "unit")
+    )
     for r in rows:
-        span = explorer.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
-        digest, number = explorer.correction_key(
-            r["sentence"], explorer.number_as_written(r["sentence"], span))
+        span = rules.locate_number(r["sentence"], r["value"], r["value_max"], r["unit"])
+        digest, number = rules.correction_key(
+            r["sentence"], rules.number_as_written(r["sentence"], span)
+        )
         c = latest.get((r["version__report_id"], digest, number))
         if c is not None:
             out[r["id"]] = c
@@ -321,8 +323,9 @@ def orphaned_corrections() -> list[CommitmentCorrection]:
 
 
 def place_by_path(path: str) -> Place | None:
-    return next((p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1])
-                 if p.slug_path == path), None)
+    return next(
+        (p for p in Place.objects.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path), None
+    )
 
 
 def place_by_name(full_name: str) -> Place | None:
@@ -333,23 +336,34 @@ def pivot_places(rows_qs: QuerySet[ExplorerRow]) -> list[Place]:
     """Places with at least one of these rows, by name (one query: the page count and the
     page come from the same list)."""
     place_ids = rows_qs.order_by().values("place_id")
-    return list(Place.objects.filter(pk__in=place_ids).order_by("full_name").only("pk", "full_name"))
+    return list(
+        Place.objects.filter(pk__in=place_ids).order_by("full_name").only("pk", "full_name")
+    )
 
 
-def track_record(place: Place, indicator: str | None = None) -> list[explorer.Pair]:
+def track_record(place: Place, indicator: str | None = None) -> list[rules.Pair]:
     """Every annual target of the place's own reports with the result the next year's report
     gives for it."""
     corrections = correction_map()
-    ids = current_commitments().filter(version__report__place=place,
-                                       version__report__doc_type="work_report").order_by("id")
+    ids = (
+        current_commitments()
+        .filter(version__report__place=place, version__report__doc_type="work_report")
+        .order_by("id")
+    )
     all_items = items(ids.values_list("id", flat=True), corrections)
-    years = set(Report.objects.published().filter(place=place, doc_type="work_report")
-                .values_list("year", flat=True))
-    by_year: dict[int, list[explorer.Item]] = {y: [] for y in years if y is not None}
+    years = set(
+        Report.objects.published()
+        .filter(place=place, doc_type="work_report")
+        .values_list("year", flat=True)
+    )
+    by_year: dict[int, list[rules.Item]] = {y: [] for y in years if y is not None}
     for it in all_items:
         if it.year is not None:
             by_year.setdefault(it.year, []).append(it)
-    targets = [i for i in all_items if i.kind == "target"
-               and (indicator is None or i.indicator == indicator)]
+    targets = [
+        i
+        for i in all_items
+        if i.kind == "target" and (indicator is None or i.indicator == indicator)
+    ]
     directions = direction_lookup()
-    return explorer.match_promises(targets, by_year, lambda name: directions.get(name))
+    return rules.match_promises(targets, by_year, lambda name: directions.get(name))

@@ -45,6 +45,11 @@ def to_stata(df: pd.DataFrame, labels: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     # a variable label holds 80 characters at most
     variable_labels = {c: labels[c][:80] for c in df.columns if c in labels}
-    df.to_stata(buf, write_index=False, version=118, variable_labels=variable_labels,
-                convert_strl=[c for c in LONG_TEXT if c in df.columns])
+    df.to_stata(
+        buf,
+        write_index=False,
+        version=118,
+        variable_labels=variable_labels,
+        convert_strl=[c for c in LONG_TEXT if c in df.columns],
+    )
     return buf.getvalue()
