@@ -1,0 +1,91 @@
+"""Caching of search results, keyed by the index's version.
+
+The key of a cached result carries a token that changes whenever the live index changes: the
+index folder's real path, the newest table-of-contents file Whoosh committed, and that file's
+inode and modification time. A commit by the single writer writes a new TOC generation, and a
+rebuild swapped in beside the live index has another path or inode, so a publish makes every
+older entry unreachable at once: a stale cache can never hide it. Old entries simply expire.
+
+    from search.cache import cached_search
+    result = cached_search("page", {"q": q, "place": place, "page": page},
+                           lambda: run_the_query(...))
+
+The value must be picklable (plain dicts and lists); the cache is shared by all workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+T = TypeVar("T")
+
+TOC_RE = re.compile(r"^_(?P<name>.+)_(?P<gen>\d+)\.toc$")
+
+
+def index_path() -> Path:
+    return Path(settings.HAYSTACK_CONNECTIONS["default"].get("PATH", settings.WHOOSH_INDEX_DIR))
+
+
+def index_version() -> str:
+    """A token that changes with every write to the configured engine's index (and with every
+    rebuild); "unavailable" when the index cannot be read. Costs one directory listing and a
+    stat with Whoosh, one small request with a search server: cheap enough for every request."""
+    from search.engines import get_engine
+
+    return get_engine().version()
+
+
+def whoosh_index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
+    """The Whoosh engine's token: the live index folder's real path, its newest table of
+    contents' generation, inode and modification time (see the top of this module)."""
+    folder = Path(os.path.realpath(path or index_path()))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return "unavailable"
+    gens = [(int(m["gen"]), n) for n in names
+            if (m := TOC_RE.match(n)) and m["name"] == indexname]
+    if not gens:
+        return f"empty:{folder}"
+    gen, name = max(gens)
+    try:
+        st = os.stat(folder / name)
+    except OSError:
+        return "unavailable"
+    return f"{folder}:{gen}:{st.st_ino}:{st.st_mtime_ns}"
+
+
+def search_cache_key(namespace: str, params: Mapping[str, Any], version: str) -> str:
+    blob = json.dumps({"v": version, "p": params}, sort_keys=True, ensure_ascii=False, default=str)
+    return f"search:{namespace}:{hashlib.sha256(blob.encode()).hexdigest()}"
+
+
+def cached_search(namespace: str, params: Mapping[str, Any], compute: Callable[[], T], *,
+                  version: str | None = None, timeout: int | None = None) -> T:
+    """`compute()`'s result for these params at the current index version, from the cache when
+    another request already computed it.
+
+    `version` overrides the token when the caller knows a better one (e.g. a writer's own
+    generation counter). Nothing is cached while the index is unavailable, and with
+    ARCHIVE_SEARCH_CACHE_SECONDS=0 caching is off.
+    """
+    seconds = settings.ARCHIVE_SEARCH_CACHE_SECONDS if timeout is None else timeout
+    version = version or index_version()
+    if seconds <= 0 or version == "unavailable":
+        return compute()
+    key = search_cache_key(namespace, params, version)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = compute()
+    cache.set(key, value, seconds)
+    return value
