@@ -16,7 +16,7 @@ help:
 	@echo "make bench  - benchmarks: ingest, search, load, faults, long fuzzing; prints figures"
 	@echo "make bench-quick - the same with small sizes (a few minutes)"
 	@echo "make bench-load  - gunicorn load test only (FULL=1: 3 minutes, 50 clients)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and the layers' import rules (scripts/check_layers.py)"
 
 # Three layers of packages, all pinned by constraints.txt (pip-compile output, `make lock`):
 # requirements.txt is what the archive runs with (`make run` installs it alone);
@@ -107,8 +107,10 @@ bench-load: install
 bench-faults: install system-deps
 	scripts/with-postgres $(PY) bench/faults.py
 
+# ruff, then the import rules of the layers (docs/architecture.md, "Layers").
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/check_layers.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache

@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from config.cache import index_version
+from search.cache import index_version
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a page is made of besides the data: a change to any of these is a new release.

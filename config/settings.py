@@ -277,7 +277,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Cache: search results (keyed by the index version, config.cache) and rate limits --------
+# --- Cache: search results (keyed by the index version, search.cache) and rate limits --------
 # The embedded default is a folder shared by every gunicorn worker on the machine. Several
 # hosts share one Redis instead: ARCHIVE_CACHE_URL=redis://host:6379/1 (pip install redis).
 ARCHIVE_CACHE_URL = env_str("ARCHIVE_CACHE_URL", "")

@@ -141,12 +141,12 @@ class WhooshEngine(SearchEngine):
         return indexing.read_whoosh_index()
 
     def health(self):
-        from config.health import check_whoosh_index
+        from search.health import check_whoosh_index
 
         return check_whoosh_index()
 
     def version(self):
-        from config.cache import whoosh_index_version
+        from search.cache import whoosh_index_version
 
         return whoosh_index_version()
 

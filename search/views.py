@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from archive import coverage
-from config.cache import cached_search
 from config.observability import SearchTimer, log_search
 from search import charts, grid_layout, results
+from search.cache import cached_search
 from search.engines import get_engine
 from search.forms import PER_PAGE, SearchForm
 from search.query import relaxed, without_word, year_words
