@@ -74,16 +74,19 @@ def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
     their version's immutable URL."""
     pid, n = report.public_id, version.number
     if paragraph is not None:
-        path, key, part, kind = (f"/r/{pid}/v{n}/p{paragraph.number}/", f"{pid}-v{n}-p{paragraph.number}",
-                                 f"第{paragraph.number}段", "paragraph")
+        path = reverse("archive:paragraph", args=[pid, n, paragraph.number])
+        key, part, kind = f"{pid}-v{n}-p{paragraph.number}", f"第{paragraph.number}段", "paragraph"
     elif section is not None:
         title = section_label(section.number, section.title)
-        path, key, part, kind = (f"/r/{pid}/v{n}/{section.anchor}/", f"{pid}-v{n}-{section.anchor}",
-                                 title, "section")
+        path = reverse("archive:section", kwargs={"public_id": pid, "number": n,
+                                                  "anchor": section.anchor})
+        key, part, kind = f"{pid}-v{n}-{section.anchor}", title, "section"
     elif versionless:
-        path, key, part, kind = f"/r/{pid}/?v={n}", f"{pid}-v{n}", None, "report"
+        path = f"{reverse('archive:report_short', args=[pid])}?v={n}"
+        key, part, kind = f"{pid}-v{n}", None, "report"
     else:
-        path, key, part, kind = f"/r/{pid}/v{n}/", f"{pid}-v{n}", None, "report"
+        path = reverse("archive:version", args=[pid, n])
+        key, part, kind = f"{pid}-v{n}", None, "report"
     source = version.source
     return citations.Work(
         report_title=report.title, url=request.build_absolute_uri(path),
@@ -303,8 +306,8 @@ def registry_rows(base: str) -> Iterator[dict]:
             return {"url": base + url, "kind": kind, "report": pid, "version": version,
                     "anchor": anchor, "status": st, "sha256": sha, "shows": shows}
 
-        shows_current = f"/r/{pid}/v{current.number}/"
-        yield row(f"/r/{pid}/", "report", current.number, "", status, current_sha, shows_current)
+        shows_current = reverse("archive:version", args=[pid, current.number])
+        yield row(reverse("archive:report_short", args=[pid]), "report", current.number, "", status, current_sha, shows_current)
         if report.readable_path:
             yield row(report.get_absolute_url(), "readable", current.number, "", status,
                       current_sha, shows_current)
@@ -312,7 +315,7 @@ def registry_rows(base: str) -> Iterator[dict]:
             yield row(alias.get_absolute_url(), "readable-alias", current.number, "", 301,
                       current_sha, shows_current)
         for version in report.versions.order_by("number").iterator():
-            vurl = f"/r/{pid}/v{version.number}/"
+            vurl = reverse("archive:version", args=[pid, version.number])
             yield row(vurl, "version", version.number, "", status,
                       "" if withdrawn else version.text_sha256, vurl)
             text = version.text

@@ -23,7 +23,9 @@ from django.views.decorators.http import require_http_methods
 from archive import explorer, explorer_panels
 from archive import explorer_queries as queries
 from archive.csvsafe import safe_dict
+from archive.ingest.years import FIRST_YEAR, LAST_YEAR
 from archive.models import (
+    PUBLIC_ID_PATTERN,
     Commitment,
     CommitmentCorrection,
     CommitmentDirection,
@@ -75,13 +77,13 @@ class FilterForm(forms.Form):
                                 label="指标 Indicator (名称或同义词 name or synonym)",
                                 widget=forms.TextInput(attrs={"list": "indicator-names"}))
     place = forms.CharField(required=False, max_length=200, label="地区 Place (含下辖 incl. below)")
-    year_from = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="自 From")
-    year_to = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="至 To")
+    year_from = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="自 From")
+    year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="至 To")
     kind = forms.ChoiceField(required=False, label="类型 Kind",
                              choices=[("", "任意 any"), *CommitmentKind.choices])
     qualifier = forms.ChoiceField(required=False, choices=QUALIFIERS, label="限定 Qualifier")
     measure = forms.ChoiceField(required=False, choices=MEASURES, label="度量 Measure")
-    report = forms.RegexField(required=False, regex=r"^[0-9a-z]{6,16}$", widget=forms.HiddenInput)
+    report = forms.RegexField(required=False, regex=rf"^{PUBLIC_ID_PATTERN}$", widget=forms.HiddenInput)
     sort = forms.ChoiceField(required=False, choices=SORTS, label="排序 Sort")
 
     def clean_indicator(self) -> list[str]:
@@ -402,7 +404,8 @@ class CorrectionForm(forms.Form):
                                   label="方向 Direction")
     period = forms.ChoiceField(required=False, choices=[("", "不变 unchanged"), *CommitmentPeriod.choices],
                                label="期间 Period")
-    horizon = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="目标年份 Horizon")
+    horizon = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR,
+                                 label="目标年份 Horizon")
     scope = forms.CharField(required=False, max_length=100,
                             label="范围 Scope (空 = 全辖区 empty = the whole jurisdiction)")
     baseline = forms.FloatField(required=False, label="基数 Baseline (从…)")

@@ -49,7 +49,7 @@ def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:
     for hit in outcome.hits + [c.best for c in outcome.grid.values() if c.best]:
         hit.url = hit_link(hit, outcome.terms)
         hit.report_url = reverse("archive:report_short", args=[hit.report_pid])
-        hit.snippet_html = mark_safe(hit.snippet.to_html())  # noqa: S308 - escaped in to_html
+        hit.snippet_html = mark_safe(hit.snippet.to_html())  # escaped in to_html
     if base is not None:
         for (place, year), cell in outcome.grid.items():
             cell.url = "?" + urlencode(cell_params(base, place, year))

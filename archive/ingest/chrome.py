@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .result import SourceMeta
+from .years import plausible_year
 
 _FOLD = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20
@@ -75,7 +76,7 @@ class Stripped:
 
 def _iso(m: re.Match) -> str | None:
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if 1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+    if plausible_year(y) and 1 <= mo <= 12 and 1 <= d <= 31:
         return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
 
