@@ -100,7 +100,7 @@ bench-quick: install
 	$(PY) bench/run_all.py --quick
 
 # The load test serves a prepared archive with gunicorn on 127.0.0.1 (SQLite; run it under
-# scripts/with-postgres for PostgreSQL). FULL=1 is the issue's 3-minute, 50-client run.
+# scripts/with-postgres for PostgreSQL). FULL=1 is the full run: 3 minutes, 50 clients.
 bench-load: install
 	$(PY) bench/load_test.py $(if $(FULL),--full)
 

@@ -86,7 +86,7 @@ admin.site.register(PlaceAlias)
 admin.site.site_header = "政府工作报告档案 · 管理"
 
 
-# --- Commitments explorer (issue 8) ----------------------------------------------------------
+# --- Commitments explorer -----------------------------------------------------------------
 from archive.models import CommitmentCorrection, Indicator  # noqa: E402
 
 

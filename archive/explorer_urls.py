@@ -1,4 +1,4 @@
-"""URLs of the commitments explorer (issue 8). Included from config/urls.py:
+"""URLs of the commitments explorer. Included from config/urls.py:
 
     path("", include("archive.explorer_urls")),
 """

@@ -7,7 +7,7 @@ Builds a throwaway SQLite database (migrated like production) holding synthetic 
 reports — 500 districts under 25 cities, one report a year — with `--per-report` paragraphs
 and commitments each (300,000 commitments at the defaults), bulk-created directly. Then
 requests the table and pivot pages through Django's test client, several filter sets each,
-and prints median and p95 per page. The bar (issue 8): p95 <= 300 ms.
+and prints median and p95 per page. The bar: p95 <= 300 ms.
 """
 
 from __future__ import annotations

@@ -207,8 +207,8 @@ def load_corpus(n: int, seed: int) -> tuple[int, int]:
 
 
 def bars(reports: int) -> tuple[tuple[int, float] | None, tuple[int, float] | None]:
-    """The issue's latency bars that apply at this corpus size, as (at reports, ms): search
-    page p95 <= 150 ms at 1,000 reports and <= 400 ms at 10,000; grid p95 <= 600 ms at 10,000.
+    """The latency bars that apply at this corpus size, as (at reports, ms): search page
+    p95 <= 150 ms at 1,000 reports and <= 400 ms at 10,000; grid p95 <= 600 ms at 10,000.
     A smaller corpus is held to the bar of the next size up (a hint, not the measurement)."""
     page = (1_000, 150.0) if reports <= 1_000 else (10_000, 400.0)
     return page, (10_000, 600.0)

@@ -52,7 +52,7 @@ def test_corpus_gold_meets_the_bars():
 # The whole-paragraph gold names four products with one character (纸, 糖, 表, 钢), which the
 # scorer's name matching (two characters at least) can never match: they count as missed and as
 # extra although the extractor reads them right. These floors are the measured figures less a
-# margin for that; the bar (0.97) is not reached on this gold yet.
+# margin for that; the target bar (0.97) is not reached on this gold yet.
 PARAGRAPH_FLOORS = {"recall": 0.94, "precision": 0.95, "kind": 0.97}
 
 

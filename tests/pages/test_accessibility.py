@@ -73,7 +73,7 @@ def test_no_page_has_accessibility_violations(browser, live_server, seeded):
         browser.delete_all_cookies()
         browser.set_window_size(1280, 1000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        # The figures of the last run, for a person to read (and the issue note to quote).
+        # The figures of the last run, for a person to read.
         (SCREENSHOTS / "axe-and-budget.json").write_text(
             json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
         )
