@@ -8,7 +8,7 @@ Three kinds of page:
   page can still change its answer in one way: the report is withdrawn and every permalink
   answers 410. So version pages live `ARCHIVE_HTTP_VERSION_MAX_AGE` (an hour) in a cache and
   are then revalidated by ETag: a withdrawal reaches every cache within that hour (the
-  README says how to purge nginx's cache at once), and until then a version is served
+  docs/operations.md says how to purge nginx's cache at once), and until then a version is served
   without touching Django. Originals are named by their sha256 and stay downloadable after a
   withdrawal, so they are cached for a year.
 - **Current** (`/r/<id>/`, readable links, search, the grid, the trend, `/api/search`): an

@@ -298,7 +298,7 @@ def write_whoosh_reports(ids: list[int], orphans: list[str]) -> int:
             # document in pure Python for many minutes under the lock. And readers open a
             # segment's plain files lazily, so a merge deleting segment files under them
             # broke searches (both found by the 10,000-report load test). A rebuild
-            # compacts: run it periodically (README, Operations).
+            # compacts: run it periodically (docs/operations.md).
             writer.commit(merge=False)
             recall.begin()
             reports = ids + [int(r) for r in orphans if str(r).isdigit()]

@@ -1,6 +1,6 @@
 """axe-core, run in headless Chromium on every page template at phone and laptop width, finds no
 violations (WCAG 2.1 A and AA rules and axe's best practices); and every page stays within its
-weight budget (README: "Page budget"): HTML gzip-compressed, page weight measured as the browser
+weight budget (docs/guide.md: "Page budget"): HTML gzip-compressed, page weight measured as the browser
 received it."""
 
 from __future__ import annotations
