@@ -57,8 +57,8 @@ def write(root: Path, rel: str, text: str) -> None:
 
 
 def test_the_check_sees_upward_imports_wherever_they_stand(tmp_path):
-    """At the top, inside a function, relative, as `from package import module`, and Django
-    in the ingest layer: each is reported with its file and line."""
+    """At the top, inside a function, relative, as `from package import module`, Django in
+    the ingest layer, a views module outside a URL conf: each is reported with its line."""
     for package in check_layers.PACKAGES:
         write(tmp_path, f"{package}/__init__.py", "")
     write(tmp_path, "archive/ingest/__init__.py", "")
@@ -82,10 +82,15 @@ def test_the_check_sees_upward_imports_wherever_they_stand(tmp_path):
         from search import views
         from archive.models import Report
         """)
+    write(tmp_path, "archive/views.py", "")
+    write(tmp_path, "archive/templatetags/__init__.py", "")
+    write(tmp_path, "archive/templatetags/tags.py", "from archive.views import helper\n")
+    write(tmp_path, "archive/urls.py", "from archive import views\n")
     found = {(b.importer, b.imported, b.line) for b in check_layers.check(tmp_path)}
     assert found == {
         ("archive.models", "search.highlight", 7),
         ("archive.ingest.pipeline", "django.conf", 1),
         ("archive.ingest.pipeline", "archive.models", 2),
         ("search.indexing", "search.views", 1),
+        ("archive.templatetags.tags", "archive.views", 1),  # views: for URL confs only
     }

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from archive import citations
-from archive.citation_views import author_for, work_for
+from archive.citing import author_for, work_for
 from archive.models import ReportVersion
 
 register = template.Library()
