@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -24,11 +23,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import citations
+from archive.citing import work_for
 from archive.csvsafe import safe_dict
 from archive.models import (
     Paragraph,
-    Place,
-    PlaceLevel,
     Report,
     ReportStatus,
     ReportVersion,
@@ -37,61 +35,6 @@ from archive.models import (
 from archive.rendering import PARAGRAPHS_PER_PAGE
 from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
 from config.http_cache import current_page, immutable_version_page, version_citation
-
-# --- From models to a citations.Work ----------------------------------------------------------
-
-
-def author_for(place: Place | None) -> str | None:
-    """The corporate author of a work report: the place's people's government; the State
-    Council for the national report; None (cited as 佚名) when the place is unknown."""
-    if place is None:
-        return None
-    if place.level == PlaceLevel.NATIONAL:
-        return "中华人民共和国国务院"
-    return f"{place.full_name}人民政府"
-
-
-CJK_NUMERALS = set("〇零一二三四五六七八九十百千")
-
-
-def section_label(number: str | None, title: str) -> str:
-    """A section as a report writes its heading: "一、区域经济…", "（二）…", "3 …"."""
-    if not number or title.startswith(number):
-        return title
-    if set(number) <= CJK_NUMERALS:
-        return f"{number}、{title}"
-    if number.endswith((")", "）", "]", "】")):
-        return f"{number}{title}"
-    return f"{number} {title}"
-
-
-def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
-             section: Section | None = None, paragraph: Paragraph | None = None,
-             versionless: bool = False, accessed: date | None = None) -> citations.Work:
-    """The citation data of a report (optionally of one section or paragraph) as read in
-    `version`. A report cited `versionless` points at its short link with a ?v= hint, so the
-    link follows corrections yet tells the reader which text was cited; parts always point at
-    their version's immutable URL."""
-    pid, n = report.public_id, version.number
-    if paragraph is not None:
-        path, key, part, kind = (f"/r/{pid}/v{n}/p{paragraph.number}/", f"{pid}-v{n}-p{paragraph.number}",
-                                 f"第{paragraph.number}段", "paragraph")
-    elif section is not None:
-        title = section_label(section.number, section.title)
-        path, key, part, kind = (f"/r/{pid}/v{n}/{section.anchor}/", f"{pid}-v{n}-{section.anchor}",
-                                 title, "section")
-    elif versionless:
-        path, key, part, kind = f"/r/{pid}/?v={n}", f"{pid}-v{n}", None, "report"
-    else:
-        path, key, part, kind = f"/r/{pid}/v{n}/", f"{pid}-v{n}", None, "report"
-    source = version.source
-    return citations.Work(
-        report_title=report.title, url=request.build_absolute_uri(path),
-        accessed=accessed or timezone.localdate(), key=key, author=author_for(report.place),
-        place=report.place.full_name if report.place else None, year=report.year,
-        issued=report.delivered, part=part, part_kind=kind, version=n,
-        source_url=source.source_url,
-        source_publisher=report.publisher or source.source_publisher)  # an editor's correction first
 
 
 def _citable_report(request: HttpRequest, public_id: str) -> Report:
@@ -303,8 +246,8 @@ def registry_rows(base: str) -> Iterator[dict]:
             return {"url": base + url, "kind": kind, "report": pid, "version": version,
                     "anchor": anchor, "status": st, "sha256": sha, "shows": shows}
 
-        shows_current = f"/r/{pid}/v{current.number}/"
-        yield row(f"/r/{pid}/", "report", current.number, "", status, current_sha, shows_current)
+        shows_current = reverse("archive:version", args=[pid, current.number])
+        yield row(reverse("archive:report_short", args=[pid]), "report", current.number, "", status, current_sha, shows_current)
         if report.readable_path:
             yield row(report.get_absolute_url(), "readable", current.number, "", status,
                       current_sha, shows_current)
@@ -312,7 +255,7 @@ def registry_rows(base: str) -> Iterator[dict]:
             yield row(alias.get_absolute_url(), "readable-alias", current.number, "", 301,
                       current_sha, shows_current)
         for version in report.versions.order_by("number").iterator():
-            vurl = f"/r/{pid}/v{version.number}/"
+            vurl = reverse("archive:version", args=[pid, version.number])
             yield row(vurl, "version", version.number, "", status,
                       "" if withdrawn else version.text_sha256, vurl)
             text = version.text

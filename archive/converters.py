@@ -4,6 +4,8 @@ Django's <slug:> matches ASCII words only and cannot span the place path, so rea
 ("tianjin-shi/heping-qu/2016/work-report") get a converter of their own.
 """
 
+from archive.models import PUBLIC_ID_PATTERN
+
 
 class ReadablePathConverter:
     regex = r"[a-z0-9-]+(?:/[a-z0-9-]+)*"
@@ -16,7 +18,7 @@ class ReadablePathConverter:
 
 
 class PublicIdConverter:
-    regex = r"[0-9a-z]{6,16}"
+    regex = PUBLIC_ID_PATTERN
 
     def to_python(self, value: str) -> str:
         return value

@@ -6,6 +6,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django import forms
 
+from archive.ingest.years import FIRST_YEAR, LAST_YEAR
 from archive.models import DocType, Place, Report
 from archive.uploads import ALLOWED_SUFFIXES  # noqa: F401  (one list, kept by the uploads)
 
@@ -63,8 +64,8 @@ class MetadataForm(forms.Form):
         required=False, max_length=200,
         widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off",
                                       "data-place-autocomplete": "/places.json"}))
-    year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=1949,
-                              max_value=2100)
+    year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=FIRST_YEAR,
+                              max_value=LAST_YEAR)
     doc_type = forms.ChoiceField(label="类型 Kind", choices=DocType.choices)
     # The rest of what the pipeline reads from the text: all correctable.
     delivered = forms.DateField(label="作报告日期 Delivered (YYYY-MM-DD, 留空=未知)", required=False,

@@ -32,7 +32,7 @@ from archive.models import (
     SourceFile,
     source_upload_path,
 )
-from archive.place_names import place_slug  # noqa: F401  (callers import it from here)
+from archive.place_names import place_slug  # callers import it from here too
 from config.observability import log_editorial
 from search.indexing import enqueue_report
 

@@ -44,7 +44,7 @@ MB = 1024 * 1024
 
 
 def limit_mb() -> str:
-    """The upload limit as the form, the refusal and the README state it (MB of 2**20 bytes)."""
+    """The upload limit as the form, the refusal and docs/settings.md state it (MB of 2**20 bytes)."""
     return f"{settings.ARCHIVE_MAX_UPLOAD_BYTES / MB:g}"
 
 

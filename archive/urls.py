@@ -1,9 +1,13 @@
 from django.urls import path, re_path, register_converter
 
 from archive import citation_views, converters, views
+from archive.models import PUBLIC_ID_PATTERN
 
 register_converter(converters.ReadablePathConverter, "readable")
 register_converter(converters.PublicIdConverter, "pid")
+
+# A section's anchor: s1, s2-3, s2-3-1 (archive.ingest.structure numbers them).
+ANCHOR = r"s[0-9]+(?:-[0-9]+)*"
 
 app_name = "archive"
 urlpatterns = [
@@ -24,15 +28,15 @@ urlpatterns = [
     path("upload/<str:batch>/", views.upload_batch, name="upload_batch"),
     path("desk/", views.desk, name="desk"),
     path("places.json", views.place_suggestions, name="place_suggestions"),
-    # Citations, versions, diff, permalink registry, withdraw/restore (issue 6).
+    # Citations, versions, diff, permalink registry, withdraw/restore.
     path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),
     path("r/<pid:public_id>/v<int:number>/cite/<slug:fmt>/", citation_views.cite_version,
          name="cite_version"),
     path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/cite/<slug:fmt>/",
          citation_views.cite_paragraph, name="cite_paragraph"),
-    re_path(r"^r/(?P<public_id>[0-9a-z]{6,16})/v(?P<number>[0-9]+)/(?P<anchor>s[0-9]+(?:-[0-9]+)*)/$",
+    re_path(rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})/$",
             citation_views.section_redirect, name="section"),
-    re_path(r"^r/(?P<public_id>[0-9a-z]{6,16})/v(?P<number>[0-9]+)/(?P<anchor>s[0-9]+(?:-[0-9]+)*)"
+    re_path(rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})"
             r"/cite/(?P<fmt>[-a-z0-9]+)/$", citation_views.cite_section, name="cite_section"),
     path("r/<pid:public_id>/versions/", citation_views.versions_list, name="versions"),
     path("r/<pid:public_id>/diff/", citation_views.version_diff_pick, name="diff_pick"),

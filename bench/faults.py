@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import Archive, LoadRunner, request  # noqa: E402
+from load_test import Archive, LoadRunner, request
 
 
 def wait_healthy(port: int, timeout: float = 60) -> float | None:

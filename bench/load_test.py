@@ -585,7 +585,7 @@ def measured_run(archive: Archive, port: int, clients: int, duration: float, arg
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true",
-                        help="the issue's run: 3 minutes, 50 clients")
+                        help="the full run: 3 minutes, 50 clients")
     parser.add_argument("--duration", type=float, help="seconds of load (quick: 60, full: 180)")
     parser.add_argument("--clients", type=int, help="concurrent clients (quick: 16, full: 50)")
     parser.add_argument("--reports", type=int, default=40,

@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import PY, ROOT, Archive, LoadRunner, request  # noqa: E402
+from load_test import PY, ROOT, Archive, LoadRunner, request
 
 ENGINE = "search.opensearch_backend.JiebaElasticsearchEngine"
 

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of the archive in one run, figures printed as they come.
 
-    .venv/bin/python bench/run_all.py            # the issue's figures (long: tens of minutes)
+    .venv/bin/python bench/run_all.py            # the full figures (long: tens of minutes)
     .venv/bin/python bench/run_all.py --quick    # the same steps, small sizes (a few minutes)
     .venv/bin/python bench/run_all.py --skip faults,fuzz
 

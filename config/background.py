@@ -12,7 +12,7 @@ when one of them exits, so a writer killed once would take the web workers down 
 nothing would start it again; a second process manager would also be one more thing to
 remember to run. gunicorn's master already supervises processes and is what every
 deployment of this archive runs. With `ARCHIVE_INDEX_WRITER=external` the hook does nothing:
-the writer then runs as a systemd unit of its own (README, "Deploy").
+the writer then runs as a systemd unit of its own (docs/operations.md, "Deploy").
 
 This module imports no Django: it runs inside the gunicorn master, which never loads the
 application (workers do), so the master stays small and a bad deploy cannot stop it.

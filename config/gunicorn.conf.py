@@ -20,7 +20,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from config.background import background_workers, writer_enabled  # noqa: E402
+from config.background import background_workers, writer_enabled
 
 
 def _int(name: str, default: int) -> int:

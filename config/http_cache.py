@@ -8,7 +8,7 @@ Three kinds of page:
   page can still change its answer in one way: the report is withdrawn and every permalink
   answers 410. So version pages live `ARCHIVE_HTTP_VERSION_MAX_AGE` (an hour) in a cache and
   are then revalidated by ETag: a withdrawal reaches every cache within that hour (the
-  README says how to purge nginx's cache at once), and until then a version is served
+  docs/operations.md says how to purge nginx's cache at once), and until then a version is served
   without touching Django. Originals are named by their sha256 and stay downloadable after a
   withdrawal, so they are cached for a year.
 - **Current** (`/r/<id>/`, readable links, search, the grid, the trend, `/api/search`): an
@@ -37,13 +37,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from config.cache import index_version
+from search.cache import data_version
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a page is made of besides the data: a change to any of these is a new release.
@@ -66,15 +65,6 @@ def release() -> tuple[str, datetime]:
                     digest.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
                     newest = max(newest, st.st_mtime_ns)
     return digest.hexdigest()[:16], datetime.fromtimestamp(newest / 1e9, tz=UTC)
-
-
-def data_version() -> str:
-    """Changes with every publish, correction, merge and withdrawal (each queues an index
-    change in its own transaction) and with every commit of the index writer."""
-    from search.models import IndexChange
-
-    newest = IndexChange.objects.aggregate(n=Max("pk"))["n"]
-    return f"{newest}:{index_version()}"
 
 
 def _tag(request: HttpRequest, *parts: object) -> str:

@@ -214,7 +214,7 @@ HAYSTACK_CONNECTIONS = {
 }
 # Beyond one machine the index moves to Elasticsearch through haystack's engine, chosen here
 # alone: ARCHIVE_SEARCH_ENGINE=search.opensearch_backend.JiebaElasticsearchEngine
-# ARCHIVE_SEARCH_URL=http://host:9200 (README, "Operations"; search.engines picks the query
+# ARCHIVE_SEARCH_URL=http://host:9200 (docs/scaling.md; search.engines picks the query
 # module from the engine class). Documents are tokenised in Python whatever the engine.
 if env_str("ARCHIVE_SEARCH_URL", ""):
     # Several nodes of a cluster, comma-separated: the client spreads requests over them and
@@ -241,6 +241,17 @@ SEARCH_WRITER_POLL_SECONDS = env_float("ARCHIVE_INDEX_WRITER_POLL", 0.5)
 SEARCH_STALENESS_BOUND_SECONDS = env_float("ARCHIVE_INDEX_STALENESS_BOUND", 10.0)
 # After failures the writer retries with a doubling back-off, never longer apart than this.
 SEARCH_WRITER_MAX_BACKOFF_SECONDS = env_float("ARCHIVE_INDEX_WRITER_MAX_BACKOFF", 30.0)
+# A request applies the index changes it committed itself (on_commit, within
+# SEARCH_APPLY_TIMEOUT). Off, every change waits for the background writer; bulk imports
+# defer it for their own duration either way (search.indexing.deferred_apply).
+SEARCH_APPLY_ON_COMMIT = env_bool("ARCHIVE_INDEX_APPLY_ON_COMMIT", True)
+# Editors' own jieba word lists, comma-separated paths, beside the curated
+# search/data/userdict.txt (one word a line, optionally "word freq tag"); a rebuild applies
+# them to ranking (search.apps).
+SEARCH_USER_DICTS = env_list("ARCHIVE_SEARCH_USER_DICTS", [])
+# The word tokenizer for ranking: auto (rjieba when installed), jieba or rjieba. Both make
+# the same words from the same dictionary; a change calls for rebuild_search_index.
+SEARCH_TOKENIZER = env_str("SEARCH_TOKENIZER", "auto")
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -278,7 +289,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# --- Cache: search results (keyed by the index version, config.cache) and rate limits --------
+# --- Cache: search results (keyed by the index version, search.cache) and rate limits --------
 # The embedded default is a folder shared by every gunicorn worker on the machine. Several
 # hosts share one Redis instead: ARCHIVE_CACHE_URL=redis://host:6379/1 (pip install redis).
 ARCHIVE_CACHE_URL = env_str("ARCHIVE_CACHE_URL", "")

@@ -39,7 +39,7 @@ def warm_up() -> dict[str, float]:
         started = time.perf_counter()
         try:
             action()
-        except Exception as error:  # noqa: BLE001 - a warm-up failure must not stop the worker
+        except Exception as error:  # a warm-up failure must not stop the worker
             log.warning("warm-up step %s failed (pid %d): %s", name, os.getpid(), error)
         timings[name] = round((time.perf_counter() - started) * 1000, 1)
 

@@ -1,7 +1,7 @@
 """The explorer's downloads, cached by the data they show and served in bounded memory.
 
 A download is computed once per data version and query: the key is the search cache's
-(config.cache.search_cache_key, the same timeout setting), and the version token changes with
+(search.cache.search_cache_key, the same timeout setting), and the version token changes with
 every write a download can show: the archive's data version (publish, correction, merge,
 withdrawal, index commit), the newest editors' correction of a number, and the newest change
 to the vocabulary. A body larger than ARCHIVE_DOWNLOAD_CACHE_MAX_BYTES is streamed and not
@@ -18,9 +18,8 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from config.cache import search_cache_key
-from config.http_cache import data_version
 from explorer.models import CommitmentCorrection, Indicator
+from search.cache import data_version, search_cache_key
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 

@@ -21,7 +21,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from archive.csvsafe import safe_dict, safe_row
+from archive.ingest.years import FIRST_YEAR, LAST_YEAR
 from archive.models import (
+    PUBLIC_ID_PATTERN,
     Commitment,
     CommitmentDirection,
     CommitmentKind,
@@ -114,14 +116,14 @@ class FilterForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "indicator-names"}),
     )
     place = forms.CharField(required=False, max_length=200, label="地区 Place (含下辖 incl. below)")
-    year_from = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="自 From")
-    year_to = forms.IntegerField(required=False, min_value=1949, max_value=2100, label="至 To")
+    year_from = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="自 From")
+    year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="至 To")
     kind = forms.ChoiceField(
         required=False, label="类型 Kind", choices=[("", "任意 any"), *CommitmentKind.choices]
     )
     qualifier = forms.ChoiceField(required=False, choices=QUALIFIERS, label="限定 Qualifier")
     measure = forms.ChoiceField(required=False, choices=MEASURES, label="度量 Measure")
-    report = forms.RegexField(required=False, regex=r"^[0-9a-z]{6,16}$", widget=forms.HiddenInput)
+    report = forms.RegexField(required=False, regex=rf"^{PUBLIC_ID_PATTERN}$", widget=forms.HiddenInput)
     sort = forms.ChoiceField(required=False, choices=SORTS, label="排序 Sort")
 
     def clean_indicator(self) -> list[str]:
@@ -560,7 +562,7 @@ class CorrectionForm(forms.Form):
         label="期间 Period",
     )
     horizon = forms.IntegerField(
-        required=False, min_value=1949, max_value=2100, label="目标年份 Horizon"
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="目标年份 Horizon"
     )
     scope = forms.CharField(
         required=False,

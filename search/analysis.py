@@ -73,9 +73,13 @@ class _RJieba:
 
 
 def tokenizer_name() -> str:
-    """SEARCH_TOKENIZER=jieba|rjieba (default: rjieba when installed). Both build the same
-    dictionary; changing it calls for rebuild_search_index (ranking only)."""
-    wanted = os.environ.get("SEARCH_TOKENIZER", "auto")
+    """settings.SEARCH_TOKENIZER (environment SEARCH_TOKENIZER): jieba|rjieba (default:
+    rjieba when installed). Both build the same dictionary; changing it calls for
+    rebuild_search_index (ranking only). Outside Django the environment alone decides."""
+    from django.conf import settings
+
+    wanted = (settings.SEARCH_TOKENIZER if settings.configured
+              else os.environ.get("SEARCH_TOKENIZER", "auto"))
     if wanted == "auto":
         try:
             import rjieba  # noqa: F401

@@ -10,6 +10,5 @@ class SearchConfig(AppConfig):
 
         from search import analysis
 
-        # Editors' own word lists, beside the curated search/data/userdict.txt (one word a
-        # line, optionally "word freq tag" as in jieba); a rebuild applies them to ranking.
-        analysis.configure(getattr(settings, "SEARCH_USER_DICTS", []))
+        # Editors' own word lists (config/settings.py, SEARCH_USER_DICTS).
+        analysis.configure(settings.SEARCH_USER_DICTS)

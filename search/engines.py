@@ -151,12 +151,12 @@ class WhooshEngine(SearchEngine):
         return compaction.compact_step(timeout=timeout)
 
     def health(self):
-        from config.health import check_whoosh_index
+        from search.health import check_whoosh_index
 
         return check_whoosh_index()
 
     def version(self):
-        from config.cache import whoosh_index_version
+        from search.cache import whoosh_index_version
 
         return whoosh_index_version()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from archive.ingest.years import FIRST_YEAR, LAST_YEAR
 from archive.models import DocType, SectionKind
 from search.query import Filters, ParsedQuery, QuerySyntaxError, parse_query
 
@@ -36,9 +37,11 @@ class SearchForm(forms.Form):
         max_length=100,
         help_text="天津市 包括其下各区 (includes its districts)",
     )
-    year = forms.IntegerField(label="年份 Year", required=False, min_value=1949, max_value=2100)
-    year_from = forms.IntegerField(label="起 From", required=False, min_value=1949, max_value=2100)
-    year_to = forms.IntegerField(label="止 To", required=False, min_value=1949, max_value=2100)
+    year = forms.IntegerField(label="年份 Year", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year_from = forms.IntegerField(label="起 From", required=False, min_value=FIRST_YEAR,
+                                   max_value=LAST_YEAR)
+    year_to = forms.IntegerField(label="止 To", required=False, min_value=FIRST_YEAR,
+                                 max_value=LAST_YEAR)
     doc_type = forms.ChoiceField(
         label="类型 Kind", required=False, choices=[("", "全部 all")] + list(DocType.choices)
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from archive.coverage import LEVEL_CHOICES, REPORT_KINDS
 from archive.models import Place, PlaceLevel, Report
-from config.http_cache import data_version
+from search.cache import data_version
 from search.results import UNKNOWN_PLACE, Cell, Outcome
 
 LEVELS = LEVEL_CHOICES

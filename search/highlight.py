@@ -3,7 +3,8 @@
 Occurrences are found in the normalised text with the same normalisation as the index
 (search.normalize), so what is marked is exactly what matched, and then mapped back to the
 original characters. Whoosh's highlighter is never used: it re-tokenizes whole texts per hit.
-Nothing here makes HTML: a snippet is a list of (text, marked) pieces that templates escape.
+A snippet is a list of (text, marked) pieces; the one place that makes HTML of it is
+`Snippet.to_html()`, which escapes every piece and wraps the marked ones in <mark>.
 `mark_text()` is the same for a whole text, for the report page's ?hl= marks.
 """
 

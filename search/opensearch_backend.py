@@ -1,6 +1,6 @@
 """haystack's Elasticsearch 7 backend, taught Chinese the same way as the Whoosh one.
 
-Configured by settings alone (config/settings.py, README "Operations"):
+Configured by settings alone (config/settings.py, docs/scaling.md):
 
     ARCHIVE_SEARCH_ENGINE=search.opensearch_backend.JiebaElasticsearchEngine
     ARCHIVE_SEARCH_URL=http://host:9200

@@ -18,7 +18,7 @@ except ImportError:  # the client then leaves NumPy out of its serialiser
 if numpy is not None and "float_" not in vars(numpy):
     numpy.float_ = numpy.float64
 
-import elasticsearch  # noqa: E402
-from elasticsearch import helpers  # noqa: E402
+import elasticsearch
+from elasticsearch import helpers
 
 __all__ = ["elasticsearch", "helpers"]

@@ -462,7 +462,7 @@ def trend(
 
 
 def check_index() -> dict:
-    """As config.health.check_index, for the search server: can this host search? (the
+    """As search.health.check_whoosh_index, for the search server: can this host search? (the
     number of documents behind the alias, one cheap request)."""
     import hashlib
     import logging
@@ -490,7 +490,7 @@ def check_index() -> dict:
 
 def index_version() -> str:
     """A token that changes with every write through search.opensearch_backend and with every rebuild
-    (config.cache keys cached results by it instead of the Whoosh folder's generation).
+    (search.cache keys cached results by it instead of the Whoosh folder's generation).
 
     The server is asked which concrete index the alias names, one small request: a rebuild
     moves the alias, and a server that cannot answer gives "unavailable", so that a cached

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from archive import coverage
-from config.cache import cached_search
 from config.observability import SearchTimer, log_search
 from search import charts, grid_layout, results
+from search.cache import cached_search
 from search.engines import get_engine
 from search.forms import PER_PAGE, SearchForm
 from search.query import relaxed, without_word, year_words
@@ -58,7 +58,7 @@ def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:
     for hit in outcome.hits + [c.best for c in outcome.grid.values() if c.best]:
         hit.url = hit_link(hit, outcome.terms)
         hit.report_url = report_short_url(hit.report_pid)
-        hit.snippet_html = mark_safe(hit.snippet.to_html())  # noqa: S308 - escaped in to_html
+        hit.snippet_html = mark_safe(hit.snippet.to_html())  # escaped in to_html
     if base is not None:
         for (place, year), cell in outcome.grid.items():
             cell.url = "?" + urlencode(cell_params(base, place, year))

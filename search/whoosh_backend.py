@@ -2,9 +2,9 @@
 
 Configured in settings as HAYSTACK_CONNECTIONS["default"]["ENGINE"] =
 "search.whoosh_backend.JiebaWhooshEngine". Only the schema is ours (haystack's file is subclassed,
-never copied): the document field and titles are jieba words at consecutive positions, facet
-fields are sortable columns so the district × year grid counts hits without loading stored
-documents, and display-only fields are stored but not indexed. The recall field (every
+never copied): the document field and titles are jieba words with their frequencies (no
+positions: search.analysis.JiebaText says why), facet fields are sortable columns so the
+district × year grid counts hits without loading stored documents, and display-only fields are stored but not indexed. The recall field (every
 character, for exact substring matches) is not a Whoosh field: search.indexing writes it to
 the recall index beside Whoosh (search.recall, SQLite FTS5), which is several times faster to
 write and to query for single characters.
@@ -47,7 +47,8 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
                     numtype=int, bits=32, stored=field.stored, sortable=True, signed=False
                 )
             elif field.field_type in ("string", "edge_ngram", "ngram") or field.document:
-                # Every text field is jieba words of the normalised text, consecutive positions.
+                # Every text field is jieba words of the normalised text with their
+                # frequencies, for ranking; no positions are stored (see JiebaText).
                 spec[name] = JiebaText(
                     stored=field.stored and not field.document, field_boost=field.boost
                 )

@@ -390,7 +390,7 @@ def make_hit(searcher, docnum: int, terms: list[str]) -> Hit:
     snip = make_snippet(body, terms)
     paragraph = best_paragraph(fields, snip)
     matches = version_offsets(fields.get("segments"), snip.occurrences)
-    # The long stored values are not kept on the hit: results are cached (config.cache).
+    # The long stored values are not kept on the hit: results are cached (search.cache).
     fields.pop("segments", None)
     fields.pop("paragraphs", None)
     return Hit(docnum, fields, snip, paragraph, matches)

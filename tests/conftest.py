@@ -70,9 +70,15 @@ def staff_user(django_user_model):
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
+def staff_client(staff_user):
+    """A client of its own, logged in as an editor: pytest-django's `client` stays an
+    anonymous reader in the same test (logging `client` in made every "reader" request of a
+    test that also edits a staff request)."""
+    from django.test import Client
+
+    editor = Client()
+    editor.force_login(staff_user)
+    return editor
 
 
 def use_index_dir(path: Path) -> None:

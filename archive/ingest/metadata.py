@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import gazetteer
 from .result import Place
 from .textnorm import nfkc
+from .years import plausible_year
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "〇": 0, "零": 0}
 
@@ -284,7 +285,7 @@ def find_meeting(head: str, text: str) -> tuple[str | None, int | None]:
 
 
 def _valid(y: int, mo: int, d: int) -> bool:
-    return 1949 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31
+    return plausible_year(y) and 1 <= mo <= 12 and 1 <= d <= 31
 
 
 def find_delivered(head: str, hints: str, warnings: list[str]) -> str | None:
@@ -355,9 +356,9 @@ def find_year(title: str, delivered: str | None, meeting_year: int | None, text:
         best = max(counted.items(), key=lambda kv: (kv[1], -first_pos[kv[0]]))[0]
         votes.append((best, "headings"))
     tm = TITLE_YEAR.search(nfkc(title or ""))
-    if tm and 1949 <= int(tm.group(1)) <= 2100:
+    if tm and plausible_year(int(tm.group(1))):
         votes.append((int(tm.group(1)), "title"))
-    votes = [(y, why) for y, why in votes if 1949 <= y <= 2100]
+    votes = [(y, why) for y, why in votes if plausible_year(y)]
     if not votes:
         return None
     year = votes[0][0]

@@ -44,7 +44,7 @@ def _commitments(text: str, sections: list[Section]) -> tuple[list[Commitment], 
         _extract_commitments = fn
     try:
         return _extract_commitments(text, sections)
-    except Exception as e:  # noqa: BLE001 - a commitments bug must not lose the whole parse
+    except Exception as e:  # a commitments bug must not lose the whole parse
         log.exception("commitment extraction failed")
         return [], [f"指标承诺提取失败 (commitment extraction failed: {type(e).__name__}: {e})"]
 
@@ -78,7 +78,7 @@ def parse_file(data: bytes, filename: str) -> ParseResult:
         return _parse(bytes(data), filename or "")
     except IngestError:
         raise
-    except Exception as e:  # noqa: BLE001 - the contract: bad input never escapes as another type
+    except Exception as e:  # the contract: bad input never escapes as another type
         log.exception("ingest pipeline failed on %s", filename)
         raise IngestError(f"无法解析该文件 (the file could not be parsed: {type(e).__name__}: {e})") from None
 

@@ -65,7 +65,7 @@ class Commitment:
     section: str | None  # anchor of the section it is in
     start: int
     end: int
-    # what the number measures (see the README, "Commitments"): a change ("up"/"down": the value
+    # what the number measures (docs/guide.md, "Commitments"): a change ("up"/"down": the value
     # stays as written, so a 下降3.3% is value 3.3 marked "down") or a "level"
     direction: str = "level"
     period: str = "year"  # one of COMMITMENT_PERIODS

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from archive import citations
-from archive.citation_views import author_for, work_for
+from archive.citing import author_for, work_for
 from archive.models import ReportVersion
 
 register = template.Library()
@@ -59,7 +59,7 @@ def citation_box(context, tombstone: bool = False) -> dict:
     return {"formats": formats, "report": report, "version": version, "work": work,
             "tombstone": tombstone, "user": context.get("user"),
             "csrf_token": context.get("csrf_token"),
-            "cite_base": f"/r/{pid}/v{version.number}/",
+            "cite_base": reverse("archive:version", args=[pid, version.number]),
             "versions_url": reverse("archive:versions", args=[pid])}
 
 

@@ -351,9 +351,6 @@ def test_a_versionless_link_to_changed_text_shows_a_notice_and_the_cited_version
 
 def test_withdraw_and_restore_are_staff_only_posts_that_log_who_when_why(client, staff_client,
                                                                           staff_user, hexi):
-    from django.test import Client
-
-    client = Client()  # `staff_client` is pytest-django's `client`, logged in: use a fresh one
     url = f"/r/{hexi.public_id}/withdraw/"
     response = client.post(url, {"reason": "x"})
     assert response.status_code == 302 and "login" in response["Location"]

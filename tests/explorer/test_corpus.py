@@ -188,6 +188,7 @@ def test_correction_is_logged_shown_and_kept_across_reparse(client, staff_client
         reverse("explorer:commitments"),
         {"indicator": "地区生产总值", "kind": "target", "measure": "rate", "year_from": 2018},
     )
+    assert not table.wsgi_request.user.is_authenticated  # what a reader sees
     [row] = table.context["rows"]
     assert (row.value, row.value_max, row.corrected) == (6, 6.5, True)
     assert "/v2/" in row.url

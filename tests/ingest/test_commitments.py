@@ -1,6 +1,6 @@
 """Tests of archive.ingest.commitments (plain pytest, no Django).
 
-- each commitment pattern of issue 3 part 5, on short sentences;
+- each commitment pattern the pipeline knows, on short sentences;
 - false positives that must not appear (years, dates, 十三五, PM2.5 as a name, shares);
 - section kinds (review/plan/glossary) and sentence cues deciding target/achievement;
 - the five seeds' headline passages (../shared/gold/seeds.json);

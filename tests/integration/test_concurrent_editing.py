@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 BASE_TEXT = (SEEDS_DIR / "001_46ac5d44bafe418d.txt").read_text(encoding="utf-8")
 UPLOADS = 20
-# What the archive promises under load (settings.SEARCH_STALENESS_BOUND_SECONDS, README), and
+# What the archive promises under load (settings.SEARCH_STALENESS_BOUND_SECONDS, docs/operations.md), and
 # what the test allows with both CPUs saturated by a busy loop on top of the test's own load:
 # a few polls of the writer after the last request.
 BOUND_UNDER_LOAD = 10.0
@@ -62,7 +62,13 @@ def server(tmp_path_factory, busy_cpus):
     srv.stop()
 
 
-def upload_and_edit(server: ArchiveServer, i: int, failures: list, counts: dict) -> str | None:
+# The upload threads count finished uploads under this lock (`+=` on a shared dict is not
+# atomic) and set the event once a third are done: the killer waits for it, not a poll.
+DONE_LOCK = threading.Lock()
+
+
+def upload_and_edit(server: ArchiveServer, i: int, failures: list, counts: dict,
+                    third_done: threading.Event) -> str | None:
     session = server.editor_session()
     batch, _ = server.upload(session, [(f"upload-{i}.txt", variant(i))])
     [outcome] = server.batch_outcome(session, batch)  # parsed by the background worker
@@ -79,7 +85,10 @@ def upload_and_edit(server: ArchiveServer, i: int, failures: list, counts: dict)
     counts["requests"] += 2
     if response.status_code != 200:
         failures.append(f"edit {i}: {response.status_code}")
-    counts["done"] += 1
+    with DONE_LOCK:
+        counts["done"] += 1
+        if counts["done"] >= UPLOADS // 3:
+            third_done.set()
     return public_id
 
 
@@ -97,11 +106,11 @@ def search_stream(server: ArchiveServer, stop: threading.Event, failures: list, 
         n += 1
 
 
-def kill_the_writer_midway(server: ArchiveServer, counts: dict, killed: dict) -> None:
-    """SIGKILL the writer once a third of the uploads are done; note the new writer's pid."""
-    deadline = time.monotonic() + 300
-    while counts["done"] < UPLOADS // 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+def kill_the_writer_midway(server: ArchiveServer, third_done: threading.Event,
+                           killed: dict) -> None:
+    """SIGKILL the writer once a third of the uploads are done (or after 300 s, so that a
+    run whose uploads fail still kills it); note the new writer's pid."""
+    third_done.wait(timeout=300)
     pid = server.writer_pid()
     os.kill(pid, signal.SIGKILL)
     killed["pid"] = pid
@@ -112,14 +121,16 @@ def test_parallel_uploads_edits_and_searches_leave_index_and_database_in_agreeme
     counts = {"requests": 0, "done": 0}
     killed: dict = {}
     stop = threading.Event()
+    third_done = threading.Event()
     searchers = [threading.Thread(target=search_stream, args=(server, stop, failures, counts))
                  for _ in range(3)]
-    killer = threading.Thread(target=kill_the_writer_midway, args=(server, counts, killed))
+    killer = threading.Thread(target=kill_the_writer_midway, args=(server, third_done, killed))
     for t in [*searchers, killer]:
         t.start()
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(lambda i: upload_and_edit(server, i, failures, counts), range(UPLOADS)))
+        ids = list(pool.map(lambda i: upload_and_edit(server, i, failures, counts, third_done),
+                            range(UPLOADS)))
     stop.set()
     for t in [*searchers, killer]:
         t.join()

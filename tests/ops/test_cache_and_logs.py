@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import logging
 
-from config.cache import cached_search, index_version
 from config.observability import JsonFormatter, log_editorial, log_search
+from search.cache import cached_search, index_version
 
 
 def commit_one(path, doc_id: str) -> None:

@@ -1,6 +1,6 @@
 """axe-core, run in headless Chromium on every page template at phone and laptop width, finds no
 violations (WCAG 2.1 A and AA rules and axe's best practices); and every page stays within its
-weight budget (README: "Page budget"): HTML gzip-compressed, page weight measured as the browser
+weight budget (docs/guide.md: "Page budget"): HTML gzip-compressed, page weight measured as the browser
 received it."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_no_page_has_accessibility_violations(browser, live_server, seeded):
         browser.delete_all_cookies()
         browser.set_window_size(1280, 1000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        # The figures of the last run, for a person to read (and the issue note to quote).
+        # The figures of the last run, for a person to read.
         (SCREENSHOTS / "axe-and-budget.json").write_text(
             json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.ingest.result import IngestError
+from archive.ingest.years import plausible_year
 from archive.models import DocType
 from archive.services import UnknownPlace, correct_metadata, place_from_name, store_file
 from search.indexing import apply_pending, deferred_apply
@@ -96,7 +97,7 @@ class Command(BaseCommand):
                     values["place"] = place_from_name(row["place"])
                 if (row.get("year") or "").strip():
                     values["year"] = int(row["year"])
-                    if not 1949 <= values["year"] <= 2100:
+                    if not plausible_year(values["year"]):
                         raise ValueError(f"implausible year {values['year']}")
                 if (row.get("doc_type") or "").strip():
                     if row["doc_type"].strip() not in DocType.values:

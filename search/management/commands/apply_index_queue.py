@@ -3,7 +3,7 @@
 Web requests try to apply their own change right after they commit, waiting at most ~100 ms
 for the lock; everything they leave is this command's. With --loop it is the background
 writer: `make run` starts it beside gunicorn's workers (config/gunicorn.conf.py supervises it
-and restarts it if it dies), and a systemd deployment runs it as a unit of its own (README).
+and restarts it if it dies), and a systemd deployment runs it as a unit of its own (docs/operations.md, "Deploy").
 It never dies of an error while applying: it logs it, records it on the queue rows (shown by
 /healthz) and retries with back-off.
 """

@@ -6,7 +6,7 @@ inode and modification time. A commit by the single writer writes a new TOC gene
 rebuild swapped in beside the live index has another path or inode, so a publish makes every
 older entry unreachable at once: a stale cache can never hide it. Old entries simply expire.
 
-    from config.cache import cached_search
+    from search.cache import cached_search
     result = cached_search("page", {"q": q, "place": place, "page": page},
                            lambda: run_the_query(...))
 
@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Max
 
 T = TypeVar("T")
 
@@ -42,6 +43,15 @@ def index_version() -> str:
     from search.engines import get_engine
 
     return get_engine().version()
+
+
+def data_version() -> str:
+    """Changes with every publish, correction, merge and withdrawal (each queues an index
+    change in its own transaction) and with every commit of the index writer."""
+    from search.models import IndexChange  # a model: not importable before the apps are ready
+
+    newest = IndexChange.objects.aggregate(n=Max("pk"))["n"]
+    return f"{newest}:{index_version()}"
 
 
 def whoosh_index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
