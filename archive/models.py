@@ -18,9 +18,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from archive.ingest.years import FIRST_YEAR, LAST_YEAR
+
 # Crockford's base32 without look-alikes: short ids that survive being read aloud or retyped.
 PUBLIC_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 PUBLIC_ID_LENGTH = 8
+# What a public id may look like in a URL, a form or the database (older ids were 6 to 16
+# characters of [0-9a-z]; new ones are PUBLIC_ID_LENGTH of the alphabet above).
+PUBLIC_ID_PATTERN = r"[0-9a-z]{6,16}"
 
 
 def new_public_id() -> str:
@@ -237,9 +242,9 @@ class Report(models.Model):
     class Meta:
         ordering = ["place__full_name", "year", "public_id"]
         constraints = [
-            models.CheckConstraint(condition=Q(year__isnull=True) | Q(year__gte=1949, year__lte=2100),
+            models.CheckConstraint(condition=Q(year__isnull=True) | Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
                                    name="report_year_plausible"),
-            models.CheckConstraint(condition=Q(public_id__regex=r"^[0-9a-z]{6,16}$"),
+            models.CheckConstraint(condition=Q(public_id__regex=rf"^{PUBLIC_ID_PATTERN}$"),
                                    name="report_public_id_format"),
         ]
         indexes = [models.Index(fields=["status", "year"], name="report_status_year")]
