@@ -7,24 +7,19 @@ permalink promise: a withdrawn report answers 410 with its tombstone, never 404.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import hashlib
-import json
-from collections.abc import Iterator
 from datetime import date
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from archive import citations
-from archive.csvsafe import safe_dict
+from archive import citations, registry
 from archive.models import (
     Paragraph,
     Place,
@@ -277,96 +272,30 @@ def version_diff_pick(request: HttpRequest, public_id: str):
 
 # --- Permalink registry -----------------------------------------------------------------------
 
-REGISTRY_FIELDS = ["url", "kind", "report", "version", "anchor", "status", "sha256", "shows"]
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def registry_rows(base: str) -> Iterator[dict]:
-    """Every permalink of every citable report, with the sha256 of the text it shows:
-    the report's links show the current version's text, a version link its own text, a
-    section or paragraph link its slice of its version's text. Withdrawn reports answer 410
-    and show no text (sha256 empty). One report's versions in memory at a time."""
-    reports = (Report.objects.citable().filter(current_version__isnull=False)
-               .select_related("current_version").order_by("pk"))
-    for report in reports.iterator(chunk_size=200):
-        withdrawn = report.status == ReportStatus.WITHDRAWN
-        status = 410 if withdrawn else 200
-        current = report.current_version
-        current_sha = "" if withdrawn else current.text_sha256
-        pid = report.public_id
-
-        def row(url: str, kind: str, version: int | None, anchor: str, st: int, sha: str,
-                shows: str, pid: str = pid) -> dict:
-            return {"url": base + url, "kind": kind, "report": pid, "version": version,
-                    "anchor": anchor, "status": st, "sha256": sha, "shows": shows}
-
-        shows_current = f"/r/{pid}/v{current.number}/"
-        yield row(f"/r/{pid}/", "report", current.number, "", status, current_sha, shows_current)
-        if report.readable_path:
-            yield row(report.get_absolute_url(), "readable", current.number, "", status,
-                      current_sha, shows_current)
-        for alias in report.aliases.order_by("path"):
-            yield row(alias.get_absolute_url(), "readable-alias", current.number, "", 301,
-                      current_sha, shows_current)
-        for version in report.versions.order_by("number").iterator():
-            vurl = f"/r/{pid}/v{version.number}/"
-            yield row(vurl, "version", version.number, "", status,
-                      "" if withdrawn else version.text_sha256, vurl)
-            text = version.text
-            for anchor, start, end in version.sections.order_by("order").values_list(
-                    "anchor", "start", "end"):
-                yield row(f"{vurl}#{anchor}", "section", version.number, anchor, status,
-                          "" if withdrawn else _sha(text[start:end]), vurl)
-            for number, start, end in version.paragraphs.order_by("number").values_list(
-                    "number", "start", "end"):
-                yield row(f"{vurl}#p{number}", "paragraph", version.number, f"p{number}", status,
-                          "" if withdrawn else _sha(text[start:end]), vurl)
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
 
 def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@require_GET
-def permalinks_csv(request: HttpRequest) -> StreamingHttpResponse:
-    writer = csv.DictWriter(_Echo(), fieldnames=REGISTRY_FIELDS)
-
-    def lines() -> Iterator[str]:
-        yield writer.writeheader()
-        for r in registry_rows(_base(request)):
-            yield writer.writerow(safe_dict(r))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="permalinks.csv"'
+def _registry_response(request: HttpRequest, fmt: str, content_type: str,
+                       disposition: str) -> HttpResponse:
+    path, chunks = registry.cached_or_building(fmt, _base(request))
+    if path is not None:
+        response = FileResponse(path.open("rb"), content_type=content_type)
+    else:
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="permalinks.{fmt}"'
     return response
 
 
 @require_GET
-def permalinks_json(request: HttpRequest) -> StreamingHttpResponse:
-    def chunks() -> Iterator[str]:
-        head = {"generated": timezone.now().isoformat(timespec="seconds"),
-                "hash": "sha256 of the UTF-8 text the permalink shows",
-                "fields": REGISTRY_FIELDS}
-        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "permalinks": [\n'
-        first = True
-        for r in registry_rows(_base(request)):
-            yield ("" if first else ",\n") + json.dumps(r, ensure_ascii=False)
-            first = False
-        yield "\n]}\n"
+def permalinks_csv(request: HttpRequest) -> HttpResponse:
+    return _registry_response(request, "csv", "text/csv; charset=utf-8", "attachment")
 
-    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="permalinks.json"'
-    return response
+
+@require_GET
+def permalinks_json(request: HttpRequest) -> HttpResponse:
+    return _registry_response(request, "json", "application/json; charset=utf-8", "inline")
 
 
 # --- Withdraw and restore (editors) -----------------------------------------------------------

@@ -369,6 +369,9 @@ class Section(models.Model):
     kind = models.CharField(max_length=12, choices=SectionKind.choices, default=SectionKind.OTHER)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # sha256 of the UTF-8 text the section's permalink shows, stored when the (immutable)
+    # version is written so that the permalink registry never hashes text on a request
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["version", "order"]
@@ -396,6 +399,8 @@ class Paragraph(models.Model):
                                 related_name="paragraphs")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # as Section.text_sha256: the registry's hash, computed on the write path
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["version", "number"]
