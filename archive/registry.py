@@ -209,7 +209,7 @@ def json_chunks(base: str, version: str) -> Iterator[str]:
 
 
 def folder() -> Path:
-    return Path(settings.VAR_DIR) / "registry"
+    return Path(settings.ARCHIVE_REGISTRY_DIR)
 
 
 def built_path(fmt: str, base: str, version: str) -> Path:

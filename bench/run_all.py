@@ -14,6 +14,7 @@ Steps, each a script of its own that can also be run alone:
   cluster   bench/opensearch_cluster.py  a node of a two-node OpenSearch cluster killed under a
                                      50-client load
   explorer  bench/bench_explorer.py  commitments tables
+  registry  bench/bench_registry.py  /permalinks.csv|json at 10,000 reports: build, repeat
   load      bench/load_test.py       gunicorn under a mixed load (quick: 45 s, 20 reports;
                                      full: 3 min x 50 clients on the 10,000-report archive),
                                      then the same load through nginx's proxy_cache
@@ -53,6 +54,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
              CLUSTER),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
+            ("registry", [str(b / "bench_registry.py"), "--reports", "1000"], {}),
             ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20", "--proxy"],
              {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
@@ -69,6 +71,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("engines", [str(b / "bench_engines.py"), "--reports", "10000", "--requests", "2"], {}),
         ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
+        ("registry", [str(b / "bench_registry.py"), "--reports", "10000"], {}),
         ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
                   "--bulk-reports", "10000", "--proxy"], {}),
         ("faults", [str(b / "faults.py")], {}),
