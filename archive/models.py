@@ -710,6 +710,11 @@ class UploadJob(models.Model):
     message = models.CharField(max_length=500, blank=True)
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
+    # A merge job files the draft `merge_draft` (its public id: the draft row is deleted by
+    # the merge) as a new version of `merge_into`; the re-parse runs here, not in the request.
+    merge_draft = models.CharField(max_length=16, blank=True)
+    merge_into = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -311,16 +311,21 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
     """File a draft's text as the next version of `target` and drop the draft.
 
     Only drafts can be merged: they were never public, so no permalink points at them. The
-    source file is kept (as always) and the draft's log moves to the target.
+    source file is kept (as always) and the draft's log moves to the target. The text is
+    parsed again with today's pipeline before any row is locked (a big file takes a minute;
+    editors of the target must not wait on its lock meanwhile); the background worker runs
+    this (archive.uploads.queue_merge), never a request.
     """
+    source = draft.current_version.source
+    parsed = parse_file(source.read_bytes(), source.original_name)
     with transaction.atomic():
         # Both rows locked, the draft first and then the target, in one order everywhere.
         draft = Report.objects.select_for_update().get(pk=draft.pk)
         target = Report.objects.select_for_update().get(pk=target.pk)
         if draft.status != ReportStatus.DRAFT:
             raise ValueError("only a draft can be filed as a new version of another report")
-        source = draft.current_version.source
-        parsed = parse_file(source.read_bytes(), source.original_name)
+        if draft.current_version.source_id != source.pk:
+            raise ValueError("the draft changed while it was parsed; file it again")
         version = add_version(target, source, parsed, user=user)
         EditorialAction.objects.filter(report=draft).update(report=target)
         log_action(target, EditorialAction.Verb.NEW_VERSION, user=user,

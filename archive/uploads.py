@@ -87,6 +87,17 @@ def accept_upload(files, *, user, publish: bool) -> str:
     return batch
 
 
+def queue_merge(draft, target, *, user) -> str:
+    """A one-job batch that files `draft` as a new version of `target` in the background
+    (the re-parse of a big file takes longer than a request may); returns the batch code,
+    whose page shows the job's progress like an upload's."""
+    source = draft.current_version.source
+    job = UploadJob.objects.create(filename=source.original_name[:255], size=source.size,
+                                   uploaded_by=user, merge_draft=draft.public_id,
+                                   merge_into=target)
+    return job.batch
+
+
 def batch_jobs(batch: str):
     return UploadJob.objects.filter(batch=batch).select_related("report").order_by("pk")
 
@@ -120,10 +131,13 @@ def process(job: UploadJob) -> UploadJob:
     from archive.services import store_file
 
     try:
-        with default_storage.open(job.staged, "rb") as f:
-            data = f.read()
-        outcome = store_file(data, job.filename, user=job.uploaded_by, publish=job.publish)
-    except IngestError as e:
+        if job.merge_into_id:
+            outcome = _merge(job)
+        else:
+            with default_storage.open(job.staged, "rb") as f:
+                data = f.read()
+            outcome = store_file(data, job.filename, user=job.uploaded_by, publish=job.publish)
+    except (IngestError, MergeRefused) as e:
         job.state, job.message = UploadJobState.FAILED, str(e)[:500]
     except Exception as e:  # the worker must survive any file; the log has the traceback
         log.exception("upload %s (%s) failed", job.pk, job.filename)
@@ -140,6 +154,30 @@ def process(job: UploadJob) -> UploadJob:
     if staged:
         default_storage.delete(staged)
     return job
+
+
+class MergeRefused(ValueError):
+    """The draft of a merge job is gone or no longer a draft (merged or published meanwhile)."""
+
+
+@dataclass
+class _Merged:
+    report: object
+    message: str
+
+
+def _merge(job: UploadJob) -> _Merged:
+    from archive.models import Report, ReportStatus
+    from archive.services import merge_draft_into
+
+    draft = Report.objects.filter(public_id=job.merge_draft, status=ReportStatus.DRAFT).first()
+    if draft is None or job.merge_into is None:
+        raise MergeRefused("草稿已不存在或已发布，未归入。The draft is gone or no longer a draft.")
+    try:
+        version = merge_draft_into(draft, job.merge_into, user=job.uploaded_by)
+    except ValueError as e:
+        raise MergeRefused(f"未能归入：{e}。Not filed.") from None
+    return _Merged(job.merge_into, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
 
 
 def process_next() -> UploadJob | None:

@@ -36,10 +36,9 @@ from archive.rendering import (
 from archive.services import (
     correct_metadata,
     matching_reports,
-    merge_draft_into,
     publish_report,
 )
-from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
+from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now, queue_merge
 from config.http_cache import current_page, immutable_version_page, original_file, release
 
 log = logging.getLogger(__name__)
@@ -309,9 +308,10 @@ def report_merge(request: HttpRequest, public_id: str) -> HttpResponse:
     """File a draft as a new version of an existing report (the editor's choice)."""
     draft = get_object_or_404(Report, public_id=public_id, status=ReportStatus.DRAFT)
     target = get_object_or_404(matching_reports(draft), public_id=request.POST.get("target", ""))
-    version = merge_draft_into(draft, target, user=request.user)
-    messages.success(request, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
-    return redirect(version.get_absolute_url())
+    batch = queue_merge(draft, target, user=request.user)
+    if settings.ARCHIVE_UPLOAD_INLINE:
+        process_batch_now(batch)
+    return redirect("archive:upload_batch", batch)
 
 
 @staff_member_required
