@@ -279,11 +279,15 @@ def _base(request: HttpRequest) -> str:
 
 def _registry_response(request: HttpRequest, fmt: str, content_type: str,
                        disposition: str) -> HttpResponse:
-    path, chunks = registry.cached_or_building(fmt, _base(request))
+    path, chunks, current = registry.cached_or_building(fmt, _base(request))
     if path is not None:
         response = FileResponse(path.open("rb"), content_type=content_type)
     else:
         response = StreamingHttpResponse(chunks, content_type=content_type)
+    if not current:
+        # the newest built file, from before the latest change: the background worker is
+        # building the registry of the current data
+        response["X-Registry-State"] = "rebuilding"
     response["Content-Disposition"] = f'{disposition}; filename="permalinks.{fmt}"'
     return response
 

@@ -5,7 +5,8 @@ The hashes are stored when a version is written (Section/Paragraph.text_sha256, 
 own text_sha256), so building the registry reads small columns only, never a text. A built
 registry is kept as a file named by the data it was built from (`registry_version`): until
 a report is published, corrected, merged, withdrawn or renamed, every request is served that
-file; the first request after a change builds the new one while it streams it.
+file; after a change the background worker builds the new one (requests meanwhile get the
+previous file, marked as such), and only the very first request streams a build itself.
 """
 
 from __future__ import annotations
@@ -212,22 +213,70 @@ def folder() -> Path:
     return Path(settings.ARCHIVE_REGISTRY_DIR)
 
 
+def _base_key(fmt: str, base: str) -> str:
+    return hashlib.sha256(f"{fmt}\n{base}".encode()).hexdigest()[:12]
+
+
 def built_path(fmt: str, base: str, version: str) -> Path:
     """The file a registry built from `version` for links under `base` is kept in."""
-    key = hashlib.sha256(f"{fmt}\n{base}\n{version}".encode()).hexdigest()[:32]
-    return folder() / f"permalinks-{key}.{fmt}"
+    key = hashlib.sha256(f"{fmt}\n{base}\n{version}".encode()).hexdigest()[:20]
+    return folder() / f"permalinks-{_base_key(fmt, base)}-{key}.{fmt}"
 
 
-def cached_or_building(fmt: str, base: str) -> tuple[Path | None, Iterator[bytes] | None]:
-    """(path, None) when the registry for the current data is built; else (None, chunks)
-    that stream it while writing it to its file, which is kept once the stream completes
-    (a client that disconnects leaves nothing half-written behind)."""
+def _newest_built(fmt: str, base: str) -> Path | None:
+    built = list(folder().glob(f"permalinks-{_base_key(fmt, base)}-*.{fmt}"))
+    return max(built, key=lambda p: p.stat().st_mtime) if built else None
+
+
+def cached_or_building(fmt: str, base: str) -> tuple[Path | None, Iterator[bytes] | None, bool]:
+    """What a request for the registry is served: (path, None, current) of a built file, or
+    (None, chunks, True) that stream a first build while writing its file (kept once the
+    stream completes; a client that disconnects leaves nothing half-written behind).
+
+    A request builds only when no registry was ever built for this address. After a change,
+    requests are served the newest built file (`current` False, a few seconds old) while the
+    background worker builds the new one (refresh_built): at 10,000 reports a build takes
+    tens of seconds on a loaded machine, too close to the web server's timeout for a request.
+    """
+    _remember_base(base)
     version = registry_version()
     path = built_path(fmt, base, version)
     if path.exists():
-        return path, None
+        return path, None, True
+    older = _newest_built(fmt, base)
+    if older is not None:
+        return older, None, False
     chunks = csv_chunks(base) if fmt == "csv" else json_chunks(base, version)
-    return None, _tee(chunks, path)
+    return None, _tee(chunks, path), True
+
+
+def _remember_base(base: str) -> None:
+    """The addresses the registry is asked under (the links carry the host), for the
+    background build; one small file per address, written once."""
+    marker = folder() / f"base-{_base_key('', base)}.txt"
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(base, encoding="utf-8")
+
+
+def refresh_built() -> int:
+    """Build the registry of the current data for every address it was asked under, if not
+    built yet (the background worker calls this when idle). Returns the number built."""
+    if not folder().exists():
+        return 0
+    version = registry_version()
+    made = 0
+    for marker in sorted(folder().glob("base-*.txt")):
+        base = marker.read_text(encoding="utf-8")
+        for fmt in ("csv", "json"):
+            path = built_path(fmt, base, version)
+            if path.exists():
+                continue
+            chunks = csv_chunks(base) if fmt == "csv" else json_chunks(base, version)
+            for _ in _tee(chunks, path):
+                pass
+            made += 1
+    return made
 
 
 def _tee(chunks: Iterator[str], path: Path) -> Iterator[bytes]:
@@ -254,7 +303,7 @@ def _tee(chunks: Iterator[str], path: Path) -> Iterator[bytes]:
 def _prune(newest: Path) -> None:
     """Only the newest few built files stay: the others describe data that has changed."""
     built = sorted(
-        newest.parent.glob(f"permalinks-*{newest.suffix}"),
+        newest.parent.glob(newest.name.rsplit("-", 1)[0] + f"-*{newest.suffix}"),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )

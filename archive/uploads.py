@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 INCOMING = "incoming"
 MAX_ATTEMPTS = 3
+# How often the idle worker checks whether the permalink registry needs a new build (three
+# small aggregate queries each time).
+REGISTRY_CHECK_SECONDS = 2.0
 ALLOWED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf")
 
 
@@ -202,6 +206,7 @@ class UploadWorker:
     def __init__(self, poll: float = 0.5):
         self.poll = poll
         self.stopping = threading.Event()
+        self._registry_due = 0.0
 
     def stop(self, *_args) -> None:
         self.stopping.set()
@@ -222,7 +227,26 @@ class UploadWorker:
                 self.stopping.wait(5)
                 continue
             if job is None:
+                self._refresh_registry()
                 self.stopping.wait(self.poll)
+
+    def _refresh_registry(self) -> None:
+        """When idle, build the permalink registry of the current data (archive.registry):
+        a build is too long for a request at archive scale, and this worker is the one that
+        does heavy work off the request. A failure is logged and tried again later."""
+        from archive import registry
+
+        now = time.monotonic()
+        if now < self._registry_due:
+            return
+        self._registry_due = now + REGISTRY_CHECK_SECONDS
+        try:
+            built = registry.refresh_built()
+        except Exception:
+            log.exception("uploads: building the permalink registry failed; will retry")
+            return
+        if built:
+            log.info("uploads: permalink registry rebuilt (%d file(s))", built)
 
 
 def unaccounted_media() -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Paragraph, Section
+from archive.registry import refresh_built
 from archive.services import correct_metadata, store_file
 
 pytestmark = pytest.mark.django_db
@@ -51,37 +52,45 @@ def test_the_registry_shows_the_stored_hashes_and_reads_no_text(client, hexi):
     ), "the registry read a version's text"
 
 
-def test_a_built_registry_is_served_until_the_data_changes(client, hexi):
+def test_a_built_registry_is_served_until_the_worker_builds_the_new_data(client, hexi):
     first = _body(client.get("/permalinks.csv"))
     # Served from the built file now: a change made behind the write path's back (no new
     # data version) does not show, which is what proves the second answer was not rebuilt.
     Section.objects.filter(version=hexi.current_version).update(text_sha256="0" * 64)
     again = client.get("/permalinks.csv")
-    assert again.__class__.__name__ == "FileResponse"
+    assert again.__class__.__name__ == "FileResponse" and "X-Registry-State" not in again
     assert _body(again) == first
-    # A correction through the write path is a new data version: the registry is rebuilt.
+    # A correction through the write path is a new data version. Requests never build a
+    # registry that already exists in an older version (too long at archive scale): they get
+    # the older file, marked, until the background worker has built the new one.
     correct_metadata(hexi, year=2017)
-    rebuilt = _body(client.get("/permalinks.csv"))
-    assert rebuilt != first and "0" * 64 in rebuilt and "/2017/" in rebuilt
+    meanwhile = client.get("/permalinks.csv")
+    assert meanwhile["X-Registry-State"] == "rebuilding" and _body(meanwhile) == first
+    assert refresh_built() == 2  # the worker's idle step: CSV and JSON for this address
+    rebuilt = client.get("/permalinks.csv")
+    assert "X-Registry-State" not in rebuilt
+    body = _body(rebuilt)
+    assert body != first and "0" * 64 in body and "/2017/" in body
     json_body = _body(client.get("/permalinks.json"))
     assert '"data_version"' in json_body and "0" * 64 in json_body
+    assert refresh_built() == 0  # nothing left to build
 
 
 @pytest.mark.slow
-def test_the_registry_of_many_reports_answers_within_its_budget(client, django_db_blocker):
-    """2,000 reports of 40 paragraphs (90,000 rows) through the real view and database.
-    The budget: the first build streams at well over 20,000 rows a second and a repeat
-    download (the built file) takes under a second; both bounds are several times what this
-    takes on a loaded two-core machine, so they fail only on a return to per-row work."""
+def test_the_registry_of_many_reports_answers_within_its_budget(client):
+    """2,000 reports of 40 paragraphs (92,000 rows) through the real view and database.
+    The budget is what cannot depend on the machine's load: a fixed number of queries per
+    500 reports (not per report or per version) and no text read; a repeat download is the
+    built file, under 2 s (it takes ~0.1 s; the bound allows a loaded two-core machine).
+    The time of a build at 10,000 reports is a figure of `make bench` (bench_registry.py)."""
     from bench.bench_registry import build_archive
 
     built = build_archive(2000, 40)
-    started = time.monotonic()
-    body = _body(client.get("/permalinks.csv"))
-    first = time.monotonic() - started
+    with CaptureQueriesContext(connection) as queries:
+        body = _body(client.get("/permalinks.csv"))
     n_rows = body.count("\n") - 1
     assert n_rows == built["rows"], (n_rows, built)
-    assert n_rows / first > 20_000, f"{n_rows} rows in {first:.1f} s"
+    assert len(queries.captured_queries) <= 10 + 4 * (2000 // 500), len(queries.captured_queries)
     started = time.monotonic()
     assert _body(client.get("/permalinks.csv")) == body
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
