@@ -186,7 +186,12 @@ def pid_file(name: str) -> Path:
 
 
 def background_workers(log) -> list[WriterSupervisor]:
-    """The processes gunicorn's master runs beside its web workers. Two, not one: a 45 MB
-    upload being parsed must not hold up the index writer (the staleness bound)."""
-    return [WriterSupervisor(log, "index-writer", "apply_index_queue"),
+    """The processes gunicorn's master runs beside its web workers: the upload parser apart
+    from the index writer (a 45 MB upload being parsed must not hold up the index, the
+    staleness bound), and the writer twice: one writes, the other waits warm on the writer's
+    lock (search.indexing.writer_leadership) and takes over the moment the first dies, while
+    this supervisor starts a new standby. The writer itself names its pid in index-writer.pid;
+    the supervisors' own pid files are index-writer-a/-b."""
+    return [WriterSupervisor(log, "index-writer-a", "apply_index_queue"),
+            WriterSupervisor(log, "index-writer-b", "apply_index_queue"),
             WriterSupervisor(log, "upload-worker", "process_uploads")]
