@@ -19,6 +19,7 @@ Steps, each a script of its own that can also be run alone:
                                      full: 3 min x 50 clients on the 10,000-report archive),
                                      then the same load through nginx's proxy_cache
   faults    bench/faults.py          worker killed, index missing/corrupted, database restart
+  big-upload tests/integration/test_big_uploads.py with a 45 MB report (ARCHIVE_BIG_UPLOAD_MB)
   fuzz      tests/ops/test_hostile_input.py with HYPOTHESIS_PROFILE=long (ten times the cases)
 Steps whose script does not exist are skipped. The fault step runs under scripts/with-postgres
 (a throwaway server it may restart); under scripts/with-postgres, the load step runs on
@@ -75,6 +76,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
                   "--bulk-reports", "10000", "--proxy"], {}),
         ("faults", [str(b / "faults.py")], {}),
+        ("big-upload", BIG_UPLOAD, {"ARCHIVE_BIG_UPLOAD_MB": "45"}),
         ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "long"}),
     ]
 
@@ -83,6 +85,10 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
 CLUSTER = {"ARCHIVE_OPENSEARCH_NODES": "2",
            "ARCHIVE_OPENSEARCH_PIDS": str(ROOT / "var" / "opensearch-cluster-nodes")}
 OPENSEARCH_STEPS = {"engines", "cluster"}
+
+# Uploads through gunicorn, with the 45 MB report the suite leaves out (minutes to parse).
+BIG_UPLOAD = ["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+              str(ROOT / "tests" / "integration" / "test_big_uploads.py")]
 
 FUZZ = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
         str(ROOT / "tests" / "ops" / "test_hostile_input.py")]
