@@ -57,6 +57,26 @@ def _highlight_terms(request: HttpRequest) -> list[str]:
     return [t for t in raw.replace("\u3000", " ").split() if t]
 
 
+# The contents list of a report page: every section of a report of ordinary size; for a very
+# long one (a 45 MB text has 17,000 sections) the top-level ones and those on this page.
+TOC_LIMIT = 400
+
+
+def toc_sections(sections: list, page) -> list:
+    if len(sections) <= TOC_LIMIT:
+        return sections
+    on_page = {s.pk for s in page.sections}
+    return [s for s in sections if s.level == 1 or s.pk in on_page][:TOC_LIMIT]
+
+
+def page_commitments(version: ReportVersion, page):
+    commitments = version.commitments.select_related("paragraph").order_by("start")
+    if not page.paragraphs:
+        return commitments
+    return commitments.filter(paragraph__number__gte=page.first_number,
+                              paragraph__number__lte=page.last_number)
+
+
 def _render_version(request: HttpRequest, report: Report, version: ReportVersion, *,
                     status: int = 200) -> HttpResponse:
     if report.status == ReportStatus.WITHDRAWN:
@@ -78,12 +98,15 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "version": version,
         "is_current": version.pk == report.current_version_id,
         "current": report.current_version,
-        "sections": sections,
+        "sections": toc_sections(sections, page),
+        "sections_total": len(sections),
         "blocks": blocks,
         # Not select_related("version__report"): that copies the version's whole text into
         # every commitment row (a 2 MB text and 100 commitments: 200 MB read per page). The
-        # related manager hands each commitment this very `version` already.
-        "commitments": version.commitments.select_related("paragraph"),
+        # related manager hands each commitment this very `version` already. Only this
+        # page's commitments: a 12 MB report has 30,000, which made its page 9 MB.
+        "commitments": page_commitments(version, page),
+        "commitments_total": version.commitments.count(),
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
         "release": release()[0],
