@@ -29,7 +29,7 @@ from archive.models import (
     ReportVersion,
     Section,
 )
-from archive.rendering import PARAGRAPHS_PER_PAGE
+from archive.rendering import paging_for
 from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
 from config.http_cache import current_page, immutable_version_page, version_citation
 
@@ -178,8 +178,8 @@ def _to_anchor(report: Report, number: int, anchor: str) -> HttpResponse:
     url = reverse("archive:version", args=[report.public_id, number])
     # A report longer than one page (archive.rendering) is opened at the page holding the
     # anchor; a report of one page keeps the plain address it always had.
-    if Paragraph.objects.filter(version__report=report, version__number=number).count() > (
-            PARAGRAPHS_PER_PAGE):
+    paragraphs = Paragraph.objects.filter(version__report=report, version__number=number)
+    if paging_for(paragraphs.order_by("number")).count > 1:
         url = f"{url}?at={anchor}"
     return redirect(f"{url}#{anchor}")
 

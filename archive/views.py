@@ -31,6 +31,7 @@ from archive.rendering import (
     build_blocks,
     page_of_offset,
     page_of_paragraph,
+    paging_for,
     text_page,
 )
 from archive.services import (
@@ -84,7 +85,8 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     sections = list(version.sections.all())
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
-    page = text_page(paragraphs, sections, _requested_page(request, paragraphs, sections))
+    paging = paging_for(paragraphs)
+    page = text_page(paragraphs, sections, _requested_page(request, paging, sections), paging)
 
     def blocks() -> list[Block]:
         # Called by the template only when its cached fragment of this text is missing.
@@ -117,16 +119,16 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     return render(request, "archive/report_detail.html", context, status=status)
 
 
-def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
+def _requested_page(request: HttpRequest, paging, sections: list) -> int:
     """?page=<n>, or ?at=<anchor> (p<k> or a section's anchor): the page that holds it. A bad
     value is page 1, never an error: these come from links and typed addresses."""
     at = request.GET.get("at", "")
-    if at[:1] == "p" and at[1:].isdigit():
-        return page_of_paragraph(int(at[1:]))
+    if at[:1] == "p" and at[1:].isdigit() and len(at) < 12:
+        return page_of_paragraph(paging, int(at[1:]))
     if at:
         section = next((s for s in sections if s.anchor == at), None)
         if section is not None:
-            return page_of_offset(paragraphs, section.start)
+            return page_of_offset(paging, section.start)
     raw = request.GET.get("page", "")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
