@@ -60,7 +60,10 @@ def _highlight_terms(request: HttpRequest) -> list[str]:
 
 # The contents list of a report page: every section of a report of ordinary size; for a very
 # long one (a 45 MB text has 17,000 sections) the top-level ones and those on this page.
-TOC_LIMIT = 400
+TOC_LIMIT = 200
+# A page's commitments table: those of the page's paragraphs, up to this many rows (a page of
+# a dense flattened text can hold a thousand); the rest are in the explorer and its downloads.
+COMMITMENTS_PER_PAGE = 300
 
 
 def toc_sections(sections: list, page) -> list:
@@ -72,17 +75,19 @@ def toc_sections(sections: list, page) -> list:
 
 def page_commitments(version: ReportVersion, page):
     commitments = version.commitments.select_related("paragraph").order_by("start")
-    if not page.paragraphs:
-        return commitments
-    return commitments.filter(paragraph__number__gte=page.first_number,
-                              paragraph__number__lte=page.last_number)
+    if page.paragraphs:
+        commitments = commitments.filter(paragraph__number__gte=page.first_number,
+                                         paragraph__number__lte=page.last_number)
+    return list(commitments[:COMMITMENTS_PER_PAGE])
 
 
 def _render_version(request: HttpRequest, report: Report, version: ReportVersion, *,
                     status: int = 200) -> HttpResponse:
     if report.status == ReportStatus.WITHDRAWN:
         return render(request, "archive/tombstone.html", {"report": report}, status=410)
-    sections = list(version.sections.all())
+    # only what pages and the contents list use: a 45 MB text has 17,000 sections
+    sections = list(version.sections.only("version_id", "anchor", "level", "number", "title",
+                                          "kind", "start", "end", "order"))
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
     paging = paging_for(paragraphs)
