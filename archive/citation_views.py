@@ -7,24 +7,18 @@ permalink promise: a withdrawn report answers 410 with its tombstone, never 404.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import hashlib
-import json
-from collections.abc import Iterator
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from archive import citations
+from archive import citations, registry
 from archive.citing import work_for
-from archive.csvsafe import safe_dict
 from archive.models import (
     Paragraph,
     Report,
@@ -32,7 +26,7 @@ from archive.models import (
     ReportVersion,
     Section,
 )
-from archive.rendering import PARAGRAPHS_PER_PAGE
+from archive.rendering import paging_for
 from archive.withdrawals import WithdrawalError, restore_report, withdraw_report
 from config.http_cache import current_page, immutable_version_page, version_citation
 
@@ -126,8 +120,8 @@ def _to_anchor(report: Report, number: int, anchor: str) -> HttpResponse:
     url = reverse("archive:version", args=[report.public_id, number])
     # A report longer than one page (archive.rendering) is opened at the page holding the
     # anchor; a report of one page keeps the plain address it always had.
-    if Paragraph.objects.filter(version__report=report, version__number=number).count() > (
-            PARAGRAPHS_PER_PAGE):
+    paragraphs = Paragraph.objects.filter(version__report=report, version__number=number)
+    if paging_for(paragraphs.order_by("number")).count > 1:
         url = f"{url}?at={anchor}"
     return redirect(f"{url}#{anchor}")
 
@@ -220,96 +214,34 @@ def version_diff_pick(request: HttpRequest, public_id: str):
 
 # --- Permalink registry -----------------------------------------------------------------------
 
-REGISTRY_FIELDS = ["url", "kind", "report", "version", "anchor", "status", "sha256", "shows"]
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def registry_rows(base: str) -> Iterator[dict]:
-    """Every permalink of every citable report, with the sha256 of the text it shows:
-    the report's links show the current version's text, a version link its own text, a
-    section or paragraph link its slice of its version's text. Withdrawn reports answer 410
-    and show no text (sha256 empty). One report's versions in memory at a time."""
-    reports = (Report.objects.citable().filter(current_version__isnull=False)
-               .select_related("current_version").order_by("pk"))
-    for report in reports.iterator(chunk_size=200):
-        withdrawn = report.status == ReportStatus.WITHDRAWN
-        status = 410 if withdrawn else 200
-        current = report.current_version
-        current_sha = "" if withdrawn else current.text_sha256
-        pid = report.public_id
-
-        def row(url: str, kind: str, version: int | None, anchor: str, st: int, sha: str,
-                shows: str, pid: str = pid) -> dict:
-            return {"url": base + url, "kind": kind, "report": pid, "version": version,
-                    "anchor": anchor, "status": st, "sha256": sha, "shows": shows}
-
-        shows_current = reverse("archive:version", args=[pid, current.number])
-        yield row(reverse("archive:report_short", args=[pid]), "report", current.number, "", status, current_sha, shows_current)
-        if report.readable_path:
-            yield row(report.get_absolute_url(), "readable", current.number, "", status,
-                      current_sha, shows_current)
-        for alias in report.aliases.order_by("path"):
-            yield row(alias.get_absolute_url(), "readable-alias", current.number, "", 301,
-                      current_sha, shows_current)
-        for version in report.versions.order_by("number").iterator():
-            vurl = reverse("archive:version", args=[pid, version.number])
-            yield row(vurl, "version", version.number, "", status,
-                      "" if withdrawn else version.text_sha256, vurl)
-            text = version.text
-            for anchor, start, end in version.sections.order_by("order").values_list(
-                    "anchor", "start", "end"):
-                yield row(f"{vurl}#{anchor}", "section", version.number, anchor, status,
-                          "" if withdrawn else _sha(text[start:end]), vurl)
-            for number, start, end in version.paragraphs.order_by("number").values_list(
-                    "number", "start", "end"):
-                yield row(f"{vurl}#p{number}", "paragraph", version.number, f"p{number}", status,
-                          "" if withdrawn else _sha(text[start:end]), vurl)
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
 
 def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@require_GET
-def permalinks_csv(request: HttpRequest) -> StreamingHttpResponse:
-    writer = csv.DictWriter(_Echo(), fieldnames=REGISTRY_FIELDS)
-
-    def lines() -> Iterator[str]:
-        yield writer.writeheader()
-        for r in registry_rows(_base(request)):
-            yield writer.writerow(safe_dict(r))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="permalinks.csv"'
+def _registry_response(request: HttpRequest, fmt: str, content_type: str,
+                       disposition: str) -> HttpResponse:
+    path, chunks, current = registry.cached_or_building(fmt, _base(request))
+    if path is not None:
+        response = FileResponse(path.open("rb"), content_type=content_type)
+    else:
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+    if not current:
+        # the newest built file, from before the latest change: the background worker is
+        # building the registry of the current data
+        response["X-Registry-State"] = "rebuilding"
+    response["Content-Disposition"] = f'{disposition}; filename="permalinks.{fmt}"'
     return response
 
 
 @require_GET
-def permalinks_json(request: HttpRequest) -> StreamingHttpResponse:
-    def chunks() -> Iterator[str]:
-        head = {"generated": timezone.now().isoformat(timespec="seconds"),
-                "hash": "sha256 of the UTF-8 text the permalink shows",
-                "fields": REGISTRY_FIELDS}
-        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "permalinks": [\n'
-        first = True
-        for r in registry_rows(_base(request)):
-            yield ("" if first else ",\n") + json.dumps(r, ensure_ascii=False)
-            first = False
-        yield "\n]}\n"
+def permalinks_csv(request: HttpRequest) -> HttpResponse:
+    return _registry_response(request, "csv", "text/csv; charset=utf-8", "attachment")
 
-    response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="permalinks.json"'
-    return response
+
+@require_GET
+def permalinks_json(request: HttpRequest) -> HttpResponse:
+    return _registry_response(request, "json", "application/json; charset=utf-8", "inline")
 
 
 # --- Withdraw and restore (editors) -----------------------------------------------------------

@@ -374,6 +374,9 @@ class Section(models.Model):
     kind = models.CharField(max_length=12, choices=SectionKind.choices, default=SectionKind.OTHER)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # sha256 of the UTF-8 text the section's permalink shows, stored when the (immutable)
+    # version is written so that the permalink registry never hashes text on a request
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["version", "order"]
@@ -401,6 +404,8 @@ class Paragraph(models.Model):
                                 related_name="paragraphs")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # as Section.text_sha256: the registry's hash, computed on the write path
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["version", "number"]
@@ -564,6 +569,11 @@ class UploadJob(models.Model):
     message = models.CharField(max_length=500, blank=True)
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
+    # A merge job files the draft `merge_draft` (its public id: the draft row is deleted by
+    # the merge) as a new version of `merge_into`; the re-parse runs here, not in the request.
+    merge_draft = models.CharField(max_length=16, blank=True)
+    merge_into = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

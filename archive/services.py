@@ -7,6 +7,8 @@ single index writer applies the queue after commit.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import mimetypes
 from dataclasses import dataclass
 
@@ -212,15 +214,17 @@ def add_version(report: Report, source: SourceFile, parsed: ingest.ParseResult, 
         sections[s.anchor] = Section.objects.create(
             version=version, anchor=s.anchor, parent=sections.get(s.parent) if s.parent else None,
             order=order, level=s.level, number=s.number or "", title=s.title[:500], kind=s.kind,
-            start=s.start, end=s.end)
+            start=s.start, end=s.end, text_sha256=text_sha256(parsed.text[s.start:s.end]))
     paragraphs = Paragraph.objects.bulk_create([
         Paragraph(version=version, number=p.number, start=p.start, end=p.end,
-                  section=sections.get(p.section) if p.section else None)
+                  section=sections.get(p.section) if p.section else None,
+                  text_sha256=text_sha256(parsed.text[p.start:p.end]))
         for p in parsed.paragraphs
-    ])
+    ], batch_size=2000)
+    starts = [p.start for p in paragraphs]
     Commitment.objects.bulk_create([
         Commitment(version=version, section=sections.get(c.section) if c.section else None,
-                   paragraph=_paragraph_at(paragraphs, c.start), indicator=c.indicator[:100],
+                   paragraph=_paragraph_at(paragraphs, starts, c.start), indicator=c.indicator[:100],
                    value=c.value, value_max=c.value_max, unit=c.unit[:30],
                    qualifier=(c.qualifier or "")[:30], kind=c.kind, start=c.start, end=c.end,
                    sentence=c.text, direction=c.direction, period=c.period, horizon=c.horizon,
@@ -232,10 +236,17 @@ def add_version(report: Report, source: SourceFile, parsed: ingest.ParseResult, 
     return version
 
 
-def _paragraph_at(paragraphs: list[Paragraph], offset: int) -> Paragraph | None:
-    for p in paragraphs:
-        if p.start <= offset < p.end:
-            return p
+def text_sha256(text: str) -> str:
+    """The hash the permalink registry publishes for a piece of text (its UTF-8 bytes)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _paragraph_at(paragraphs: list[Paragraph], starts: list[int], offset: int) -> Paragraph | None:
+    """The paragraph holding `offset`. Paragraphs come in text order and do not overlap, so a
+    bisection of their `starts` finds it: a scan per commitment was quadratic on a big report."""
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and paragraphs[i].start <= offset < paragraphs[i].end:
+        return paragraphs[i]
     return None
 
 
@@ -300,16 +311,21 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
     """File a draft's text as the next version of `target` and drop the draft.
 
     Only drafts can be merged: they were never public, so no permalink points at them. The
-    source file is kept (as always) and the draft's log moves to the target.
+    source file is kept (as always) and the draft's log moves to the target. The text is
+    parsed again with today's pipeline before any row is locked (a big file takes a minute;
+    editors of the target must not wait on its lock meanwhile); the background worker runs
+    this (archive.uploads.queue_merge), never a request.
     """
+    source = draft.current_version.source
+    parsed = parse_file(source.read_bytes(), source.original_name)
     with transaction.atomic():
         # Both rows locked, the draft first and then the target, in one order everywhere.
         draft = Report.objects.select_for_update().get(pk=draft.pk)
         target = Report.objects.select_for_update().get(pk=target.pk)
         if draft.status != ReportStatus.DRAFT:
             raise ValueError("only a draft can be filed as a new version of another report")
-        source = draft.current_version.source
-        parsed = parse_file(source.read_bytes(), source.original_name)
+        if draft.current_version.source_id != source.pk:
+            raise ValueError("the draft changed while it was parsed; file it again")
         version = add_version(target, source, parsed, user=user)
         EditorialAction.objects.filter(report=draft).update(report=target)
         log_action(target, EditorialAction.Verb.NEW_VERSION, user=user,

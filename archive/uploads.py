@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 
 INCOMING = "incoming"
 MAX_ATTEMPTS = 3
+# How often the idle worker checks whether the permalink registry needs a new build (three
+# small aggregate queries each time).
+REGISTRY_CHECK_SECONDS = 2.0
 ALLOWED_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf")
 
 
@@ -87,6 +91,17 @@ def accept_upload(files, *, user, publish: bool) -> str:
     return batch
 
 
+def queue_merge(draft, target, *, user) -> str:
+    """A one-job batch that files `draft` as a new version of `target` in the background
+    (the re-parse of a big file takes longer than a request may); returns the batch code,
+    whose page shows the job's progress like an upload's."""
+    source = draft.current_version.source
+    job = UploadJob.objects.create(filename=source.original_name[:255], size=source.size,
+                                   uploaded_by=user, merge_draft=draft.public_id,
+                                   merge_into=target)
+    return job.batch
+
+
 def batch_jobs(batch: str):
     return UploadJob.objects.filter(batch=batch).select_related("report").order_by("pk")
 
@@ -120,10 +135,13 @@ def process(job: UploadJob) -> UploadJob:
     from archive.services import store_file
 
     try:
-        with default_storage.open(job.staged, "rb") as f:
-            data = f.read()
-        outcome = store_file(data, job.filename, user=job.uploaded_by, publish=job.publish)
-    except IngestError as e:
+        if job.merge_into_id:
+            outcome = _merge(job)
+        else:
+            with default_storage.open(job.staged, "rb") as f:
+                data = f.read()
+            outcome = store_file(data, job.filename, user=job.uploaded_by, publish=job.publish)
+    except (IngestError, MergeRefused) as e:
         job.state, job.message = UploadJobState.FAILED, str(e)[:500]
     except Exception as e:  # the worker must survive any file; the log has the traceback
         log.exception("upload %s (%s) failed", job.pk, job.filename)
@@ -140,6 +158,30 @@ def process(job: UploadJob) -> UploadJob:
     if staged:
         default_storage.delete(staged)
     return job
+
+
+class MergeRefused(ValueError):
+    """The draft of a merge job is gone or no longer a draft (merged or published meanwhile)."""
+
+
+@dataclass
+class _Merged:
+    report: object
+    message: str
+
+
+def _merge(job: UploadJob) -> _Merged:
+    from archive.models import Report, ReportStatus
+    from archive.services import merge_draft_into
+
+    draft = Report.objects.filter(public_id=job.merge_draft, status=ReportStatus.DRAFT).first()
+    if draft is None or job.merge_into is None:
+        raise MergeRefused("草稿已不存在或已发布，未归入。The draft is gone or no longer a draft.")
+    try:
+        version = merge_draft_into(draft, job.merge_into, user=job.uploaded_by)
+    except ValueError as e:
+        raise MergeRefused(f"未能归入：{e}。Not filed.") from None
+    return _Merged(job.merge_into, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
 
 
 def process_next() -> UploadJob | None:
@@ -164,6 +206,7 @@ class UploadWorker:
     def __init__(self, poll: float = 0.5):
         self.poll = poll
         self.stopping = threading.Event()
+        self._registry_due = 0.0
 
     def stop(self, *_args) -> None:
         self.stopping.set()
@@ -184,7 +227,26 @@ class UploadWorker:
                 self.stopping.wait(5)
                 continue
             if job is None:
+                self._refresh_registry()
                 self.stopping.wait(self.poll)
+
+    def _refresh_registry(self) -> None:
+        """When idle, build the permalink registry of the current data (archive.registry):
+        a build is too long for a request at archive scale, and this worker is the one that
+        does heavy work off the request. A failure is logged and tried again later."""
+        from archive import registry
+
+        now = time.monotonic()
+        if now < self._registry_due:
+            return
+        self._registry_due = now + REGISTRY_CHECK_SECONDS
+        try:
+            built = registry.refresh_built()
+        except Exception:
+            log.exception("uploads: building the permalink registry failed; will retry")
+            return
+        if built:
+            log.info("uploads: permalink registry rebuilt (%d file(s))", built)
 
 
 def unaccounted_media() -> dict[str, list[str]]:

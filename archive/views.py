@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -31,15 +32,15 @@ from archive.rendering import (
     build_blocks,
     page_of_offset,
     page_of_paragraph,
+    paging_for,
     text_page,
 )
 from archive.services import (
     correct_metadata,
     matching_reports,
-    merge_draft_into,
     publish_report,
 )
-from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now
+from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now, queue_merge
 from config.http_cache import current_page, immutable_version_page, original_file, release
 
 log = logging.getLogger(__name__)
@@ -58,14 +59,52 @@ def _highlight_terms(request: HttpRequest) -> list[str]:
     return [t for t in raw.replace("\u3000", " ").split() if t]
 
 
+# The contents list of a report page: every section of a report of ordinary size; for a very
+# long one (a 45 MB text has 17,000 sections) the top-level ones and those on this page.
+TOC_LIMIT = 200
+# A page's commitments table: those of the page's paragraphs, up to this many rows (a page of
+# a dense flattened text can hold a thousand); the rest are in the explorer and its downloads.
+COMMITMENTS_PER_PAGE = 300
+
+
+def toc_sections(sections: list, page) -> list:
+    if len(sections) <= TOC_LIMIT:
+        return sections
+    on_page = {s.pk for s in page.sections}
+    return [s for s in sections if s.level == 1 or s.pk in on_page][:TOC_LIMIT]
+
+
+def _paging(version: ReportVersion, paragraphs):
+    """Where the version's pages begin: a version never changes, so this is worked out once
+    and kept in the shared cache (a 100,000-paragraph version: 100,000 offsets read per page
+    view otherwise)."""
+    key = f"report-paging:{version.pk}:{version.text_sha256}"
+    paging = cache.get(key)
+    if paging is None:
+        paging = paging_for(paragraphs)
+        cache.set(key, paging, timeout=86400)
+    return paging
+
+
+def page_commitments(version: ReportVersion, page):
+    commitments = version.commitments.select_related("paragraph").order_by("start")
+    if page.paragraphs:
+        commitments = commitments.filter(paragraph__number__gte=page.first_number,
+                                         paragraph__number__lte=page.last_number)
+    return list(commitments[:COMMITMENTS_PER_PAGE])
+
+
 def _render_version(request: HttpRequest, report: Report, version: ReportVersion, *,
                     status: int = 200) -> HttpResponse:
     if report.status == ReportStatus.WITHDRAWN:
         return render(request, "archive/tombstone.html", {"report": report}, status=410)
-    sections = list(version.sections.all())
+    # only what pages and the contents list use: a 45 MB text has 17,000 sections
+    sections = list(version.sections.only("version_id", "anchor", "level", "number", "title",
+                                          "kind", "start", "end", "order"))
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
-    page = text_page(paragraphs, sections, _requested_page(request, paragraphs, sections))
+    paging = _paging(version, paragraphs)
+    page = text_page(paragraphs, sections, _requested_page(request, paging, sections), paging)
 
     def blocks() -> list[Block]:
         # Called by the template only when its cached fragment of this text is missing.
@@ -79,12 +118,15 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
         "version": version,
         "is_current": version.pk == report.current_version_id,
         "current": report.current_version,
-        "sections": sections,
+        "sections": toc_sections(sections, page),
+        "sections_total": len(sections),
         "blocks": blocks,
         # Not select_related("version__report"): that copies the version's whole text into
         # every commitment row (a 2 MB text and 100 commitments: 200 MB read per page). The
-        # related manager hands each commitment this very `version` already.
-        "commitments": version.commitments.select_related("paragraph"),
+        # related manager hands each commitment this very `version` already. Only this
+        # page's commitments: a 12 MB report has 30,000, which made its page 9 MB.
+        "commitments": page_commitments(version, page),
+        "commitments_total": version.commitments.count(),
         "versions": report.versions.order_by("number"),
         "hl": " ".join(terms),
         "release": release()[0],
@@ -95,16 +137,16 @@ def _render_version(request: HttpRequest, report: Report, version: ReportVersion
     return render(request, "archive/report_detail.html", context, status=status)
 
 
-def _requested_page(request: HttpRequest, paragraphs, sections: list) -> int:
+def _requested_page(request: HttpRequest, paging, sections: list) -> int:
     """?page=<n>, or ?at=<anchor> (p<k> or a section's anchor): the page that holds it. A bad
     value is page 1, never an error: these come from links and typed addresses."""
     at = request.GET.get("at", "")
-    if at[:1] == "p" and at[1:].isdigit():
-        return page_of_paragraph(int(at[1:]))
+    if at[:1] == "p" and at[1:].isdigit() and len(at) < 12:
+        return page_of_paragraph(paging, int(at[1:]))
     if at:
         section = next((s for s in sections if s.anchor == at), None)
         if section is not None:
-            return page_of_offset(paragraphs, section.start)
+            return page_of_offset(paging, section.start)
     raw = request.GET.get("page", "")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
@@ -309,9 +351,10 @@ def report_merge(request: HttpRequest, public_id: str) -> HttpResponse:
     """File a draft as a new version of an existing report (the editor's choice)."""
     draft = get_object_or_404(Report, public_id=public_id, status=ReportStatus.DRAFT)
     target = get_object_or_404(matching_reports(draft), public_id=request.POST.get("target", ""))
-    version = merge_draft_into(draft, target, user=request.user)
-    messages.success(request, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
-    return redirect(version.get_absolute_url())
+    batch = queue_merge(draft, target, user=request.user)
+    if settings.ARCHIVE_UPLOAD_INLINE:
+        process_batch_now(batch)
+    return redirect("archive:upload_batch", batch)
 
 
 @staff_member_required

@@ -17,6 +17,7 @@ Steps, each a script of its own that can also be run alone:
   cluster   bench/opensearch_cluster.py  a node of a two-node OpenSearch cluster killed under a
                                      50-client load
   explorer  bench/bench_explorer.py  commitments tables
+  registry  bench/bench_registry.py  /permalinks.csv|json at 10,000 reports: build, repeat
   compaction bench/bench_compaction.py list/grid latency after 500 publishes, before and
                                      after the writer's background compaction, vs a fresh build
   load-1k   bench/load_test.py       gunicorn under a mixed load: 3 min x 50 clients at 1,000
@@ -26,6 +27,7 @@ Steps, each a script of its own that can also be run alone:
   load      bench/load_test.py       the same load at 10,000 reports (quick: 45 s, 20 reports),
                                      direct and through nginx's proxy_cache
   faults    bench/faults.py          worker killed, index missing/corrupted, database restart
+  big-upload tests/integration/test_big_uploads.py with a 45 MB report (ARCHIVE_BIG_UPLOAD_MB)
   fuzz      tests/ops/test_hostile_input.py with HYPOTHESIS_PROFILE=long (ten times the cases)
 Steps whose script does not exist are skipped. The fault step runs under scripts/with-postgres
 (a throwaway server it may restart); under scripts/with-postgres, the load step runs on
@@ -70,6 +72,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
             ("profile", [str(b / "profile_pages.py"), "--archive", str(QUICK),
                          "--requests", "200"], {}),
             ("first-request", [str(b / "first_request.py"), "--archive", str(QUICK)], {}),
+            ("registry", [str(b / "bench_registry.py"), "--reports", "1000"], {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
             ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "ci"}),
         ]
@@ -84,6 +87,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("engines", [str(b / "bench_engines.py"), "--reports", "10000", "--requests", "2"], {}),
         ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
+        ("registry", [str(b / "bench_registry.py"), "--reports", "10000"], {}),
         # Latency after 500 publishes, before and after the writer's compaction, vs a fresh
         # build of 1,000 reports.
         ("compaction", [str(b / "bench_compaction.py")], {}),
@@ -97,6 +101,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
                   "--bulk-reports", "10000", "--proxy"], {}),
         ("first-request-10k", [str(b / "first_request.py"), "--archive", str(BIG)], {}),
         ("faults", [str(b / "faults.py")], {}),
+        ("big-upload", BIG_UPLOAD, {"ARCHIVE_BIG_UPLOAD_MB": "45"}),
         ("fuzz", FUZZ, {"HYPOTHESIS_PROFILE": "long"}),
     ]
 
@@ -105,6 +110,10 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
 CLUSTER = {"ARCHIVE_OPENSEARCH_NODES": "2",
            "ARCHIVE_OPENSEARCH_PIDS": str(ROOT / "var" / "opensearch-cluster-nodes")}
 OPENSEARCH_STEPS = {"engines", "cluster"}
+
+# Uploads through gunicorn, with the 45 MB report the suite leaves out (minutes to parse).
+BIG_UPLOAD = ["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+              str(ROOT / "tests" / "integration" / "test_big_uploads.py")]
 
 FUZZ = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
         str(ROOT / "tests" / "ops" / "test_hostile_input.py")]

@@ -34,8 +34,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # boot" to it and halts the whole server. The writer never exits with those (Django commands
 # exit 0 or 1), and the supervisor below treats any exit the same way: start again.
 RESTART_BACKOFF_MAX = 30.0
-# A writer that ran this long before exiting was healthy: restart it at once.
-HEALTHY_RUN_SECONDS = 60.0
+# A writer that ran this long before exiting was healthy (it got past Django's start and into
+# its loop): it is restarted at once, because every second it is down is a second of
+# staleness. Only exits in quick succession (a writer that cannot start) back off, 1 s
+# doubling to RESTART_BACKOFF_MAX. A longer threshold made the first restart after a kill wait
+# 2-4 s whenever the writer had been started less than a minute before, which with a
+# loaded machine's slow start put the catch-up past the 10 s bound.
+HEALTHY_RUN_SECONDS = 10.0
 
 
 def writer_enabled() -> bool:
@@ -56,7 +61,7 @@ class WriterSupervisor:
     """
 
     def __init__(self, log, name: str = "index-writer", command: str = "apply_index_queue",
-                 poll: float = 0.5):
+                 poll: float = 0.2):
         self.log = log
         self.name = name
         self.command = [sys.executable, str(PROJECT_ROOT / "manage.py"), command, "--loop"]
@@ -81,7 +86,7 @@ class WriterSupervisor:
         return pid
 
     def _run(self) -> None:
-        backoff = 1.0
+        quick_exits = 0  # exits in a row, each within HEALTHY_RUN_SECONDS of its start
         while not self.stopping.is_set():
             with self._lock:
                 if self.stopping.is_set():
@@ -100,7 +105,8 @@ class WriterSupervisor:
                 self.reloading.clear()
                 self.log.info("%s %s for a reload; starting it again", self.name, how)
                 continue
-            backoff = 1.0 if ran > HEALTHY_RUN_SECONDS else min(backoff * 2, RESTART_BACKOFF_MAX)
+            quick_exits = 0 if ran > HEALTHY_RUN_SECONDS else quick_exits + 1
+            backoff = 0.0 if quick_exits <= 1 else min(2.0 ** (quick_exits - 2), RESTART_BACKOFF_MAX)
             self.restarts += 1
             self.log.error("%s %s after %.1f s; restarting in %.0f s", self.name, how, ran,
                            backoff)
@@ -180,7 +186,12 @@ def pid_file(name: str) -> Path:
 
 
 def background_workers(log) -> list[WriterSupervisor]:
-    """The processes gunicorn's master runs beside its web workers. Two, not one: a 45 MB
-    upload being parsed must not hold up the index writer (the staleness bound)."""
-    return [WriterSupervisor(log, "index-writer", "apply_index_queue"),
+    """The processes gunicorn's master runs beside its web workers: the upload parser apart
+    from the index writer (a 45 MB upload being parsed must not hold up the index, the
+    staleness bound), and the writer twice: one writes, the other waits warm on the writer's
+    lock (search.indexing.writer_leadership) and takes over the moment the first dies, while
+    this supervisor starts a new standby. The writer itself names its pid in index-writer.pid;
+    the supervisors' own pid files are index-writer-a/-b."""
+    return [WriterSupervisor(log, "index-writer-a", "apply_index_queue"),
+            WriterSupervisor(log, "index-writer-b", "apply_index_queue"),
             WriterSupervisor(log, "upload-worker", "process_uploads")]

@@ -87,6 +87,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 VAR_DIR = Path(env_str("ARCHIVE_VAR_DIR", str(BASE_DIR / "var")))
 MEDIA_ROOT = Path(env_str("ARCHIVE_MEDIA_DIR", str(VAR_DIR / "media")))
 WHOOSH_INDEX_DIR = Path(env_str("ARCHIVE_INDEX_DIR", str(VAR_DIR / "whoosh_index")))
+# Built permalink registries, one file per data version (archive.registry).
+ARCHIVE_REGISTRY_DIR = Path(env_str("ARCHIVE_REGISTRY_DIR", str(VAR_DIR / "registry")))
 # The embedded set-up must work from a fresh clone: make the folder its SQLite file lives in.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -116,6 +118,9 @@ MIDDLEWARE = [
     # HTML compressed (report pages shrink to a fifth). Before the middleware that write the
     # body; Django pads each compressed response with random bytes against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    # Inside the compression: bidi and zero-width characters from uploaded text are shown as
+    # visible marks in every page before the page is compressed.
+    "config.visible_controls.VisibleControlsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and auth: a limited client costs one cache increment, nothing more.

@@ -406,6 +406,43 @@ def queue_state() -> dict:
 COMPACT_RECHECK_SECONDS = 30.0
 
 
+def writer_leader_path() -> Path:
+    p = index_path()
+    return p.with_name(p.name + ".writer")
+
+
+@contextlib.contextmanager
+def writer_leadership(stopping: threading.Event, poll: float = 0.05) -> Iterator[bool]:
+    """Be the one background writer of this machine: yields True once this process holds
+    the writer's own lock (or False if `stopping` was set while waiting).
+
+    Two writer processes run, one of them waiting here, started and warmed up: when the
+    writer is killed the kernel releases its lock and the standby takes over within a poll,
+    instead of the seconds a fresh process needs to start Django and load the dictionary on a
+    loaded machine (the staleness bound). The index lock still guards every write; this lock
+    only decides which loop runs."""
+    path = writer_leader_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if stopping.wait(poll):
+                    yield False
+                    return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 class Writer:
     """The background writer's loop (`apply_index_queue --loop`): polls the queue, applies it,
     and survives anything. A failure is logged with its traceback, recorded on the rows it

@@ -20,6 +20,7 @@ def pytest_configure(config):
 
     settings.MEDIA_ROOT = _TMP / "media"
     settings.WHOOSH_INDEX_DIR = _TMP / "whoosh_index"
+    settings.ARCHIVE_REGISTRY_DIR = _TMP / "registry"
     settings.HAYSTACK_CONNECTIONS = {
         "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(_TMP / "whoosh_index")}
     }
@@ -53,9 +54,12 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from django.conf import settings
     from django.core.cache import cache
 
     cache.clear()
+    # built registries are named by data version; a rolled-back test database can repeat one
+    shutil.rmtree(settings.ARCHIVE_REGISTRY_DIR, ignore_errors=True)
 
 
 @pytest.fixture

@@ -170,7 +170,8 @@ def strip_chrome(text: str) -> Stripped:
     original_title = None
     for line in raw_lines:
         s = line.strip()
-        m = ORIGINAL_TITLE.match(fold_width(s))
+        # the fold leaves 原标题 as it is: only such lines need folding (long lines cost time)
+        m = ORIGINAL_TITLE.match(fold_width(s)) if s.startswith("原标题") else None
         if m:
             original_title = original_title or m.group(1).strip()
             kinds.append("original_title")
@@ -178,13 +179,17 @@ def strip_chrome(text: str) -> Stripped:
         kinds.append(classify(line, source))
     # tail cut: from the first hard-chrome line in the last part, if what follows is chrome or short
     n = len(raw_lines)
+    # tail_only[i]: every non-blank line after i is chrome or short. Computed once from the end,
+    # so a text with many footer-like lines stays linear (a scan of the rest per line was not).
+    tail_only = [True] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        body = raw_lines[j].strip()
+        tail_only[j] = tail_only[j + 1] and (not body or kinds[j] is not None or len(body) <= 60)
     cut = n
     for i in range(n):
-        if kinds[i] in _HARD_TAIL and i >= n * 0.3:
-            rest = [j for j in range(i + 1, n) if raw_lines[j].strip()]
-            if all(kinds[j] is not None or len(raw_lines[j].strip()) <= 60 for j in rest):
-                cut = i
-                break
+        if kinds[i] in _HARD_TAIL and i >= n * 0.3 and tail_only[i + 1]:
+            cut = i
+            break
     for i, line in enumerate(raw_lines):
         kind = kinds[i]
         if i >= cut and raw_lines[i].strip():

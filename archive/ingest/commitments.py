@@ -39,6 +39,8 @@ indicators do not pair up (left unread rather than guessed).
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import json
 import re
 from dataclasses import dataclass
@@ -458,12 +460,40 @@ def _unit_ok(vocab: Vocab, name: str, unit: str) -> bool:
 
 
 def _innermost(sections: list[Section], pos: int) -> Section | None:
-    best = None
-    for s in sections:
-        if s.start <= pos < s.end and (best is None or (s.end - s.start) < (best.end - best.start)
-                                       or ((s.end - s.start) == (best.end - best.start) and s.level > best.level)):
-            best = s
-    return best
+    """The smallest section holding `pos` (on equal size the deeper, then the first listed).
+
+    Called once per number found; a scan of every section per call was quadratic on a big
+    text, so the answer is precomputed once per sections list for each stretch of text between
+    section boundaries and looked up by bisection."""
+    global _innermost_table
+    table = _innermost_table
+    if table is None or table[0] is not sections or table[1] != len(sections):
+        table = _innermost_table = (sections, len(sections), *_innermost_stretches(sections))
+    _, _, bounds, owners = table
+    i = bisect.bisect_right(bounds, pos) - 1
+    return owners[i] if i >= 0 else None
+
+
+_innermost_table = None
+
+
+def _innermost_stretches(sections: list[Section]) -> tuple[list[int], list[Section | None]]:
+    """Boundaries of the stretches in which the innermost section does not change, and its
+    owner in each: a sweep with a heap of the open sections, best first."""
+    bounds = sorted({s.start for s in sections} | {s.end for s in sections})
+    by_start = sorted(range(len(sections)), key=lambda i: sections[i].start)
+    heap: list[tuple[int, int, int]] = []
+    owners: list[Section | None] = []
+    k = 0
+    for b in bounds:
+        while k < len(by_start) and sections[by_start[k]].start <= b:
+            s = sections[by_start[k]]
+            heapq.heappush(heap, (s.end - s.start, -s.level, by_start[k]))
+            k += 1
+        while heap and sections[heap[0][2]].end <= b:
+            heapq.heappop(heap)
+        owners.append(sections[heap[0][2]] if heap else None)
+    return bounds, owners
 
 
 def _kind(ftext: str, pos: int, seg: tuple[int, int], sent_start: int, sec: Section | None) -> str:

@@ -10,6 +10,7 @@ The letter-spaced title ("政 府 工 作 报 告") is recognised as the documen
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -43,6 +44,21 @@ def _is_heading_pattern(s: str) -> bool:
     return bool(H1.match(s) or H2.match(s) or H4.match(s) or PART.match(fold_width(s)) or GLOSSARY.match(s))
 
 
+# Heading patterns look at the start of a line and a part heading is short, so a joined line's
+# first characters decide whether it is a heading; looking at more would only cost time.
+_HEAD_WINDOW = 400
+
+
+def _head_of(pieces: list[str]) -> str:
+    head, size = [], 0
+    for piece in pieces:
+        head.append(piece)
+        size += len(piece)
+        if size >= _HEAD_WINDOW:
+            break
+    return "".join(head)[:_HEAD_WINDOW]
+
+
 def reflow(lines: list[str], aggressive: bool = False) -> list[str]:
     """Re-join lines that were broken inside a sentence (wiki link fragments, PDF line wraps).
 
@@ -50,26 +66,50 @@ def reflow(lines: list[str], aggressive: bool = False) -> list[str]:
     end a sentence, or when it starts with closing punctuation. Headings are never joined.
     """
     out: list[str] = []
+    # The last line of `out` is built from pieces joined once at the end: appending to one
+    # string per wrapped line copies it every time, quadratic for a long text of short lines.
+    pieces: list[str] = []
+    piece_len = 0
+    # how many lines at the start of `out` are blank: "is the previous line the first text
+    # line?" is then one comparison, not a scan of everything before it
+    leading_blank = 0
+
+    def close() -> None:
+        nonlocal piece_len
+        if pieces:
+            out.append("".join(pieces))
+            pieces.clear()
+            piece_len = 0
+
     for raw in lines:
         line = raw.strip().strip("\u200b\ufeff\u200c\u200d").strip()
         if not line:
+            close()
             out.append("")
+            if leading_blank == len(out) - 1:
+                leading_blank += 1
             continue
-        prev_i = len(out) - 1
-        # never across a blank line (a paragraph break), never onto the document's first line (its title)
-        is_first = prev_i >= 0 and not any(out[:prev_i])
-        if prev_i >= 0 and out[prev_i] and not (is_first and len(out[prev_i]) <= 80):
-            prev = out[prev_i]
-            starts_closing = line[0] in "，。、；：）》」』”,.;:)!?！？%％"
-            prev_open = prev[-1] in "《「『“（(，、—-"
-            long_unterminated = prev[-1] not in END_PUNCT and (
-                len(prev) >= (15 if aggressive else 40) or (len(prev) >= 12 and re.search(r"[，,、]", prev[2:]) is not None)
-            )
-            if (starts_closing or prev_open or long_unterminated) and not _is_heading_pattern(line) and not _is_heading_pattern(prev) and not LETTER_SPACED.match(line):
-                out[prev_i] = prev + line
-                del out[prev_i + 1:]
-                continue
-        out.append(line)
+        if pieces:  # never across a blank line: `pieces` is empty after one
+            # never onto the document's first line (its title) when that is short
+            is_first = leading_blank >= len(out)
+            prev_head = pieces[0] if len(pieces) == 1 else _head_of(pieces)
+            if not (is_first and piece_len <= 80):
+                prev_last = pieces[-1][-1]
+                starts_closing = line[0] in "，。、；：）》」』”,.;:)!?！？%％"
+                prev_open = prev_last in "《「『“（(，、—-"
+                long_unterminated = prev_last not in END_PUNCT and (
+                    piece_len >= (15 if aggressive else 40)
+                    or (piece_len >= 12 and re.search(r"[，,、]", prev_head[2:]) is not None)
+                )
+                if (starts_closing or prev_open or long_unterminated) and not _is_heading_pattern(line) and not _is_heading_pattern(prev_head) and not LETTER_SPACED.match(line):
+                    pieces.append(line)
+                    piece_len += len(line)
+                    continue
+            close()
+        # a line after a blank one (a paragraph break) or one not joined starts a new line
+        pieces.append(line)
+        piece_len = len(line)
+    close()
     # collapse blank runs: one blank line at most
     result: list[str] = []
     for line in out:
@@ -344,19 +384,40 @@ def paragraphs_from(text: str, spans: list[tuple[int, int]], heads: list[_Head],
     for start, end in spans:
         if end <= start or not text[start:end].strip() or start in heading_lines:
             continue
-        # a flattened line is cut into paragraphs at its inline section starts
-        cuts = [c for c in inline_starts if start < c < end]
-        bounds = [start] + cuts + [end]
+        # a flattened line is cut into paragraphs at its inline section starts; bisect keeps a
+        # text of many lines with many inline heads linear (a scan per line was quadratic)
+        lo = bisect.bisect_right(inline_starts, start)
+        hi = bisect.bisect_left(inline_starts, end, lo)
+        bounds = [start, *inline_starts[lo:hi], end]
         for a, b in zip(bounds, bounds[1:], strict=False):
             if text[a:b].strip():
                 pieces.append((a, b))
-    for number, (a, b) in enumerate(pieces, 1):
-        inner = None
-        for s in sections:
-            if s.start <= a < s.end and (inner is None or s.start >= inner.start):
-                inner = s
+    owners = _innermost_by_start(sections, [a for a, _ in pieces])
+    for number, ((a, b), inner) in enumerate(zip(pieces, owners, strict=True), 1):
         paras.append(Paragraph(number=number, start=a, end=b, section=inner.anchor if inner else None))
     return paras
+
+
+def _innermost_by_start(sections: list[Section], positions: list[int]) -> list[Section | None]:
+    """For each position, the section holding it that starts last (on a tie, the later one in
+    `sections`): one sweep over both in order instead of a scan of every section per position.
+
+    Sections are pushed in (start, list order); the top of the stack is then the best candidate
+    still open, and a section that has ended before a position has ended for every later one."""
+    order = sorted(range(len(sections)), key=lambda i: sections[i].start)
+    answers: list[Section | None] = [None] * len(positions)
+    stack: list[Section] = []
+    k = 0
+    for p_index in sorted(range(len(positions)), key=positions.__getitem__):
+        pos = positions[p_index]
+        while k < len(order) and sections[order[k]].start <= pos:
+            stack.append(sections[order[k]])
+            k += 1
+        # a section below the top may have ended too; it is popped once it surfaces
+        while stack and stack[-1].end <= pos:
+            stack.pop()
+        answers[p_index] = stack[-1] if stack else None
+    return answers
 
 
 def letter_spaced_title(line: str) -> str | None:

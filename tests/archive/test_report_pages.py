@@ -96,3 +96,26 @@ def test_a_100000_line_report_page_answers_within_budget(client):
           f"{len(response.content) / 1e6:.2f} MB")
     assert response.status_code == 200 and 'id="p50000"' in response.content.decode()
     assert took < 2.0
+
+
+def test_pages_are_bounded_in_characters_and_an_overlong_paragraph_is_cut_with_a_note(client):
+    from archive.rendering import PAGE_CHARACTERS, PARAGRAPH_CHARACTERS
+
+    # Paragraphs of ~30,000 characters (a flattened text): a page holds a few, not 300.
+    long_line = "推动经济社会高质量发展，" * 2500
+    text = BASE + "\n" + "\n".join(f"第{i}段{long_line}。" for i in range(12))
+    text += "\n超长段落" + "持续改善民生，" * (PARAGRAPH_CHARACTERS // 7 + 1000) + "。"
+    report = store_file(text.encode(), "long-paragraphs.txt", publish=True).report
+    version = report.current_version
+    last = version.paragraphs.order_by("-number").first()
+    assert last.end - last.start > PARAGRAPH_CHARACTERS
+    url = version.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert 'data-pages="' in first and len(first) < 3 * PAGE_CHARACTERS * 3  # UTF-8: 3 bytes a character
+    # every paragraph is on exactly one page, reachable by its permalink
+    for number in range(1, last.number + 1):
+        page = client.get(url, {"at": f"p{number}"}).content.decode()
+        assert f'id="p{number}"' in page
+        assert len(page.encode()) < 2_000_000
+    cut = client.get(url, {"at": f"p{last.number}"}).content.decode()
+    assert "页面只显示开头部分" in cut and version.source.get_absolute_url() in cut

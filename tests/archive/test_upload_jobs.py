@@ -147,3 +147,29 @@ def test_a_check_reports_media_files_without_a_row(background, staff_client, see
     with pytest.raises(SystemExit):
         call_command("check_originals", verbosity=0)
     assert stray.exists()  # reported, never deleted
+
+
+def test_filing_a_draft_as_a_new_version_is_parsed_by_the_worker(background, staff_client,
+                                                                  seed_bytes):
+    from archive.services import store_file
+
+    original = store_file(seed_bytes[HEXI], HEXI, publish=True).report
+    edited = seed_bytes[HEXI].replace("首善之区".encode(), "首善之城".encode(), 1)
+    draft = store_file(edited, "hexi-2016-corrected.txt").report
+    response = staff_client.post(f"/r/{draft.public_id}/merge/", {"target": original.public_id})
+    # The request only queued the merge: nothing filed yet, the progress page says so.
+    assert response.status_code == 302 and response["Location"].startswith("/upload/")
+    assert original.versions.count() == 1 and Report.objects.filter(pk=draft.pk).exists()
+    page = staff_client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in page and "排队中" in page
+
+    call_command("process_uploads", verbosity=0)
+    original.refresh_from_db()
+    assert original.current_version.number == 2 and "首善之城" in original.current_version.text
+    assert not Report.objects.filter(pk=draft.pk).exists()
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "已作为第 2 版归入" in page and original.public_id in page
+
+    # The same request again (a double click): the draft is gone, the job says so, no error.
+    again = staff_client.post(f"/r/{draft.public_id}/merge/", {"target": original.public_id})
+    assert again.status_code == 404

@@ -5,6 +5,7 @@ and review pages answer in under 2 s."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -45,22 +46,50 @@ def timed_get(session, url: str) -> tuple[requests.Response, float]:
     return response, time.monotonic() - started
 
 
+def report_text(size: int) -> bytes:
+    """The seed report repeated to `size` bytes, lines and sections as written: the shape
+    of a real report, but as long as the upload limit allows."""
+    text = (BASE + "\n").encode("utf-8")
+    data = (text * (size // len(text) + 1))[:size]
+    return data.decode("utf-8", errors="ignore").encode("utf-8")
+
+
+# The 45 MB text (near the 50 MB limit) parses in 75-100 s on a loaded two-core machine,
+# linear now (279 s before): too long for `make test`, so it is a step of `make bench`
+# (ARCHIVE_BIG_UPLOAD_MB=45); the suite uploads 12 MB of the same shape.
+BIG_MB = int(os.environ.get("ARCHIVE_BIG_UPLOAD_MB", "12"))
+
+
 @pytest.mark.parametrize("name,make", [
     ("one-line-10mb.txt", lambda: one_line(10_000_000)),
     ("lines-100k.txt", lambda: many_lines(100_000)),
-], ids=["one line of 10 MB", "100,000 lines"])
+    (f"report-{BIG_MB}mb.txt", lambda: report_text(BIG_MB * 1_000_000)),
+], ids=["one line of 10 MB", "100,000 lines", f"a {BIG_MB} MB report"])
 def test_a_big_file_is_parsed_in_the_background_with_pages_in_budget(server, name, make):
     session = server.editor_session()
-    batch, took = server.upload(session, [(name, make())], publish=False)
-    assert took < PAGE_BUDGET, took  # the upload only stages the bytes
+    data = make()
+    batch, took = server.upload(session, [(name, data)], publish=False)
+    assert took < PAGE_BUDGET * 5, took  # the upload only stages the bytes (up to 50 MB of them)
     progress, took = timed_get(session, batch)
     assert progress.status_code == 200 and took < PAGE_BUDGET
-    [outcome] = server.batch_outcome(session, batch, limit=300)
+    started = time.monotonic()
+    [outcome] = server.batch_outcome(session, batch, limit=900)
+    print(f"\n{name}: {len(data) / 1e6:.0f} MB parsed and stored in "
+          f"{time.monotonic() - started:.0f} s")
     assert outcome["state"] == "done", outcome
     review, took = timed_get(session, f"{server.url}/r/{outcome['report']}/review/")
-    print(f"\n{name}: review page {took:.2f} s, {len(review.content) / 1e6:.1f} MB")
+    print(f"{name}: review page {took:.2f} s, {len(review.content) / 1e6:.1f} MB")
     assert review.status_code == 200 and took < PAGE_BUDGET
     assert len(review.content) < 2_000_000  # bounded, whatever the size of the text
+    # the report's text, in pages of paragraphs: the first and the last page
+    for params in ({}, {"page": "99999999"}):
+        page, took = timed_get(session, f"{server.url}/r/{outcome['report']}/v1/?"
+                               + "&".join(f"{k}={v}" for k, v in params.items()))
+        print(f"{name}: report page {params or 1} {took:.2f} s, {len(page.content) / 1e6:.1f} MB")
+        assert page.status_code == 200 and took < PAGE_BUDGET
+        assert len(page.content) < 2_000_000
+    log = (server.var_dir / "gunicorn.log").read_text(errors="replace")
+    assert "WORKER TIMEOUT" not in log and "Traceback" not in server.server_errors()
 
 
 def test_each_file_of_a_mixed_batch_has_its_own_outcome(server):

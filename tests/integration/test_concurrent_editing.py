@@ -188,7 +188,10 @@ def test_a_writer_killed_mid_apply_loses_nothing(server):
     assert pending > 0
     # Searches keep working while the writer is down.
     assert requests.get(f"{server.url}/api/search", params={"q": "河西"}, timeout=60).status_code == 200
-    applied_in = server.wait_until_applied(limit=BOUND_UNDER_LOAD + 30)  # + the restart back-off
+    # The standby writer takes over at once (no restart, no start-up), so what remains is the
+    # work itself: every report re-indexed in one go, on saturated CPUs (9.4 s seen at load 15
+    # on two cores). The bound is for changes made at a normal pace; this allows that work.
+    applied_in = server.wait_until_applied(limit=BOUND_UNDER_LOAD + 10)
     print(f"restarted as {server.writer_pid()}; queue empty after {applied_in:.1f} s")
     assert server.writer_pid() not in (None, writer)
     check = server.manage("check_search_index", check=False)

@@ -10,12 +10,13 @@ It never dies of an error while applying: it logs it, records it on the queue ro
 
 from __future__ import annotations
 
+import os
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search.indexing import IndexBusy, Writer, apply_pending, prune_applied
+from search.indexing import IndexBusy, Writer, apply_pending, prune_applied, writer_leadership
 
 
 class Command(BaseCommand):
@@ -53,8 +54,16 @@ class Command(BaseCommand):
             help="forget queue rows applied more than this many days ago (default 7)",
         )
 
-    def handle(self, *args, loop: bool, interval: float | None, timeout: float,
-               max_backoff: float | None, prune_days: int, **options):
+    def handle(
+        self,
+        *args,
+        loop: bool,
+        interval: float | None,
+        timeout: float,
+        max_backoff: float | None,
+        prune_days: int,
+        **options,
+    ):
         pruned = prune_applied(prune_days)
         if pruned:
             self.stdout.write(f"queue: {pruned} old applied row(s) pruned")
@@ -71,10 +80,49 @@ class Command(BaseCommand):
             max_backoff = settings.SEARCH_WRITER_MAX_BACKOFF_SECONDS
         # The lock wait of one round is short: a rebuild holding the lock for minutes must
         # not stop the loop from noticing SIGTERM, and the next round comes a poll later.
-        writer = Writer(poll=poll, lock_wait=min(timeout, 5.0), max_backoff=max_backoff,
-                        report=lambda line: self.stdout.write(line))
+        writer = Writer(
+            poll=poll,
+            lock_wait=min(timeout, 5.0),
+            max_backoff=max_backoff,
+            report=lambda line: self.stdout.write(line),
+        )
         signal.signal(signal.SIGTERM, writer.stop)
         signal.signal(signal.SIGINT, writer.stop)
-        self.stdout.write(f"index writer: polling every {poll:g} s")
-        writer.run()
+        # Ready before taking over: a standby that becomes the writer applies at once.
+        from search.analysis import get_jieba
+
+        get_jieba()
+        with writer_leadership(writer.stopping) as leading:
+            if not leading:
+                self.stdout.write("index writer (standby): stopped")
+                return
+            pid_path = _write_writer_pid()
+            self.stdout.write(f"index writer: polling every {poll:g} s")
+            try:
+                writer.run()
+            finally:
+                _forget_writer_pid(pid_path)
         self.stdout.write("index writer: stopped")
+
+
+def _write_writer_pid():
+    """index-writer.pid names the process writing now (the standby's after a takeover): what
+    operators and tests look at to find, or kill, the writer."""
+    from config.background import pid_file
+
+    path = pid_file("index-writer")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{os.getpid()}\n")
+    except OSError:
+        return None
+    return path
+
+
+def _forget_writer_pid(path) -> None:
+    """A writer that stops removes its pid file, unless a successor has already written its own."""
+    try:
+        if path is not None and path.read_text().strip() == str(os.getpid()):
+            path.unlink()
+    except OSError:
+        pass
