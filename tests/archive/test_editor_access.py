@@ -20,12 +20,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from archive.models import (
     Commitment,
-    CommitmentCorrection,
     EditorialAction,
     Report,
     ReportVersion,
 )
 from archive.services import store_file
+from explorer.models import CommitmentCorrection
 from tests.conftest import SEEDS_DIR, restore_index_settings, use_index_dir
 
 pytestmark = pytest.mark.django_db
