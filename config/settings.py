@@ -257,6 +257,13 @@ SEARCH_USER_DICTS = env_list("ARCHIVE_SEARCH_USER_DICTS", [])
 # The word tokenizer for ranking: auto (rjieba when installed), jieba or rjieba. Both make
 # the same words from the same dictionary; a change calls for rebuild_search_index.
 SEARCH_TOKENIZER = env_str("SEARCH_TOKENIZER", "auto")
+# Background compaction by the idle writer (search.compaction): segments are merged FAN_IN at a
+# time within a tier, segments of MAX_DOCS documents or more count as large and are left
+# alone, and files of merged-away segments are kept RETAIN_SECONDS for readers that may still
+# open them (longer than any request lasts: gunicorn's timeout).
+SEARCH_COMPACT_FAN_IN = 8
+SEARCH_COMPACT_MAX_DOCS = 2000
+SEARCH_SEGMENT_RETAIN_SECONDS = 300.0
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -312,6 +319,9 @@ else:
 # Seconds a search result may be reused; the key carries the index version, so a publish is
 # never hidden by it. 0 turns the search cache off.
 ARCHIVE_SEARCH_CACHE_SECONDS = env_int("ARCHIVE_SEARCH_CACHE_SECONDS", 600)
+# A commitments download (explorer.downloads) larger than this many bytes is streamed and not
+# kept in the cache; smaller ones are cached per query and data version.
+ARCHIVE_DOWNLOAD_CACHE_MAX_BYTES = 8 * 1024 * 1024
 # How long a browser or a proxy may reuse a page without asking (config/http_cache.py): a
 # version page (its text never changes; a withdrawal reaches caches within this time), an
 # original (named by its sha256), and pages showing the archive as it is now: those only a

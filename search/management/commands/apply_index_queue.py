@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -107,10 +108,9 @@ class Command(BaseCommand):
 
 def _write_writer_pid():
     """index-writer.pid names the process writing now (the standby's after a takeover): what
-    operators and tests look at to find, or kill, the writer."""
-    from config.background import pid_file
-
-    path = pid_file("index-writer")
+    operators and tests look at to find, or kill, the writer. It lives in VAR_DIR, beside the
+    supervisors' own pid files (config.background.pid_file reads the same ARCHIVE_VAR_DIR)."""
+    path = Path(settings.VAR_DIR) / "index-writer.pid"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{os.getpid()}\n")
