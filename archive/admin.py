@@ -34,8 +34,15 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["title", "place", "year", "doc_type", "status", "public_id"]
     list_filter = ["status", "doc_type", "year"]
     search_fields = ["title", "public_id", "place__full_name"]
-    readonly_fields = ["public_id", "readable_path", "current_version", "created_at", "updated_at",
-                       "published_at", "withdrawn_at"]
+    readonly_fields = [
+        "public_id",
+        "readable_path",
+        "current_version",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "withdrawn_at",
+    ]
     raw_id_fields = ["place"]
     inlines = [VersionInline]
 
@@ -49,9 +56,15 @@ class ReportAdmin(admin.ModelAdmin):
             # The form has already set the new values on obj: correct a fresh copy so that the
             # log records old -> new and the readable path moves with an alias left behind.
             original = Report.objects.get(pk=obj.pk)
-            correct_metadata(original, user=request.user,
-                             **{f: form.cleaned_data[f] for f in form.changed_data
-                                if f in ("title", "place", "year", "doc_type")})
+            correct_metadata(
+                original,
+                user=request.user,
+                **{
+                    f: form.cleaned_data[f]
+                    for f in form.changed_data
+                    if f in ("title", "place", "year", "doc_type")
+                },
+            )
         else:
             super().save_model(request, obj, form, change)
 

@@ -32,8 +32,9 @@ from config.http_cache import current_page, immutable_version_page, version_cita
 
 
 def _citable_report(request: HttpRequest, public_id: str) -> Report:
-    report = get_object_or_404(Report.objects.select_related("place", "current_version"),
-                               public_id=public_id)
+    report = get_object_or_404(
+        Report.objects.select_related("place", "current_version"), public_id=public_id
+    )
     if report.status == ReportStatus.DRAFT and not request.user.is_staff:
         raise Http404("no such report")
     if report.current_version is None:
@@ -48,8 +49,9 @@ def _tombstone(request: HttpRequest, report: Report) -> HttpResponse:
 def _citation_response(work: citations.Work, fmt: str) -> HttpResponse:
     if fmt not in citations.FORMATS:
         raise Http404("unknown citation format")
-    response = HttpResponse(citations.render(work, fmt),
-                            content_type=citations.FORMATS[fmt].content_type)
+    response = HttpResponse(
+        citations.render(work, fmt), content_type=citations.FORMATS[fmt].content_type
+    )
     response["Content-Disposition"] = f'attachment; filename="{citations.filename(work, fmt)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -65,36 +67,48 @@ def _citation_response(work: citations.Work, fmt: str) -> HttpResponse:
 def cite_report(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     """The report as it is now, cited by its short link with the version read."""
     report = _citable_report(request, public_id)
-    return _citation_response(work_for(request, report, report.current_version, versionless=True),
-                              fmt)
+    return _citation_response(
+        work_for(request, report, report.current_version, versionless=True), fmt
+    )
 
 
 @require_GET
 @version_citation
 def cite_version(request: HttpRequest, public_id: str, number: int, fmt: str) -> HttpResponse:
     report = _citable_report(request, public_id)
-    version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
-                                number=number)
+    version = get_object_or_404(
+        ReportVersion.objects.select_related("source"), report=report, number=number
+    )
     return _citation_response(work_for(request, report, version), fmt)
 
 
 @require_GET
 @version_citation
-def cite_section(request: HttpRequest, public_id: str, number: int, anchor: str,
-                 fmt: str) -> HttpResponse:
+def cite_section(
+    request: HttpRequest, public_id: str, number: int, anchor: str, fmt: str
+) -> HttpResponse:
     report = _citable_report(request, public_id)
-    section = get_object_or_404(Section.objects.select_related("version__source"),
-                                version__report=report, version__number=number, anchor=anchor)
+    section = get_object_or_404(
+        Section.objects.select_related("version__source"),
+        version__report=report,
+        version__number=number,
+        anchor=anchor,
+    )
     return _citation_response(work_for(request, report, section.version, section=section), fmt)
 
 
 @require_GET
 @version_citation
-def cite_paragraph(request: HttpRequest, public_id: str, number: int, paragraph: int,
-                   fmt: str) -> HttpResponse:
+def cite_paragraph(
+    request: HttpRequest, public_id: str, number: int, paragraph: int, fmt: str
+) -> HttpResponse:
     report = _citable_report(request, public_id)
-    para = get_object_or_404(Paragraph.objects.select_related("version__source"),
-                             version__report=report, version__number=number, number=paragraph)
+    para = get_object_or_404(
+        Paragraph.objects.select_related("version__source"),
+        version__report=report,
+        version__number=number,
+        number=paragraph,
+    )
     return _citation_response(work_for(request, report, para.version, paragraph=para), fmt)
 
 
@@ -164,13 +178,21 @@ def _inline_diff(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str
 def diff_rows(old: list[tuple[int, str]], new: list[tuple[int, str]]) -> list[dict]:
     """Side-by-side rows of a paragraph diff. Pieces are plain text: the template escapes."""
     rows = []
-    matcher = difflib.SequenceMatcher(None, [t for _, t in old], [t for _, t in new],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [t for _, t in old], [t for _, t in new], autojunk=False
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for (ln, lt), (rn, rt) in zip(old[i1:i2], new[j1:j2], strict=True):
-                rows.append({"tag": "equal", "left": ln, "right": rn,
-                             "left_pieces": [(lt, False)], "right_pieces": [(rt, False)]})
+                rows.append(
+                    {
+                        "tag": "equal",
+                        "left": ln,
+                        "right": rn,
+                        "left_pieces": [(lt, False)],
+                        "right_pieces": [(rt, False)],
+                    }
+                )
             continue
         lefts, rights = old[i1:i2], new[j1:j2]
         for k in range(max(len(lefts), len(rights))):
@@ -183,8 +205,15 @@ def diff_rows(old: list[tuple[int, str]], new: list[tuple[int, str]]) -> list[di
                 left_pieces = [(lp[1], True)] if lp else []
                 right_pieces = [(rp[1], True)] if rp else []
                 kind = "delete" if lp else "insert"
-            rows.append({"tag": kind, "left": lp[0] if lp else None, "right": rp[0] if rp else None,
-                         "left_pieces": left_pieces, "right_pieces": right_pieces})
+            rows.append(
+                {
+                    "tag": kind,
+                    "left": lp[0] if lp else None,
+                    "right": rp[0] if rp else None,
+                    "left_pieces": left_pieces,
+                    "right_pieces": right_pieces,
+                }
+            )
     return rows
 
 
@@ -198,8 +227,11 @@ def version_diff(request: HttpRequest, public_id: str, a: int, b: int) -> HttpRe
     new = get_object_or_404(ReportVersion, report=report, number=b)
     rows = diff_rows(paragraph_texts(old), paragraph_texts(new))
     changed = sum(1 for r in rows if r["tag"] != "equal")
-    return render(request, "archive/diff.html", {"report": report, "old": old, "new": new,
-                                                 "rows": rows, "changed": changed})
+    return render(
+        request,
+        "archive/diff.html",
+        {"report": report, "old": old, "new": new, "rows": rows, "changed": changed},
+    )
 
 
 @require_GET
@@ -219,8 +251,9 @@ def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _registry_response(request: HttpRequest, fmt: str, content_type: str,
-                       disposition: str) -> HttpResponse:
+def _registry_response(
+    request: HttpRequest, fmt: str, content_type: str, disposition: str
+) -> HttpResponse:
     path, chunks, current = registry.cached_or_building(fmt, _base(request))
     if path is not None:
         response = FileResponse(path.open("rb"), content_type=content_type)
@@ -248,8 +281,9 @@ def permalinks_json(request: HttpRequest) -> HttpResponse:
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=2000, required=False, strip=True,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=2000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 @staff_member_required
@@ -264,7 +298,9 @@ def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
     except WithdrawalError as e:
         messages.error(request, str(e))
         return redirect(report.get_short_url())
-    messages.success(request, "已撤回；所有永久链接显示撤回说明 (410)。Withdrawn: permalinks show a tombstone.")
+    messages.success(
+        request, "已撤回；所有永久链接显示撤回说明 (410)。Withdrawn: permalinks show a tombstone."
+    )
     return redirect(report.get_short_url())
 
 
@@ -274,8 +310,9 @@ def restore(request: HttpRequest, public_id: str) -> HttpResponse:
     report = get_object_or_404(Report, public_id=public_id)
     form = ReasonForm(request.POST)
     try:
-        restore_report(report, user=request.user,
-                       reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        restore_report(
+            report, user=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+        )
     except WithdrawalError as e:
         messages.error(request, str(e))
         return redirect(report.get_short_url())

@@ -27,8 +27,20 @@ ARCHIVE_NAME = "政府工作报告档案"
 UNKNOWN_PLACE_NOTE = "地区未知：原文未说明 (place unknown: the text does not say)"
 UNKNOWN_YEAR_NOTE = "年份未知：原文未说明 (year unknown: the text does not say)"
 
-APA_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+APA_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,9 @@ class Work:
     def all_notes(self) -> list[str]:
         notes = []
         if self.author is None:
-            notes.append(UNKNOWN_PLACE_NOTE if self.place is None else "责任者未知 (author unknown)")
+            notes.append(
+                UNKNOWN_PLACE_NOTE if self.place is None else "责任者未知 (author unknown)"
+            )
         if self.year is None and self.issued is None:
             notes.append(UNKNOWN_YEAR_NOTE)
         if self.version is not None:
@@ -93,8 +107,10 @@ def gbt7714(work: Work) -> str:
         when = str(work.year)
     else:
         when = ""
-    return (f"{_one_line(author)}. {_one_line(work.title)}[EB/OL]. "
-            f"{when}[{work.accessed.isoformat()}]. {work.url}.")
+    return (
+        f"{_one_line(author)}. {_one_line(work.title)}[EB/OL]. "
+        f"{when}[{work.accessed.isoformat()}]. {work.url}."
+    )
 
 
 # --- APA 7 ------------------------------------------------------------------------------------
@@ -117,9 +133,18 @@ def apa(work: Work) -> str:
 
 # --- BibTeX -----------------------------------------------------------------------------------
 
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&",
-                   "#": r"\#", "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}",
-                   "^": r"\textasciicircum{}"}
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 
 def bibtex_escape(text: str) -> str:
@@ -194,10 +219,16 @@ def _date_parts(d: date | None, year: int | None) -> dict | None:
 
 
 def csl_item(work: Work) -> dict:
-    item: dict = {"id": work.key, "type": "report", "title": _one_line(work.title),
-                  "genre": "政府工作报告", "URL": work.url, "language": work.language,
-                  "archive": work.archive,
-                  "accessed": _date_parts(work.accessed, None)}
+    item: dict = {
+        "id": work.key,
+        "type": "report",
+        "title": _one_line(work.title),
+        "genre": "政府工作报告",
+        "URL": work.url,
+        "language": work.language,
+        "archive": work.archive,
+        "accessed": _date_parts(work.accessed, None),
+    }
     if work.author:
         item["author"] = [{"literal": work.author}]
         item["publisher"] = work.author
@@ -230,14 +261,22 @@ class Format:
     extension: str
 
 
-FORMATS: dict[str, Format] = {f.slug: f for f in (
-    Format("gbt7714", "GB/T 7714-2015", gbt7714, "text/plain; charset=utf-8", "txt"),
-    Format("apa", "APA 7", apa, "text/plain; charset=utf-8", "txt"),
-    Format("bibtex", "BibTeX", bibtex, "application/x-bibtex; charset=utf-8", "bib"),
-    Format("ris", "RIS", ris, "application/x-research-info-systems; charset=utf-8", "ris"),
-    Format("csl-json", "CSL-JSON", csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8",
-           "json"),
-)}
+FORMATS: dict[str, Format] = {
+    f.slug: f
+    for f in (
+        Format("gbt7714", "GB/T 7714-2015", gbt7714, "text/plain; charset=utf-8", "txt"),
+        Format("apa", "APA 7", apa, "text/plain; charset=utf-8", "txt"),
+        Format("bibtex", "BibTeX", bibtex, "application/x-bibtex; charset=utf-8", "bib"),
+        Format("ris", "RIS", ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+        Format(
+            "csl-json",
+            "CSL-JSON",
+            csl_json,
+            "application/vnd.citationstyles.csl+json; charset=utf-8",
+            "json",
+        ),
+    )
+}
 
 
 def render(work: Work, fmt: str) -> str:

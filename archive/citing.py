@@ -39,9 +39,16 @@ def section_label(number: str | None, title: str) -> str:
     return f"{number} {title}"
 
 
-def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
-             section: Section | None = None, paragraph: Paragraph | None = None,
-             versionless: bool = False, accessed: date | None = None) -> citations.Work:
+def work_for(
+    request: HttpRequest,
+    report: Report,
+    version: ReportVersion,
+    *,
+    section: Section | None = None,
+    paragraph: Paragraph | None = None,
+    versionless: bool = False,
+    accessed: date | None = None,
+) -> citations.Work:
     """The citation data of a report (optionally of one section or paragraph) as read in
     `version`. A report cited `versionless` points at its short link with a ?v= hint, so the
     link follows corrections yet tells the reader which text was cited; parts always point at
@@ -52,8 +59,9 @@ def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
         key, part, kind = f"{pid}-v{n}-p{paragraph.number}", f"第{paragraph.number}段", "paragraph"
     elif section is not None:
         title = section_label(section.number, section.title)
-        path = reverse("archive:section", kwargs={"public_id": pid, "number": n,
-                                                  "anchor": section.anchor})
+        path = reverse(
+            "archive:section", kwargs={"public_id": pid, "number": n, "anchor": section.anchor}
+        )
         key, part, kind = f"{pid}-v{n}-{section.anchor}", title, "section"
     elif versionless:
         path = f"{reverse('archive:report_short', args=[pid])}?v={n}"
@@ -63,9 +71,17 @@ def work_for(request: HttpRequest, report: Report, version: ReportVersion, *,
         key, part, kind = f"{pid}-v{n}", None, "report"
     source = version.source
     return citations.Work(
-        report_title=report.title, url=request.build_absolute_uri(path),
-        accessed=accessed or timezone.localdate(), key=key, author=author_for(report.place),
-        place=report.place.full_name if report.place else None, year=report.year,
-        issued=report.delivered, part=part, part_kind=kind, version=n,
+        report_title=report.title,
+        url=request.build_absolute_uri(path),
+        accessed=accessed or timezone.localdate(),
+        key=key,
+        author=author_for(report.place),
+        place=report.place.full_name if report.place else None,
+        year=report.year,
+        issued=report.delivered,
+        part=part,
+        part_kind=kind,
+        version=n,
         source_url=source.source_url,
-        source_publisher=report.publisher or source.source_publisher)  # an editor's correction first
+        source_publisher=report.publisher or source.source_publisher,
+    )  # an editor's correction first

@@ -27,7 +27,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if not data:
-            raise forms.ValidationError("请选择要上传的文件。Choose a file to upload.", code="required")
+            raise forms.ValidationError(
+                "请选择要上传的文件。Choose a file to upload.", code="required"
+            )
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data]
         return [single(data, initial)]
@@ -36,7 +38,7 @@ class MultipleFileField(forms.FileField):
 def safe_filename(name: str) -> str:
     """The last part of whatever path a browser sent, without control characters."""
     base = PureWindowsPath(PurePosixPath(name).name).name
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in "\\/:*?\"<>|").strip(". ")
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '\\/:*?"<>|').strip(". ")
     if len(base) > 200:  # shorten the stem, keep the extension that says what the file is
         stem, dot, ext = base.rpartition(".")
         base = f"{stem[:190]}.{ext[:9]}" if dot and len(ext) <= 9 else base[:200]
@@ -46,7 +48,8 @@ def safe_filename(name: str) -> str:
 class UploadForm(forms.Form):
     files = MultipleFileField(label="报告文件 Report files (.txt .html .docx .pdf)")
     publish = forms.BooleanField(
-        label="不经审核立即发布 Publish at once, without review", required=False, initial=False)
+        label="不经审核立即发布 Publish at once, without review", required=False, initial=False
+    )
 
     def clean_files(self):
         # Only the names are settled here. Whether each file is acceptable (type, size, empty)
@@ -61,28 +64,46 @@ class MetadataForm(forms.Form):
     title = forms.CharField(label="标题 Title", max_length=300)
     place = forms.CharField(
         label="地区 Place (全称或区划代码, full name or GB/T 2260 code; 留空=未知)",
-        required=False, max_length=200,
-        widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off",
-                                      "data-place-autocomplete": "/places.json"}))
-    year = forms.IntegerField(label="年份 Year (留空=未知)", required=False, min_value=FIRST_YEAR,
-                              max_value=LAST_YEAR)
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "list": "place-options",
+                "autocomplete": "off",
+                "data-place-autocomplete": "/places.json",
+            }
+        ),
+    )
+    year = forms.IntegerField(
+        label="年份 Year (留空=未知)", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     doc_type = forms.ChoiceField(label="类型 Kind", choices=DocType.choices)
     # The rest of what the pipeline reads from the text: all correctable.
-    delivered = forms.DateField(label="作报告日期 Delivered (YYYY-MM-DD, 留空=未知)", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    delivered = forms.DateField(
+        label="作报告日期 Delivered (YYYY-MM-DD, 留空=未知)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     meeting = forms.CharField(label="会议 Meeting", required=False, max_length=200)
     speaker = forms.CharField(label="报告人 Speaker", required=False, max_length=100)
-    publisher = forms.CharField(label="发布者 Publisher (留空=按原件 as the copy says)",
-                                required=False, max_length=200)
+    publisher = forms.CharField(
+        label="发布者 Publisher (留空=按原件 as the copy says)", required=False, max_length=200
+    )
 
     FIELDS = ("title", "place", "year", "doc_type", "delivered", "meeting", "speaker", "publisher")
 
     def __init__(self, *args, report: Report, **kwargs):
         self.report = report
-        initial = {"title": report.title, "place": report.place.full_name if report.place else "",
-                   "year": report.year, "doc_type": report.doc_type,
-                   "delivered": report.delivered, "meeting": report.meeting,
-                   "speaker": report.speaker, "publisher": report.publisher}
+        initial = {
+            "title": report.title,
+            "place": report.place.full_name if report.place else "",
+            "year": report.year,
+            "doc_type": report.doc_type,
+            "delivered": report.delivered,
+            "meeting": report.meeting,
+            "speaker": report.speaker,
+            "publisher": report.publisher,
+        }
         super().__init__(*args, initial=initial, **kwargs)
 
     def clean_place(self) -> Place | None:

@@ -82,8 +82,9 @@ class PlaceQuerySet(models.QuerySet):
     def by_slug_path(self, path: str) -> Place | None:
         """The place whose URL path is `path` ("tianjin-shi/heping-qu"), or None (a path it
         had before a correction is a PlaceAlias: see Place.objects.by_old_path)."""
-        return next((p for p in self.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path),
-                    None)
+        return next(
+            (p for p in self.filter(slug=path.rsplit("/", 1)[-1]) if p.slug_path == path), None
+        )
 
     def by_old_path(self, path: str) -> Place | None:
         """The place that once answered at `path` and has moved since."""
@@ -98,8 +99,9 @@ class Place(models.Model):
     full_name = models.CharField(max_length=200, unique=True)
     level = models.CharField(max_length=16, choices=PlaceLevel.choices)
     code = models.CharField("GB/T 2260", max_length=12, null=True, blank=True, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     slug = models.SlugField(max_length=80, help_text="ASCII (pinyin) name used in readable URLs")
 
     objects = PlaceQuerySet.as_manager()
@@ -146,8 +148,9 @@ class SourceFile(models.Model):
     size = models.PositiveBigIntegerField()
     encoding = models.CharField(max_length=40, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # What the copy itself says about where it came from (site chrome turned into metadata).
     source_url = models.URLField(max_length=500, blank=True)
     source_publisher = models.CharField(max_length=200, blank=True)
@@ -156,8 +159,9 @@ class SourceFile(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
-                                   name="sourcefile_sha256_hex"),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="sourcefile_sha256_hex"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,14 +218,17 @@ class Report(models.Model):
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     title = models.CharField(max_length=300)
-    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="reports")
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     doc_type = models.CharField(max_length=24, choices=DocType.choices, default=DocType.WORK_REPORT)
-    status = models.CharField(max_length=12, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT)
-    current_version = models.ForeignKey("ReportVersion", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    current_version = models.ForeignKey(
+        "ReportVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The readable permalink path ("tianjin-shi/heping-qu/2016/work-report"); older ones are
     # kept as ReportAlias rows so that they keep redirecting here.
     readable_path = models.CharField(max_length=300, unique=True, null=True, blank=True)
@@ -242,10 +249,14 @@ class Report(models.Model):
     class Meta:
         ordering = ["place__full_name", "year", "public_id"]
         constraints = [
-            models.CheckConstraint(condition=Q(year__isnull=True) | Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
-                                   name="report_year_plausible"),
-            models.CheckConstraint(condition=Q(public_id__regex=rf"^{PUBLIC_ID_PATTERN}$"),
-                                   name="report_public_id_format"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name="report_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_id__regex=rf"^{PUBLIC_ID_PATTERN}$"),
+                name="report_public_id_format",
+            ),
         ]
         indexes = [models.Index(fields=["status", "year"], name="report_status_year")]
 
@@ -335,8 +346,9 @@ class ReportVersion(models.Model):
     parsed = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["report", "number"]
@@ -365,8 +377,9 @@ class ReportVersion(models.Model):
 class Section(models.Model):
     version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="sections")
     anchor = models.CharField(max_length=40)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     order = models.PositiveIntegerField()
     level = models.PositiveSmallIntegerField()
     number = models.CharField(max_length=20, blank=True)
@@ -382,8 +395,9 @@ class Section(models.Model):
         ordering = ["version", "order"]
         constraints = [
             models.UniqueConstraint(fields=["version", "anchor"], name="section_unique_anchor"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")),
-                                   name="section_span_ordered"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="section_span_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -394,14 +408,15 @@ class Section(models.Model):
 
     @property
     def text(self) -> str:
-        return self.version.text[self.start:self.end]
+        return self.version.text[self.start : self.end]
 
 
 class Paragraph(models.Model):
     version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="paragraphs")
     number = models.PositiveIntegerField()
-    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="paragraphs")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="paragraphs"
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     # as Section.text_sha256: the registry's hash, computed on the write path
@@ -411,8 +426,9 @@ class Paragraph(models.Model):
         ordering = ["version", "number"]
         constraints = [
             models.UniqueConstraint(fields=["version", "number"], name="paragraph_unique_number"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")),
-                                   name="paragraph_span_ordered"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="paragraph_span_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -427,7 +443,7 @@ class Paragraph(models.Model):
 
     @property
     def text(self) -> str:
-        return self.version.text[self.start:self.end]
+        return self.version.text[self.start : self.end]
 
 
 class EditorialAction(models.Model):
@@ -443,10 +459,12 @@ class EditorialAction(models.Model):
         REPARSE = "reparse", "重新解析 re-parse"
         COMMITMENT = "commitment", "更正数字 commitment correction"
 
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="actions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verb = models.CharField(max_length=16, choices=Verb.choices)
     changes = models.JSONField(default=dict, blank=True)  # {"field": [old, new], ...}
     note = models.TextField(blank=True)
@@ -491,12 +509,13 @@ class EditorialAction(models.Model):
 class Commitment(models.Model):
     """A number a report commits to (target) or reports (achievement), with its sentence."""
 
-    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE,
-                                related_name="commitments")
-    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="commitments")
-    paragraph = models.ForeignKey(Paragraph, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="commitments")
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="commitments")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="commitments"
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, null=True, blank=True, on_delete=models.CASCADE, related_name="commitments"
+    )
     indicator = models.CharField(max_length=100)
     value = models.FloatField()
     value_max = models.FloatField(null=True, blank=True)
@@ -507,21 +526,31 @@ class Commitment(models.Model):
     end = models.PositiveIntegerField()
     sentence = models.TextField()
     # what the number measures (the parse_report contract; a 下降 value is positive, marked down)
-    direction = models.CharField(max_length=8, choices=CommitmentDirection.choices,
-                                 default=CommitmentDirection.LEVEL)
-    period = models.CharField(max_length=20, choices=CommitmentPeriod.choices, default=CommitmentPeriod.YEAR)
-    horizon = models.PositiveSmallIntegerField(null=True, blank=True, help_text="the target year (到2030年)")
+    direction = models.CharField(
+        max_length=8, choices=CommitmentDirection.choices, default=CommitmentDirection.LEVEL
+    )
+    period = models.CharField(
+        max_length=20, choices=CommitmentPeriod.choices, default=CommitmentPeriod.YEAR
+    )
+    horizon = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="the target year (到2030年)"
+    )
     scope = models.CharField(max_length=100, blank=True, help_text="empty: the whole jurisdiction")
     baseline = models.FloatField(null=True, blank=True, help_text="the 从/由 value of a transition")
-    normalised = models.BooleanField(default=True, help_text="false: the indicator as the report writes it")
+    normalised = models.BooleanField(
+        default=True, help_text="false: the indicator as the report writes it"
+    )
 
     class Meta:
         ordering = ["version", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(value_max__isnull=True) | Q(value_max__gte=models.F("value")),
-                                   name="commitment_range_ordered"),
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")),
-                                   name="commitment_span_ordered"),
+            models.CheckConstraint(
+                condition=Q(value_max__isnull=True) | Q(value_max__gte=models.F("value")),
+                name="commitment_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="commitment_span_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["indicator", "kind"], name="commitment_indicator_kind")]
 
@@ -562,18 +591,22 @@ class UploadJob(models.Model):
     # The bytes as uploaded, until the worker has stored them as a SourceFile (then removed).
     staged = models.CharField(max_length=200, blank=True)
     publish = models.BooleanField(default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    state = models.CharField(max_length=10, choices=UploadJobState.choices,
-                             default=UploadJobState.QUEUED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=10, choices=UploadJobState.choices, default=UploadJobState.QUEUED
+    )
     message = models.CharField(max_length=500, blank=True)
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # A merge job files the draft `merge_draft` (its public id: the draft row is deleted by
     # the merge) as a new version of `merge_into`; the re-parse runs here, not in the request.
     merge_draft = models.CharField(max_length=16, blank=True)
-    merge_into = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    merge_into = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -132,7 +132,15 @@ def _chunk_rows(base: str, reports: list[tuple]) -> Iterator[dict]:
             }
 
         shows_current = reverse("archive:version", args=[pid, current_number])
-        yield row(reverse("archive:report_short", args=[pid]), "report", current_number, "", status, current_sha, shows_current)
+        yield row(
+            reverse("archive:report_short", args=[pid]),
+            "report",
+            current_number,
+            "",
+            status,
+            current_sha,
+            shows_current,
+        )
         if readable_path:
             yield row(
                 reverse("archive:report_readable", args=[readable_path]),

@@ -48,8 +48,14 @@ def place_from_parsed(parsed: ingest.Place | None) -> Place | None:
     full_name = ""
     for name, level, code in chain:
         # The nation is the root of the tree but not part of a province's name.
-        full_name = name if level == PlaceLevel.NATIONAL else (
-            full_name + name if parent is not None and parent.level != PlaceLevel.NATIONAL else name
+        full_name = (
+            name
+            if level == PlaceLevel.NATIONAL
+            else (
+                full_name + name
+                if parent is not None and parent.level != PlaceLevel.NATIONAL
+                else name
+            )
         )
         place = Place.objects.filter(code=code).first() if code else None
         if place is None:
@@ -58,8 +64,14 @@ def place_from_parsed(parsed: ingest.Place | None) -> Place | None:
             slug = place_slug(name)
             if Place.objects.filter(parent=parent, slug=slug).exists():
                 slug = f"{slug}-{code or Place.objects.count()}"
-            place = Place.objects.create(name=name, full_name=full_name, level=level,
-                                         code=code or None, parent=parent, slug=slug)
+            place = Place.objects.create(
+                name=name,
+                full_name=full_name,
+                level=level,
+                code=code or None,
+                parent=parent,
+                slug=slug,
+            )
         parent = place
     return parent
 
@@ -70,8 +82,10 @@ def readable_path_for(report: Report) -> str:
     kind = report.doc_type.replace("_", "-")
     base = f"{place}/{year}/{kind}"
     path, n = base, 1
-    while (Report.objects.filter(readable_path=path).exclude(pk=report.pk).exists()
-           or ReportAlias.objects.filter(path=path).exclude(report=report).exists()):
+    while (
+        Report.objects.filter(readable_path=path).exclude(pk=report.pk).exists()
+        or ReportAlias.objects.filter(path=path).exclude(report=report).exists()
+    ):
         n += 1
         path = f"{base}-{n}"
     return path
@@ -92,13 +106,15 @@ def refresh_readable_path(report: Report) -> None:
     report.save(update_fields=["readable_path", "updated_at"])
 
 
-def log_action(report: Report | None, verb: str, *, user=None, changes: dict | None = None,
-               note: str = "") -> EditorialAction:
+def log_action(
+    report: Report | None, verb: str, *, user=None, changes: dict | None = None, note: str = ""
+) -> EditorialAction:
     """Record an editorial act (who, when, what changed); every write path calls this."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    action = EditorialAction.objects.create(report=report, user=user, verb=verb,
-                                            changes=changes or {}, note=note)
+    action = EditorialAction.objects.create(
+        report=report, user=user, verb=verb, changes=changes or {}, note=note
+    )
     log_editorial(user=user, action=verb, report=report, changes=changes or {}, note=note or None)
     return action
 
@@ -116,8 +132,9 @@ def media_type_for(filename: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
-               report: Report | None = None) -> StoreOutcome:
+def store_file(
+    data: bytes, filename: str, *, user=None, publish: bool = False, report: Report | None = None
+) -> StoreOutcome:
     """Parse and store one uploaded file.
 
     The same bytes twice never make a second report: the outcome names the existing one.
@@ -134,8 +151,9 @@ def store_file(data: bytes, filename: str, *, user=None, publish: bool = False,
     # loser retries once the winner has committed, and then finds the winner's rows.
     for attempt in range(3):
         try:
-            return _store_parsed(data, sha256, filename, parsed, user=user, publish=publish,
-                                 report=report)
+            return _store_parsed(
+                data, sha256, filename, parsed, user=user, publish=publish, report=report
+            )
         except IntegrityError:
             duplicate = _duplicate_outcome(sha256)
             if duplicate is not None:
@@ -150,30 +168,51 @@ def _duplicate_outcome(sha256: str) -> StoreOutcome | None:
     version = existing and existing.versions.select_related("report").order_by("-pk").first()
     if not version:
         return None
-    return StoreOutcome(version.report, version, False,
-                        f"同一文件已在档案中 (already archived as {version.report.public_id})")
+    return StoreOutcome(
+        version.report,
+        version,
+        False,
+        f"同一文件已在档案中 (already archived as {version.report.public_id})",
+    )
 
 
-def _store_parsed(data: bytes, sha256: str, filename: str, parsed: ingest.ParseResult, *,
-                  user, publish: bool, report: Report | None) -> StoreOutcome:
+def _store_parsed(
+    data: bytes,
+    sha256: str,
+    filename: str,
+    parsed: ingest.ParseResult,
+    *,
+    user,
+    publish: bool,
+    report: Report | None,
+) -> StoreOutcome:
     with transaction.atomic():
         duplicate = _duplicate_outcome(sha256)  # again, now that we hold the write lock
         if duplicate is not None:
             return duplicate
-        source = (SourceFile.objects.filter(sha256=sha256).first()
-                  or _save_source(data, sha256, filename, parsed, user))
+        source = SourceFile.objects.filter(sha256=sha256).first() or _save_source(
+            data, sha256, filename, parsed, user
+        )
         is_new_report = report is None
         if report is None:
-            report = Report(title=parsed.title or filename, doc_type=parsed.doc_type or DocType.OTHER,
-                            place=place_from_parsed(parsed.place), year=parsed.year,
-                            delivered=parsed.delivered or None, meeting=parsed.meeting or "",
-                            speaker=parsed.speaker or "")
+            report = Report(
+                title=parsed.title or filename,
+                doc_type=parsed.doc_type or DocType.OTHER,
+                place=place_from_parsed(parsed.place),
+                year=parsed.year,
+                delivered=parsed.delivered or None,
+                meeting=parsed.meeting or "",
+                speaker=parsed.speaker or "",
+            )
             report.save()
         version = add_version(report, source, parsed, user=user)
-        log_action(report, EditorialAction.Verb.UPLOAD if is_new_report
-                   else EditorialAction.Verb.NEW_VERSION, user=user,
-                   changes={"version": version.number, "source": sha256},
-                   note=f"{filename}; pipeline {PIPELINE_VERSION}")
+        log_action(
+            report,
+            EditorialAction.Verb.UPLOAD if is_new_report else EditorialAction.Verb.NEW_VERSION,
+            user=user,
+            changes={"version": version.number, "source": sha256},
+            note=f"{filename}; pipeline {PIPELINE_VERSION}",
+        )
         # One index change per write: publishing queues it; otherwise a new version of a
         # published report needs one of its own.
         if not (publish and publish_report(report, user=user)):
@@ -181,14 +220,20 @@ def _store_parsed(data: bytes, sha256: str, filename: str, parsed: ingest.ParseR
     return StoreOutcome(report, version, True, "已保存 (stored)")
 
 
-def _save_source(data: bytes, sha256: str, filename: str, parsed: ingest.ParseResult,
-                 user) -> SourceFile:
-    source = SourceFile(sha256=sha256, original_name=filename[:255],
-                        media_type=parsed.media_type or media_type_for(filename), size=len(data),
-                        encoding=parsed.encoding or "", uploaded_by=user,
-                        source_url=(parsed.source.url or "")[:500],
-                        source_publisher=(parsed.source.publisher or "")[:200],
-                        source_published=parsed.source.published or None)
+def _save_source(
+    data: bytes, sha256: str, filename: str, parsed: ingest.ParseResult, user
+) -> SourceFile:
+    source = SourceFile(
+        sha256=sha256,
+        original_name=filename[:255],
+        media_type=parsed.media_type or media_type_for(filename),
+        size=len(data),
+        encoding=parsed.encoding or "",
+        uploaded_by=user,
+        source_url=(parsed.source.url or "")[:500],
+        source_publisher=(parsed.source.publisher or "")[:200],
+        source_published=parsed.source.published or None,
+    )
     name = source_upload_path(source, sha256)
     if default_storage.exists(name) and default_storage.size(name) == len(data):
         # Left by an attempt whose transaction rolled back: the name is the content's hash.
@@ -199,38 +244,80 @@ def _save_source(data: bytes, sha256: str, filename: str, parsed: ingest.ParseRe
     return source
 
 
-def add_version(report: Report, source: SourceFile, parsed: ingest.ParseResult, *,
-                user=None) -> ReportVersion:
+def add_version(
+    report: Report, source: SourceFile, parsed: ingest.ParseResult, *, user=None
+) -> ReportVersion:
     """Write one immutable version with its sections, paragraphs and commitments."""
     number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ReportVersion.objects.create(
-        report=report, number=number, source=source, pipeline_version=PIPELINE_VERSION,
-        text=parsed.text, warnings=list(parsed.warnings), created_by=user,
-        parsed={k: v for k, v in parsed.to_contract().items()
-                if k not in ("text", "sections", "commitments")},
+        report=report,
+        number=number,
+        source=source,
+        pipeline_version=PIPELINE_VERSION,
+        text=parsed.text,
+        warnings=list(parsed.warnings),
+        created_by=user,
+        parsed={
+            k: v
+            for k, v in parsed.to_contract().items()
+            if k not in ("text", "sections", "commitments")
+        },
     )
     sections: dict[str, Section] = {}
     for order, s in enumerate(parsed.sections):
         sections[s.anchor] = Section.objects.create(
-            version=version, anchor=s.anchor, parent=sections.get(s.parent) if s.parent else None,
-            order=order, level=s.level, number=s.number or "", title=s.title[:500], kind=s.kind,
-            start=s.start, end=s.end, text_sha256=text_sha256(parsed.text[s.start:s.end]))
-    paragraphs = Paragraph.objects.bulk_create([
-        Paragraph(version=version, number=p.number, start=p.start, end=p.end,
-                  section=sections.get(p.section) if p.section else None,
-                  text_sha256=text_sha256(parsed.text[p.start:p.end]))
-        for p in parsed.paragraphs
-    ], batch_size=2000)
+            version=version,
+            anchor=s.anchor,
+            parent=sections.get(s.parent) if s.parent else None,
+            order=order,
+            level=s.level,
+            number=s.number or "",
+            title=s.title[:500],
+            kind=s.kind,
+            start=s.start,
+            end=s.end,
+            text_sha256=text_sha256(parsed.text[s.start : s.end]),
+        )
+    paragraphs = Paragraph.objects.bulk_create(
+        [
+            Paragraph(
+                version=version,
+                number=p.number,
+                start=p.start,
+                end=p.end,
+                section=sections.get(p.section) if p.section else None,
+                text_sha256=text_sha256(parsed.text[p.start : p.end]),
+            )
+            for p in parsed.paragraphs
+        ],
+        batch_size=2000,
+    )
     starts = [p.start for p in paragraphs]
-    Commitment.objects.bulk_create([
-        Commitment(version=version, section=sections.get(c.section) if c.section else None,
-                   paragraph=_paragraph_at(paragraphs, starts, c.start), indicator=c.indicator[:100],
-                   value=c.value, value_max=c.value_max, unit=c.unit[:30],
-                   qualifier=(c.qualifier or "")[:30], kind=c.kind, start=c.start, end=c.end,
-                   sentence=c.text, direction=c.direction, period=c.period, horizon=c.horizon,
-                   scope=(c.scope or "")[:100], baseline=c.baseline, normalised=c.normalised)
-        for c in parsed.commitments
-    ])
+    Commitment.objects.bulk_create(
+        [
+            Commitment(
+                version=version,
+                section=sections.get(c.section) if c.section else None,
+                paragraph=_paragraph_at(paragraphs, starts, c.start),
+                indicator=c.indicator[:100],
+                value=c.value,
+                value_max=c.value_max,
+                unit=c.unit[:30],
+                qualifier=(c.qualifier or "")[:30],
+                kind=c.kind,
+                start=c.start,
+                end=c.end,
+                sentence=c.text,
+                direction=c.direction,
+                period=c.period,
+                horizon=c.horizon,
+                scope=(c.scope or "")[:100],
+                baseline=c.baseline,
+                normalised=c.normalised,
+            )
+            for c in parsed.commitments
+        ]
+    )
     report.current_version = version
     report.save(update_fields=["current_version", "updated_at"])
     return version
@@ -286,8 +373,10 @@ def correct_metadata(report: Report, *, user=None, **changes) -> None:
         for field, value in changes.items():
             old = getattr(locked, field)
             if old != value:
-                diff[field] = [str(old) if old is not None else None,
-                               str(value) if value is not None else None]
+                diff[field] = [
+                    str(old) if old is not None else None,
+                    str(value) if value is not None else None,
+                ]
             setattr(locked, field, value)
         if not diff:
             return
@@ -303,8 +392,11 @@ def matching_reports(report: Report):
     file an upload under as a new version instead of a separate document."""
     if report.place_id is None or report.year is None:
         return Report.objects.none()
-    return (Report.objects.citable().filter(place=report.place, year=report.year,
-                                            doc_type=report.doc_type).exclude(pk=report.pk))
+    return (
+        Report.objects.citable()
+        .filter(place=report.place, year=report.year, doc_type=report.doc_type)
+        .exclude(pk=report.pk)
+    )
 
 
 def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersion:
@@ -328,9 +420,13 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
             raise ValueError("the draft changed while it was parsed; file it again")
         version = add_version(target, source, parsed, user=user)
         EditorialAction.objects.filter(report=draft).update(report=target)
-        log_action(target, EditorialAction.Verb.NEW_VERSION, user=user,
-                   changes={"version": version.number, "source": source.sha256},
-                   note=f"filed from draft {draft.public_id}")
+        log_action(
+            target,
+            EditorialAction.Verb.NEW_VERSION,
+            user=user,
+            changes={"version": version.number, "source": source.sha256},
+            note=f"filed from draft {draft.public_id}",
+        )
         Report.objects.filter(pk=draft.pk).update(current_version=None)
         ReportVersion.objects.filter(report=draft).delete()
         draft.delete()
@@ -351,7 +447,9 @@ def place_from_name(value: str) -> Place:
     if value in ("中华人民共和国", "全国", "中国"):
         name, level, code = gazetteer.NATION
         return place_from_parsed(ingest.Place(name=name, level=level, code=code))
-    known = Place.objects.filter(code=value).first() or Place.objects.filter(full_name=value).first()
+    known = (
+        Place.objects.filter(code=value).first() or Place.objects.filter(full_name=value).first()
+    )
     if known is not None:
         return known
     if value.isdigit():
@@ -361,9 +459,17 @@ def place_from_name(value: str) -> Place:
     if not matches:
         raise UnknownPlace(f"地名表中没有“{value}”。Unknown place.")
     if len(matches) > 1:
-        raise UnknownPlace("有多个同名地区，请填写全称：" + "、".join(d.full_name for d in matches)
-                           + "。Ambiguous: give the full name.")
+        raise UnknownPlace(
+            "有多个同名地区，请填写全称："
+            + "、".join(d.full_name for d in matches)
+            + "。Ambiguous: give the full name."
+        )
     division = matches[0]
-    return place_from_parsed(ingest.Place(
-        name=division.full_name, level=division.level, code=division.code,
-        path=[(d.name, d.level, d.code) for d in division.path]))
+    return place_from_parsed(
+        ingest.Place(
+            name=division.full_name,
+            level=division.level,
+            code=division.code,
+            path=[(d.name, d.level, d.code) for d in division.path],
+        )
+    )

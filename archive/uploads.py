@@ -58,7 +58,7 @@ def refusal_for(name: str, size: int) -> str | None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         return "不支持的文件类型，只接受 .txt .html .docx .pdf。Unsupported file type."
     if size > limit:
-        return (f"文件过大（{size / MB:.1f} MB，上限 {limit_mb()} MB）File too large.")
+        return f"文件过大（{size / MB:.1f} MB，上限 {limit_mb()} MB）File too large."
     if size == 0:
         return "文件为空。The file is empty."
     return None
@@ -73,11 +73,19 @@ def accept_upload(files, *, user, publish: bool) -> str:
         with transaction.atomic():
             for n, f in enumerate(files):
                 reason = refusal_for(f.name, f.size)
-                job = UploadJob(batch=batch, filename=f.name[:255], size=f.size,
-                                publish=publish, uploaded_by=user)
+                job = UploadJob(
+                    batch=batch,
+                    filename=f.name[:255],
+                    size=f.size,
+                    publish=publish,
+                    uploaded_by=user,
+                )
                 if reason:
                     job.state, job.message, job.finished_at = (
-                        UploadJobState.FAILED, reason, timezone.now())
+                        UploadJobState.FAILED,
+                        reason,
+                        timezone.now(),
+                    )
                 else:
                     # Streamed to disk from Django's temporary file: a 50 MB upload is never
                     # held in memory by the request.
@@ -96,9 +104,13 @@ def queue_merge(draft, target, *, user) -> str:
     (the re-parse of a big file takes longer than a request may); returns the batch code,
     whose page shows the job's progress like an upload's."""
     source = draft.current_version.source
-    job = UploadJob.objects.create(filename=source.original_name[:255], size=source.size,
-                                   uploaded_by=user, merge_draft=draft.public_id,
-                                   merge_into=target)
+    job = UploadJob.objects.create(
+        filename=source.original_name[:255],
+        size=source.size,
+        uploaded_by=user,
+        merge_draft=draft.public_id,
+        merge_into=target,
+    )
     return job.batch
 
 
@@ -111,8 +123,10 @@ def recover_interrupted() -> int:
     Call when a worker starts: with one worker per deployment no other is mid-parse."""
     stuck = UploadJob.objects.filter(state=UploadJobState.PARSING)
     failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        state=UploadJobState.FAILED, finished_at=timezone.now(),
-        message="解析多次中断，请联系管理员。Parsing was interrupted repeatedly (see the server log).")
+        state=UploadJobState.FAILED,
+        finished_at=timezone.now(),
+        message="解析多次中断，请联系管理员。Parsing was interrupted repeatedly (see the server log).",
+    )
     requeued = stuck.update(state=UploadJobState.QUEUED)
     return failed + requeued
 
@@ -124,7 +138,8 @@ def claim_next() -> UploadJob | None:
         if job is None:
             return None
         claimed = UploadJob.objects.filter(pk=job.pk, state=UploadJobState.QUEUED).update(
-            state=UploadJobState.PARSING, started_at=timezone.now(), attempts=F("attempts") + 1)
+            state=UploadJobState.PARSING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
         if claimed:
             job.refresh_from_db()
             return job
@@ -181,7 +196,9 @@ def _merge(job: UploadJob) -> _Merged:
         version = merge_draft_into(draft, job.merge_into, user=job.uploaded_by)
     except ValueError as e:
         raise MergeRefused(f"未能归入：{e}。Not filed.") from None
-    return _Merged(job.merge_into, f"已作为第 {version.number} 版归入。Filed as version {version.number}.")
+    return _Merged(
+        job.merge_into, f"已作为第 {version.number} 版归入。Filed as version {version.number}."
+    )
 
 
 def process_next() -> UploadJob | None:
@@ -194,7 +211,8 @@ def process_batch_now(batch: str) -> None:
     background worker): the same code the worker runs, one job at a time."""
     for job in batch_jobs(batch).filter(state=UploadJobState.QUEUED):
         claimed = UploadJob.objects.filter(pk=job.pk, state=UploadJobState.QUEUED).update(
-            state=UploadJobState.PARSING, started_at=timezone.now(), attempts=F("attempts") + 1)
+            state=UploadJobState.PARSING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
         if claimed:
             job.refresh_from_db()
             process(job)
@@ -260,8 +278,11 @@ def unaccounted_media() -> dict[str, list[str]]:
 
     def files(folder: str) -> set[str]:
         base = root / folder
-        return ({str(p.relative_to(root)) for p in base.rglob("*") if p.is_file()}
-                if base.exists() else set())
+        return (
+            {str(p.relative_to(root)) for p in base.rglob("*") if p.is_file()}
+            if base.exists()
+            else set()
+        )
 
     originals = files("originals")
     known = set(SourceFile.objects.filter(file__in=originals).values_list("file", flat=True))

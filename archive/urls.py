@@ -15,8 +15,11 @@ urlpatterns = [
     path("reports/<readable:path>/", views.report_readable, name="report_readable"),
     path("r/<pid:public_id>/", views.report_short, name="report_short"),
     path("r/<pid:public_id>/v<int:number>/", views.version_detail, name="version"),
-    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/", citation_views.paragraph_redirect,
-         name="paragraph"),
+    path(
+        "r/<pid:public_id>/v<int:number>/p<int:paragraph>/",
+        citation_views.paragraph_redirect,
+        name="paragraph",
+    ),
     path("r/<pid:public_id>/edit/", views.report_edit, name="report_edit"),
     path("r/<pid:public_id>/review/", views.report_review, name="report_review"),
     path("r/<pid:public_id>/publish/", views.report_publish, name="report_publish"),
@@ -30,14 +33,27 @@ urlpatterns = [
     path("places.json", views.place_suggestions, name="place_suggestions"),
     # Citations, versions, diff, permalink registry, withdraw/restore.
     path("r/<pid:public_id>/cite/<slug:fmt>/", citation_views.cite_report, name="cite_report"),
-    path("r/<pid:public_id>/v<int:number>/cite/<slug:fmt>/", citation_views.cite_version,
-         name="cite_version"),
-    path("r/<pid:public_id>/v<int:number>/p<int:paragraph>/cite/<slug:fmt>/",
-         citation_views.cite_paragraph, name="cite_paragraph"),
-    re_path(rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})/$",
-            citation_views.section_redirect, name="section"),
-    re_path(rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})"
-            r"/cite/(?P<fmt>[-a-z0-9]+)/$", citation_views.cite_section, name="cite_section"),
+    path(
+        "r/<pid:public_id>/v<int:number>/cite/<slug:fmt>/",
+        citation_views.cite_version,
+        name="cite_version",
+    ),
+    path(
+        "r/<pid:public_id>/v<int:number>/p<int:paragraph>/cite/<slug:fmt>/",
+        citation_views.cite_paragraph,
+        name="cite_paragraph",
+    ),
+    re_path(
+        rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})/$",
+        citation_views.section_redirect,
+        name="section",
+    ),
+    re_path(
+        rf"^r/(?P<public_id>{PUBLIC_ID_PATTERN})/v(?P<number>[0-9]+)/(?P<anchor>{ANCHOR})"
+        r"/cite/(?P<fmt>[-a-z0-9]+)/$",
+        citation_views.cite_section,
+        name="cite_section",
+    ),
     path("r/<pid:public_id>/versions/", citation_views.versions_list, name="versions"),
     path("r/<pid:public_id>/diff/", citation_views.version_diff_pick, name="diff_pick"),
     path("r/<pid:public_id>/diff/<int:a>/<int:b>/", citation_views.version_diff, name="diff"),

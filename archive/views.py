@@ -89,18 +89,23 @@ def _paging(version: ReportVersion, paragraphs):
 def page_commitments(version: ReportVersion, page):
     commitments = version.commitments.select_related("paragraph").order_by("start")
     if page.paragraphs:
-        commitments = commitments.filter(paragraph__number__gte=page.first_number,
-                                         paragraph__number__lte=page.last_number)
+        commitments = commitments.filter(
+            paragraph__number__gte=page.first_number, paragraph__number__lte=page.last_number
+        )
     return list(commitments[:COMMITMENTS_PER_PAGE])
 
 
-def _render_version(request: HttpRequest, report: Report, version: ReportVersion, *,
-                    status: int = 200) -> HttpResponse:
+def _render_version(
+    request: HttpRequest, report: Report, version: ReportVersion, *, status: int = 200
+) -> HttpResponse:
     if report.status == ReportStatus.WITHDRAWN:
         return render(request, "archive/tombstone.html", {"report": report}, status=410)
     # only what pages and the contents list use: a 45 MB text has 17,000 sections
-    sections = list(version.sections.only("version_id", "anchor", "level", "number", "title",
-                                          "kind", "start", "end", "order"))
+    sections = list(
+        version.sections.only(
+            "version_id", "anchor", "level", "number", "title", "kind", "start", "end", "order"
+        )
+    )
     paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
     paging = _paging(version, paragraphs)
@@ -154,8 +159,10 @@ def _requested_page(request: HttpRequest, paging, sections: list) -> int:
 @current_page
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     """The short permalink /r/<id>/: the report as it is now."""
-    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
-                               public_id=public_id)
+    report = get_object_or_404(
+        Report.objects.with_place_chain().select_related("current_version__source"),
+        public_id=public_id,
+    )
     _visible_report(request, report)
     if report.current_version is None:
         raise Http404("no text")
@@ -165,8 +172,12 @@ def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
 @current_page
 def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     """The readable permalink; paths a report had before a correction redirect (301)."""
-    report = Report.objects.with_place_chain().select_related("current_version__source").filter(
-        readable_path=path).first()
+    report = (
+        Report.objects.with_place_chain()
+        .select_related("current_version__source")
+        .filter(readable_path=path)
+        .first()
+    )
     if report is None:
         alias = get_object_or_404(ReportAlias.objects.select_related("report"), path=path)
         target = alias.report.get_absolute_url()
@@ -180,11 +191,14 @@ def report_readable(request: HttpRequest, path: str) -> HttpResponse:
 @immutable_version_page
 def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """One version's own URL: always shows exactly that version's text."""
-    report = get_object_or_404(Report.objects.with_place_chain().select_related("current_version__source"),
-                               public_id=public_id)
+    report = get_object_or_404(
+        Report.objects.with_place_chain().select_related("current_version__source"),
+        public_id=public_id,
+    )
     _visible_report(request, report)
-    version = get_object_or_404(ReportVersion.objects.select_related("source"), report=report,
-                                number=number)
+    version = get_object_or_404(
+        ReportVersion.objects.select_related("source"), report=report, number=number
+    )
     return _render_version(request, report, version)
 
 
@@ -195,8 +209,9 @@ REPORTS_PER_PAGE = 200
 def report_list(request: HttpRequest) -> HttpResponse:
     # Paged: an archive of ten thousand reports is not one page. A page number past the end
     # (or not a number) shows the last (or first) page rather than an error.
-    reports = (Report.objects.published().with_place_chain()
-               .order_by("place__full_name", "-year", "pk"))
+    reports = (
+        Report.objects.published().with_place_chain().order_by("place__full_name", "-year", "pk")
+    )
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "archive/report_list.html", {"reports": page, "page": page})
 
@@ -211,11 +226,22 @@ def place_detail(request: HttpRequest, path: str) -> HttpResponse:
         return redirect(moved.get_absolute_url(), permanent=True)
     reports = Report.objects.published().for_place(place).select_related("place").order_by("-year")
     children = sorted(
-        place.children.annotate(n=Count("reports", filter=Q(reports__status=ReportStatus.PUBLISHED))),
-        key=coverage.administrative_order)
-    return render(request, "archive/place_detail.html", {
-        "place": place, "reports": reports, "children": children,
-        "strip": coverage.strip_for(place), "breadcrumb": place.ancestors()})
+        place.children.annotate(
+            n=Count("reports", filter=Q(reports__status=ReportStatus.PUBLISHED))
+        ),
+        key=coverage.administrative_order,
+    )
+    return render(
+        request,
+        "archive/place_detail.html",
+        {
+            "place": place,
+            "reports": reports,
+            "children": children,
+            "strip": coverage.strip_for(place),
+            "breadcrumb": place.ancestors(),
+        },
+    )
 
 
 @current_page
@@ -224,15 +250,22 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level")
     level = level if level in dict(coverage.LEVEL_CHOICES) else None
     years, rows = coverage.matrix(level)
-    return render(request, "archive/coverage.html", {
-        "years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES})
+    return render(
+        request,
+        "archive/coverage.html",
+        {"years": years, "rows": rows, "level": level, "levels": coverage.LEVEL_CHOICES},
+    )
 
 
 @original_file
 def source_download(request: HttpRequest, sha256: str) -> FileResponse:
     """The original file, byte for byte, under its original name."""
-    version = (ReportVersion.objects.select_related("source", "report")
-               .filter(source__sha256=sha256).order_by("-pk").first())
+    version = (
+        ReportVersion.objects.select_related("source", "report")
+        .filter(source__sha256=sha256)
+        .order_by("-pk")
+        .first()
+    )
     if version is None:
         raise Http404("no such file")
     if version.report.status == ReportStatus.DRAFT and not request.user.is_staff:
@@ -253,16 +286,20 @@ def upload(request: HttpRequest) -> HttpResponse:
     page shows each file's progress (archive.uploads)."""
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
-        batch = accept_upload(form.cleaned_data["files"], user=request.user,
-                              publish=form.cleaned_data["publish"])
+        batch = accept_upload(
+            form.cleaned_data["files"], user=request.user, publish=form.cleaned_data["publish"]
+        )
         if settings.ARCHIVE_UPLOAD_INLINE:
             process_batch_now(batch)
         jobs = list(batch_jobs(batch))
         if len(jobs) == 1 and jobs[0].state == UploadJobState.DONE:
             # Parsed already (inline set-ups): straight to the report, as the batch page would.
             job = jobs[0]
-            messages.add_message(request, messages.SUCCESS if "已保存" in job.message
-                                 else messages.WARNING, f"{job.filename}: {job.message}")
+            messages.add_message(
+                request,
+                messages.SUCCESS if "已保存" in job.message else messages.WARNING,
+                f"{job.filename}: {job.message}",
+            )
             if job.report.status == ReportStatus.DRAFT:
                 return redirect("archive:report_review", job.report.public_id)
             return redirect(job.report.get_absolute_url())
@@ -277,9 +314,16 @@ def upload_batch(request: HttpRequest, batch: str) -> HttpResponse:
     if not jobs:
         raise Http404("no such upload")
     pending = [j for j in jobs if not j.finished]
-    return render(request, "archive/upload_batch.html", {
-        "jobs": jobs, "pending": pending, "max_mb": limit_mb(),
-        "failed": sum(j.state == UploadJobState.FAILED for j in jobs)})
+    return render(
+        request,
+        "archive/upload_batch.html",
+        {
+            "jobs": jobs,
+            "pending": pending,
+            "max_mb": limit_mb(),
+            "failed": sum(j.state == UploadJobState.FAILED for j in jobs),
+        },
+    )
 
 
 @staff_member_required
@@ -289,7 +333,9 @@ def report_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     form = MetadataForm(request.POST if request.method == "POST" else None, report=report)
     if request.method == "POST" and form.is_valid():
         correct_metadata(report, user=request.user, **form.changes())
-        messages.success(request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect.")
+        messages.success(
+            request, "已更正，旧链接会自动跳转。Metadata corrected; old links redirect."
+        )
         return redirect(report.get_absolute_url())
     return render(request, "archive/report_edit.html", {"form": form, "report": report})
 
@@ -303,32 +349,38 @@ def desk(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def report_review(request: HttpRequest, public_id: str) -> HttpResponse:
     """What the pipeline read, beside the text, for an editor to check before publishing."""
-    report = get_object_or_404(Report.objects.select_related("place", "current_version__source"),
-                               public_id=public_id)
+    report = get_object_or_404(
+        Report.objects.select_related("place", "current_version__source"), public_id=public_id
+    )
     version = report.current_version
     sections = version.sections.all() if version else Section.objects.none()
-    commitments = (version.commitments.select_related("paragraph") if version
-                   else Commitment.objects.none())
+    commitments = (
+        version.commitments.select_related("paragraph") if version else Commitment.objects.none()
+    )
     text = version.text if version else ""
     # Bounded whatever the upload: a 45 MB text once made this page 49 MB of HTML. The editor
     # sees the counts, the first items and the start of the text; the whole is in the original
     # and on the (paged) report page.
-    return render(request, "archive/report_review.html", {
-        "report": report,
-        "version": version,
-        "parsed": version.parsed if version else {},
-        "sections": sections[:REVIEW_MAX_ITEMS],
-        "sections_total": sections.count(),
-        "commitments": commitments[:REVIEW_MAX_ITEMS],
-        "commitments_total": commitments.count(),
-        "text": text[:REVIEW_MAX_CHARS],
-        "text_total": len(text),
-        "text_cut": len(text) > REVIEW_MAX_CHARS,
-        "review_max_items": REVIEW_MAX_ITEMS,
-        "matches": matching_reports(report),
-        "actions": report.actions.select_related("user")[:50],
-        "open_warnings": review.open_warnings(report),
-    })
+    return render(
+        request,
+        "archive/report_review.html",
+        {
+            "report": report,
+            "version": version,
+            "parsed": version.parsed if version else {},
+            "sections": sections[:REVIEW_MAX_ITEMS],
+            "sections_total": sections.count(),
+            "commitments": commitments[:REVIEW_MAX_ITEMS],
+            "commitments_total": commitments.count(),
+            "text": text[:REVIEW_MAX_CHARS],
+            "text_total": len(text),
+            "text_cut": len(text) > REVIEW_MAX_CHARS,
+            "review_max_items": REVIEW_MAX_ITEMS,
+            "matches": matching_reports(report),
+            "actions": report.actions.select_related("user")[:50],
+            "open_warnings": review.open_warnings(report),
+        },
+    )
 
 
 REVIEW_MAX_ITEMS = 500
@@ -366,9 +418,14 @@ def place_suggestions(request: HttpRequest) -> JsonResponse:
     typed = request.GET.get("q", "").strip()[:40]
     if not typed:
         return JsonResponse({"places": []})
-    known = [{"name": p.full_name, "code": p.code}
-             for p in Place.objects.filter(full_name__contains=typed).order_by("full_name")[:10]]
+    known = [
+        {"name": p.full_name, "code": p.code}
+        for p in Place.objects.filter(full_name__contains=typed).order_by("full_name")[:10]
+    ]
     seen = {p["name"] for p in known}
-    found = [{"name": d.full_name, "code": d.code}
-             for d in gazetteer.suggest(typed, limit=20) if d.full_name not in seen]
+    found = [
+        {"name": d.full_name, "code": d.code}
+        for d in gazetteer.suggest(typed, limit=20)
+        if d.full_name not in seen
+    ]
     return JsonResponse({"places": (known + found)[:20]})

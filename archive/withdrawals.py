@@ -26,15 +26,21 @@ def withdraw_report(report: Report, *, user=None, reason: str) -> EditorialActio
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.PUBLISHED:
-            raise WithdrawalError(f"只能撤回已发布的报告 (only a published report can be withdrawn; "
-                                  f"this one is {report.status})")
+            raise WithdrawalError(
+                f"只能撤回已发布的报告 (only a published report can be withdrawn; "
+                f"this one is {report.status})"
+            )
         report.status = ReportStatus.WITHDRAWN
         report.withdrawn_at = timezone.now()
         report.withdrawal_reason = reason
         report.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
-        action = log_action(report, EditorialAction.Verb.WITHDRAW, user=user,
-                            changes={"status": [ReportStatus.PUBLISHED, ReportStatus.WITHDRAWN]},
-                            note=reason)
+        action = log_action(
+            report,
+            EditorialAction.Verb.WITHDRAW,
+            user=user,
+            changes={"status": [ReportStatus.PUBLISHED, ReportStatus.WITHDRAWN]},
+            note=reason,
+        )
         enqueue_report(report)
     return action
 
@@ -43,14 +49,20 @@ def restore_report(report: Report, *, user=None, reason: str = "") -> EditorialA
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.WITHDRAWN:
-            raise WithdrawalError(f"只能恢复已撤回的报告 (only a withdrawn report can be restored; "
-                                  f"this one is {report.status})")
+            raise WithdrawalError(
+                f"只能恢复已撤回的报告 (only a withdrawn report can be restored; "
+                f"this one is {report.status})"
+            )
         report.status = ReportStatus.PUBLISHED
         report.withdrawn_at = None
         report.withdrawal_reason = ""
         report.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
-        action = log_action(report, EditorialAction.Verb.RESTORE, user=user,
-                            changes={"status": [ReportStatus.WITHDRAWN, ReportStatus.PUBLISHED]},
-                            note=reason.strip())
+        action = log_action(
+            report,
+            EditorialAction.Verb.RESTORE,
+            user=user,
+            changes={"status": [ReportStatus.WITHDRAWN, ReportStatus.PUBLISHED]},
+            note=reason.strip(),
+        )
         enqueue_report(report)
     return action

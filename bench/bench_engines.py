@@ -63,8 +63,10 @@ def measure(client, requests: int) -> tuple[dict, dict]:
                     raise SystemExit(f"{kind} {q!r}: HTTP {response.status_code}")
                 if kind == "api":
                     counts[q] = response.json()["count"]
-    figures = {k: {"p50_ms": round(percentile(v, 0.5), 1), "p95_ms": round(percentile(v, 0.95), 1)}
-               for k, v in times.items()}
+    figures = {
+        k: {"p50_ms": round(percentile(v, 0.5), 1), "p95_ms": round(percentile(v, 0.95), 1)}
+        for k, v in times.items()
+    }
     return figures, counts
 
 
@@ -90,8 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         chars, nbytes = load_corpus(args.reports, args.seed)
         whoosh = {"default": {**settings.HAYSTACK_CONNECTIONS["default"]}}
         index_name = f"bench_engines_{os.getpid()}"
-        opensearch = {"default": {**whoosh["default"], "ENGINE": ENGINE, "URL": url,
-                                  "INDEX_NAME": index_name, "TIMEOUT": 120}}
+        opensearch = {
+            "default": {
+                **whoosh["default"],
+                "ENGINE": ENGINE,
+                "URL": url,
+                "INDEX_NAME": index_name,
+                "TIMEOUT": 120,
+            }
+        }
         client = Client()
         out: dict = {"reports": args.reports, "characters": chars, "mb": round(nbytes / 1e6, 1)}
         for name, conf in (("whoosh", whoosh), ("opensearch", opensearch)):
@@ -109,18 +118,29 @@ def main(argv: list[str] | None = None) -> int:
                 stats = conn.indices.stats(index=index_name, metric="store")
                 size = stats["_all"]["primaries"]["store"]["size_in_bytes"] / 1e6
             figures, counts = measure(client, args.requests)
-            out[name] = {"build_s": round(seconds, 1),
-                         "reports_per_s": round(args.reports / seconds, 1),
-                         "sections": info.get("sections"), "index_mb": round(size, 1),
-                         "pages": figures, "counts": counts}
-            print(f"{name:<10} build {seconds:7.1f} s = {args.reports / seconds:6.1f} reports/s, "
-                  f"index {size:7.1f} MB", flush=True)
+            out[name] = {
+                "build_s": round(seconds, 1),
+                "reports_per_s": round(args.reports / seconds, 1),
+                "sections": info.get("sections"),
+                "index_mb": round(size, 1),
+                "pages": figures,
+                "counts": counts,
+            }
+            print(
+                f"{name:<10} build {seconds:7.1f} s = {args.reports / seconds:6.1f} reports/s, "
+                f"index {size:7.1f} MB",
+                flush=True,
+            )
             for kind, f in figures.items():
                 print(f"{'':<10} {kind:<7} p50 {f['p50_ms']:7.1f} ms  p95 {f['p95_ms']:7.1f} ms")
-        differ = [q for q in QUERIES if out["whoosh"]["counts"][q] != out["opensearch"]["counts"][q]]
+        differ = [
+            q for q in QUERIES if out["whoosh"]["counts"][q] != out["opensearch"]["counts"][q]
+        ]
         out["same_counts"] = not differ
-        print(f"same count from both engines for {len(QUERIES) - len(differ)}/{len(QUERIES)} "
-              f"queries" + (f"; differ: {differ}" if differ else ""))
+        print(
+            f"same count from both engines for {len(QUERIES) - len(differ)}/{len(QUERIES)} "
+            f"queries" + (f"; differ: {differ}" if differ else "")
+        )
         switch(opensearch)
         from haystack import connections
 

@@ -44,8 +44,10 @@ def setup_django(db_path: Path) -> None:
     from django.conf import settings
 
     # No collectstatic here: plain static URLs, as in the tests.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def build(n_reports: int, per_report: int) -> dict:
@@ -65,39 +67,104 @@ def build(n_reports: int, per_report: int) -> dict:
     call_command("load_indicators", verbosity=0)
     rng = random.Random(8)
     t0 = time.perf_counter()
-    province = Place.objects.create(name="某省", full_name="某省", level="province", slug="mou-sheng")
-    cities = [Place.objects.create(name=f"第{c}市", full_name=f"某省第{c}市", level="city",
-                                   parent=province, slug=f"city-{c}") for c in range(25)]
-    districts = Place.objects.bulk_create([
-        Place(name=f"第{d}区", full_name=f"{city.full_name}第{d}区", level="district", parent=city,
-              slug=f"district-{d}") for city in cities for d in range(20)])
+    province = Place.objects.create(
+        name="某省", full_name="某省", level="province", slug="mou-sheng"
+    )
+    cities = [
+        Place.objects.create(
+            name=f"第{c}市",
+            full_name=f"某省第{c}市",
+            level="city",
+            parent=province,
+            slug=f"city-{c}",
+        )
+        for c in range(25)
+    ]
+    districts = Place.objects.bulk_create(
+        [
+            Place(
+                name=f"第{d}区",
+                full_name=f"{city.full_name}第{d}区",
+                level="district",
+                parent=city,
+                slug=f"district-{d}",
+            )
+            for city in cities
+            for d in range(20)
+        ]
+    )
     years = list(range(2007, 2007 + max(1, n_reports // len(districts))))
     pairs = [(p, y) for p in districts for y in years][:n_reports]
-    sources = SourceFile.objects.bulk_create([
-        SourceFile(sha256=hashlib.sha256(str(i).encode()).hexdigest(), file=f"bench/{i}",
-                   original_name=f"{i}.txt", media_type="text/plain", size=1)
-        for i in range(len(pairs))], batch_size=2000)
-    reports = Report.objects.bulk_create([
-        Report(public_id=f"b{i:07d}", title=f"{p.name}{y}年政府工作报告", place=p, year=y,
-               status=ReportStatus.PUBLISHED, readable_path=f"bench/{i}")
-        for i, (p, y) in enumerate(pairs)], batch_size=2000)
+    sources = SourceFile.objects.bulk_create(
+        [
+            SourceFile(
+                sha256=hashlib.sha256(str(i).encode()).hexdigest(),
+                file=f"bench/{i}",
+                original_name=f"{i}.txt",
+                media_type="text/plain",
+                size=1,
+            )
+            for i in range(len(pairs))
+        ],
+        batch_size=2000,
+    )
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                public_id=f"b{i:07d}",
+                title=f"{p.name}{y}年政府工作报告",
+                place=p,
+                year=y,
+                status=ReportStatus.PUBLISHED,
+                readable_path=f"bench/{i}",
+            )
+            for i, (p, y) in enumerate(pairs)
+        ],
+        batch_size=2000,
+    )
     text = "".join(f"第{k}段。\n" for k in range(per_report))
-    versions = ReportVersion.objects.bulk_create([
-        ReportVersion(report=r, number=1, source=s, pipeline_version="bench", text=text,
-                      text_sha256=hashlib.sha256(text.encode()).hexdigest())
-        for r, s in zip(reports, sources, strict=True)], batch_size=2000)
+    versions = ReportVersion.objects.bulk_create(
+        [
+            ReportVersion(
+                report=r,
+                number=1,
+                source=s,
+                pipeline_version="bench",
+                text=text,
+                text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            )
+            for r, s in zip(reports, sources, strict=True)
+        ],
+        batch_size=2000,
+    )
     for r, v in zip(reports, versions, strict=True):
         r.current_version = v
     Report.objects.bulk_update(reports, ["current_version"], batch_size=2000)
-    indicators = ["地区生产总值", "一般公共预算收入", "固定资产投资", "社会消费品零售总额",
-                  "城镇居民人均可支配收入", "城镇新增就业", "城镇登记失业率", "规模以上工业增加值",
-                  "进出口总额", "粮食产量", "能耗强度", "森林覆盖率"]
+    indicators = [
+        "地区生产总值",
+        "一般公共预算收入",
+        "固定资产投资",
+        "社会消费品零售总额",
+        "城镇居民人均可支配收入",
+        "城镇新增就业",
+        "城镇登记失业率",
+        "规模以上工业增加值",
+        "进出口总额",
+        "粮食产量",
+        "能耗强度",
+        "森林覆盖率",
+    ]
     n_comm = 0
     for start in range(0, len(versions), 500):
-        chunk = versions[start:start + 500]
-        paras = Paragraph.objects.bulk_create([
-            Paragraph(version=v, number=k + 1, start=k * 6, end=k * 6 + 5)
-            for v in chunk for k in range(per_report)], batch_size=5000)
+        chunk = versions[start : start + 500]
+        paras = Paragraph.objects.bulk_create(
+            [
+                Paragraph(version=v, number=k + 1, start=k * 6, end=k * 6 + 5)
+                for v in chunk
+                for k in range(per_report)
+            ],
+            batch_size=5000,
+        )
         rows = []
         for i, v in enumerate(chunk):
             for k in range(per_report):
@@ -108,10 +175,20 @@ def build(n_reports: int, per_report: int) -> dict:
                 kind = "target" if k < per_report // 2 else "achievement"
                 qual = rng.choice(["", "", "左右", "以上"]) if kind == "target" else ""
                 written = f"{value:g}{unit}{qual}"
-                rows.append(Commitment(
-                    version=v, paragraph=paras[i * per_report + k], indicator=ind, value=value,
-                    unit=unit, qualifier=qual, kind=kind, start=k * 6, end=k * 6 + 5,
-                    sentence=f"{ind}{'增长' if rate else '达到'}{written}"))
+                rows.append(
+                    Commitment(
+                        version=v,
+                        paragraph=paras[i * per_report + k],
+                        indicator=ind,
+                        value=value,
+                        unit=unit,
+                        qualifier=qual,
+                        kind=kind,
+                        start=k * 6,
+                        end=k * 6 + 5,
+                        sentence=f"{ind}{'增长' if rate else '达到'}{written}",
+                    )
+                )
         Commitment.objects.bulk_create(rows, batch_size=5000)
         n_comm += len(rows)
     # bulk_create bypasses the writers' signals: the explorer's table is built once, as the
@@ -121,8 +198,14 @@ def build(n_reports: int, per_report: int) -> dict:
     t1 = time.perf_counter()
     rebuild_all()
     rebuild_s = round(time.perf_counter() - t1, 1)
-    return {"reports": len(reports), "commitments": n_comm, "explorer rows rebuild_s": rebuild_s, "places": len(districts),
-            "years": f"{years[0]}–{years[-1]}", "build_s": round(time.perf_counter() - t0, 1)}
+    return {
+        "reports": len(reports),
+        "commitments": n_comm,
+        "explorer rows rebuild_s": rebuild_s,
+        "places": len(districts),
+        "years": f"{years[0]}–{years[-1]}",
+        "build_s": round(time.perf_counter() - t0, 1),
+    }
 
 
 def measure(runs: int) -> list[tuple[str, float, float]]:
@@ -133,16 +216,28 @@ def measure(runs: int) -> list[tuple[str, float, float]]:
         ("table: all, page 1", "/commitments/", {}),
         ("table: all, page 2000", "/commitments/", {"page": 2000}),
         ("table: GDP, sorted by value", "/commitments/", {"indicator": "GDP", "sort": "-value"}),
-        ("table: city + years + kind", "/commitments/",
-         {"place": "某省第3市", "year_from": 2010, "year_to": 2015, "kind": "target"}),
-        ("table: GDP targets 左右, province", "/commitments/",
-         {"indicator": "地区生产总值", "place": "某省", "kind": "target", "qualifier": "左右"}),
+        (
+            "table: city + years + kind",
+            "/commitments/",
+            {"place": "某省第3市", "year_from": 2010, "year_to": 2015, "kind": "target"},
+        ),
+        (
+            "table: GDP targets 左右, province",
+            "/commitments/",
+            {"indicator": "地区生产总值", "place": "某省", "kind": "target", "qualifier": "左右"},
+        ),
         ("pivot: GDP growth targets, all places", "/commitments/pivot/", {}),
         ("pivot: GDP growth targets, page 5", "/commitments/pivot/", {"page": 5}),
-        ("pivot: one city, 2010–2020", "/commitments/pivot/",
-         {"place": "某省第7市", "year_from": 2010, "year_to": 2020}),
-        ("pivot: revenue levels", "/commitments/pivot/",
-         {"indicator": "一般公共预算收入", "measure": "level"}),
+        (
+            "pivot: one city, 2010–2020",
+            "/commitments/pivot/",
+            {"place": "某省第7市", "year_from": 2010, "year_to": 2020},
+        ),
+        (
+            "pivot: revenue levels",
+            "/commitments/pivot/",
+            {"indicator": "一般公共预算收入", "measure": "level"},
+        ),
     ]
     out = []
     for label, url, params in cases:
@@ -161,10 +256,16 @@ def measure(runs: int) -> list[tuple[str, float, float]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reports", type=int, default=10_000, help="synthetic reports (default 10,000)")
-    ap.add_argument("--per-report", type=int, default=30, help="commitments per report (default 30)")
+    ap.add_argument(
+        "--reports", type=int, default=10_000, help="synthetic reports (default 10,000)"
+    )
+    ap.add_argument(
+        "--per-report", type=int, default=30, help="commitments per report (default 30)"
+    )
     ap.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30)")
-    ap.add_argument("--keep", metavar="DB", help="build into (or reuse) this SQLite file and keep it")
+    ap.add_argument(
+        "--keep", metavar="DB", help="build into (or reuse) this SQLite file and keep it"
+    )
     args = ap.parse_args()
     tmp = None if args.keep else tempfile.mkdtemp(prefix="bench-explorer-")
     db = Path(args.keep) if args.keep else Path(tmp) / "bench.sqlite3"
@@ -186,8 +287,10 @@ def main() -> int:
     for label, median, p95 in results:
         worst = max(worst, p95)
         print(f"{label:<{width}}  {median:9.1f}  {p95:7.1f}{'  OVER' if p95 > BAR_MS else ''}")
-    print(f"explorer p95 (worst page): {worst:.1f} ms; bar {BAR_MS} ms: "
-          f"{'ok' if worst <= BAR_MS else 'OVER'}")
+    print(
+        f"explorer p95 (worst page): {worst:.1f} ms; bar {BAR_MS} ms: "
+        f"{'ok' if worst <= BAR_MS else 'OVER'}"
+    )
     return 0 if worst <= BAR_MS else 1
 
 

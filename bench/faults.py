@@ -64,10 +64,14 @@ def under_load(archive: Archive, clients: int, seconds: float, fault, label: str
     statuses = result.get("statuses", {})
     conn_errors = statuses.get("0", 0)
     summary = {
-        "scenario": label, "requests": result.get("requests"), "statuses": statuses,
+        "scenario": label,
+        "requests": result.get("requests"),
+        "statuses": statuses,
         "http_500": sum(v for k, v in statuses.items() if k.startswith("5") and k != "503"),
-        "http_503": statuses.get("503", 0), "connection_errors": conn_errors,
-        "p95_ms": result.get("overall", {}).get("p95_ms"), **info,
+        "http_503": statuses.get("503", 0),
+        "connection_errors": conn_errors,
+        "p95_ms": result.get("overall", {}).get("p95_ms"),
+        **info,
     }
     summary["healthy_after_s"] = wait_healthy(archive.port)
     return summary
@@ -87,8 +91,13 @@ def fault_worker_kill(archive: Archive) -> dict:
             respawn = round(time.perf_counter() - t0, 2)
             break
         time.sleep(0.1)
-    return {"killed_pid": victim, "victim_was_busy": bool(busy), "workers_before": len(before),
-            "workers_after": len(archive.worker_pids()), "respawned_in_s": respawn}
+    return {
+        "killed_pid": victim,
+        "victim_was_busy": bool(busy),
+        "workers_before": len(before),
+        "workers_after": len(archive.worker_pids()),
+        "respawned_in_s": respawn,
+    }
 
 
 def _state(pid: int) -> str:
@@ -163,15 +172,19 @@ SCENARIOS = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenarios", default="all",
-                        help=f"comma-separated, of: {', '.join(SCENARIOS)} (default all that apply)")
+    parser.add_argument(
+        "--scenarios",
+        default="all",
+        help=f"comma-separated, of: {', '.join(SCENARIOS)} (default all that apply)",
+    )
     parser.add_argument("--seconds", type=float, default=24, help="load per scenario")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--reports", type=int, default=10)
     parser.add_argument("--reuse", metavar="FOLDER", help="an archive prepared by load_test.py")
     args = parser.parse_args(argv)
     postgres = "ARCHIVE_PG_CTL" in os.environ and os.environ.get("DATABASE_URL", "").startswith(
-        "postgres")
+        "postgres"
+    )
     chosen = list(SCENARIOS) if args.scenarios == "all" else args.scenarios.split(",")
     if not postgres and "db-restart" in chosen:
         chosen.remove("db-restart")
@@ -198,9 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
     print("\nfault summary:")
     for r in results:
-        print(f"  {r['scenario']:<14} requests {r['requests']}, 500s {r['http_500']}, "
-              f"503s {r['http_503']}, connection errors {r['connection_errors']}, "
-              f"healthy again after {r['healthy_after_s']} s")
+        print(
+            f"  {r['scenario']:<14} requests {r['requests']}, 500s {r['http_500']}, "
+            f"503s {r['http_503']}, connection errors {r['connection_errors']}, "
+            f"healthy again after {r['healthy_after_s']} s"
+        )
     print("FAULTS_JSON " + json.dumps(results, ensure_ascii=False))
     return 1 if any(r["http_500"] or r["healthy_after_s"] is None for r in results) else 0
 

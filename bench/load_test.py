@@ -44,10 +44,35 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SEEDS = ROOT / "fixtures" / "seeds"
 
-QUERIES = ["营商环境", "棚户区改造", "新增就业", "地区生产总值", "一般公共预算收入", "城镇化",
-           "生态环境", "乡村振兴", "招商引资", "民生", "教育", "医疗卫生", "养老", "科技创新",
-           "\"新增就业\"", "营商环境 OR 放管服", "京津冀协同发展", "固定资产投资", "污染防治",
-           "文化", "交通", "住房", "改革", "开放", "安全生产", "nonexistentword", "就业 -天津"]
+QUERIES = [
+    "营商环境",
+    "棚户区改造",
+    "新增就业",
+    "地区生产总值",
+    "一般公共预算收入",
+    "城镇化",
+    "生态环境",
+    "乡村振兴",
+    "招商引资",
+    "民生",
+    "教育",
+    "医疗卫生",
+    "养老",
+    "科技创新",
+    '"新增就业"',
+    "营商环境 OR 放管服",
+    "京津冀协同发展",
+    "固定资产投资",
+    "污染防治",
+    "文化",
+    "交通",
+    "住房",
+    "改革",
+    "开放",
+    "安全生产",
+    "nonexistentword",
+    "就业 -天津",
+]
 PLACES = ["", "", "", "天津市", "北京市", "天津市和平区"]
 STAFF_USER, STAFF_PASSWORD = "loadtest-editor", "loadtest-pw-7781"
 
@@ -66,8 +91,10 @@ def synthetic_texts(n: int, seed: int = 7) -> list[tuple[str, bytes]]:
     except ImportError:
         make_corpus = None
     if make_corpus is not None:
-        return [(f"synthetic-{i:05d}.txt", r.text.encode("utf-8"))
-                for i, r in enumerate(make_corpus(n, seed=seed))]
+        return [
+            (f"synthetic-{i:05d}.txt", r.text.encode("utf-8"))
+            for i, r in enumerate(make_corpus(n, seed=seed))
+        ]
     # Variants of the seeds: another year and a numbered closing line, so that every file is
     # a distinct report (distinct bytes, distinct place/year/kind where the seed allows).
     rng = random.Random(seed)
@@ -95,20 +122,23 @@ class Archive:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {**os.environ,
-               "ARCHIVE_VAR_DIR": str(self.folder),
-               "ARCHIVE_STATIC_ROOT": str(self.folder / "static"),
-               "ARCHIVE_CACHE_URL": str(self.folder / "cache"),
-               # One address sends everything here: limits would measure themselves.
-               "ARCHIVE_RATELIMIT": "false",
-               "DEBUG": "false",
-               "GUNICORN_ACCESS_LOG": "off",
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "ARCHIVE_VAR_DIR": str(self.folder),
+            "ARCHIVE_STATIC_ROOT": str(self.folder / "static"),
+            "ARCHIVE_CACHE_URL": str(self.folder / "cache"),
+            # One address sends everything here: limits would measure themselves.
+            "ARCHIVE_RATELIMIT": "false",
+            "DEBUG": "false",
+            "GUNICORN_ACCESS_LOG": "off",
+            "PYTHONUNBUFFERED": "1",
+        }
         return env
 
     def manage(self, *args: str, quiet: bool = True) -> str:
-        done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [PY, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
         if done.returncode != 0:
             raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -135,24 +165,34 @@ class Archive:
         self.manage("import_reports", str(SEEDS), str(incoming))
         t2 = time.perf_counter()
         if bulk:
-            self.manage("shell", "-c",
-                        f"from bench.bench_search import load_corpus; load_corpus({bulk}, 7)")
+            self.manage(
+                "shell", "-c", f"from bench.bench_search import load_corpus; load_corpus({bulk}, 7)"
+            )
             self.manage("rebuild_search_index")
         t3 = time.perf_counter()
         self.ensure_staff()
-        return {"prepare_s": round(t1 - t0, 1), "import_s": round(t2 - t1, 1),
-                "bulk_s": round(t3 - t2, 1)}
+        return {
+            "prepare_s": round(t1 - t0, 1),
+            "import_s": round(t2 - t1, 1),
+            "bulk_s": round(t3 - t2, 1),
+        }
 
     def published_reports(self) -> int:
-        out = self.manage("shell", "-c", "from archive.models import Report; "
-                          "print(Report.objects.published().count())")
+        out = self.manage(
+            "shell",
+            "-c",
+            "from archive.models import Report; print(Report.objects.published().count())",
+        )
         return int(out.strip().splitlines()[-1])
 
     def ensure_staff(self) -> None:
-        self.manage("shell", "-c",
-                    "from django.contrib.auth import get_user_model as g; U = g(); "
-                    f"U.objects.filter(username='{STAFF_USER}').exists() or "
-                    f"U.objects.create_superuser('{STAFF_USER}', '', '{STAFF_PASSWORD}')")
+        self.manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as g; U = g(); "
+            f"U.objects.filter(username='{STAFF_USER}').exists() or "
+            f"U.objects.create_superuser('{STAFF_USER}', '', '{STAFF_PASSWORD}')",
+        )
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = self.folder / "gunicorn.log"
@@ -160,11 +200,22 @@ class Archive:
         # gunicorn's master starts the index writer beside its workers (config/background.py),
         # as `make run` and a deployment do: the load test measures the archive as it runs.
         self.proc = subprocess.Popen(
-            [str(Path(PY).with_name("gunicorn")), "--config", "config/gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "config.wsgi"],
-            cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=log,
-            start_new_session=True)
+            [
+                str(Path(PY).with_name("gunicorn")),
+                "--config",
+                "config/gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "config.wsgi",
+            ],
+            cwd=ROOT,
+            env={**self.env, **(extra_env or {})},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
         deadline = time.time() + 90
         while time.time() < deadline and self.proc.poll() is None:
             try:
@@ -179,8 +230,9 @@ class Archive:
 
     def worker_pids(self) -> list[int]:
         """gunicorn's web workers (the master's children except the index writer)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout
         writer = self.writer_pid()
         return [int(p) for p in out.split() if int(p) != writer]
 
@@ -222,8 +274,9 @@ def tree_cpu_seconds(root: int) -> float:
     pending = [root]
     while pending:
         pid = pending.pop()
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+        ).stdout
         for child in map(int, out.split()):
             total += _proc_cpu(child)
             pending.append(child)
@@ -246,9 +299,11 @@ class CachingProxy:
         if not Path(nginx).exists():
             raise SystemExit("nginx is not installed (apt-get install nginx-light)")
         site = (ROOT / "config" / "nginx.conf").read_text(encoding="utf-8")
-        site = (site.replace("/var/cache/nginx/archive", str(self.folder / "cache"))
-                .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{self.upstream_port};")
-                .replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{self.port};"))
+        site = (
+            site.replace("/var/cache/nginx/archive", str(self.folder / "cache"))
+            .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{self.upstream_port};")
+            .replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{self.port};")
+        )
         (self.folder / "archive.conf").write_text(site, encoding="utf-8")
         temps = ["cache", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
         for name in temps:
@@ -257,7 +312,8 @@ class CachingProxy:
             os.chmod(self.folder / name, 0o777)
         os.chmod(self.folder, 0o755)
         f = self.folder
-        (f / "nginx.conf").write_text(f"""
+        (f / "nginx.conf").write_text(
+            f"""
 worker_processes 1;
 pid {f}/nginx.pid;
 error_log {f}/error.log warn;
@@ -271,9 +327,13 @@ http {{
     scgi_temp_path {f}/scgi;
     include {f}/archive.conf;
 }}
-""", encoding="utf-8")
-        self.proc = subprocess.Popen([nginx, "-p", str(f), "-c", str(f / "nginx.conf"),
-                                      "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+""",
+            encoding="utf-8",
+        )
+        self.proc = subprocess.Popen(
+            [nginx, "-p", str(f), "-c", str(f / "nginx.conf"), "-g", "daemon off;"],
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 20
         while time.time() < deadline and self.proc.poll() is None:
             try:
@@ -293,8 +353,14 @@ http {{
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 60,
+) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -325,11 +391,25 @@ class StaffSession:
         status, headers, body = request(self.port, "GET", "/admin/login/")
         self._keep(headers)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
-        form = urlencode({"csrfmiddlewaretoken": token, "username": STAFF_USER,
-                          "password": STAFF_PASSWORD, "next": "/admin/"}).encode()
-        status, headers, _ = request(self.port, "POST", "/admin/login/", form, {
-            **self._cookie_header(), "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://127.0.0.1:{self.port}/admin/login/"})
+        form = urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "username": STAFF_USER,
+                "password": STAFF_PASSWORD,
+                "next": "/admin/",
+            }
+        ).encode()
+        status, headers, _ = request(
+            self.port,
+            "POST",
+            "/admin/login/",
+            form,
+            {
+                **self._cookie_header(),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}/admin/login/",
+            },
+        )
         self._keep(headers)
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"staff login failed ({status})")
@@ -343,15 +423,25 @@ class StaffSession:
         boundary = f"----load{random.getrandbits(64):x}"
         parts = [
             f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
-            f'{token.group(1).decode() if token else ""}\r\n'.encode(),
+            f"{token.group(1).decode() if token else ''}\r\n".encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="publish"\r\n\r\non\r\n'.encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-            f"Content-Type: text/plain\r\n\r\n".encode() + data + b"\r\n",
+            f"Content-Type: text/plain\r\n\r\n".encode()
+            + data
+            + b"\r\n",
             f"--{boundary}--\r\n".encode(),
         ]
-        return request(self.port, "POST", "/upload/", b"".join(parts), {
-            **self._cookie_header(), "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Referer": f"http://127.0.0.1:{self.port}/upload/"})
+        return request(
+            self.port,
+            "POST",
+            "/upload/",
+            b"".join(parts),
+            {
+                **self._cookie_header(),
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Referer": f"http://127.0.0.1:{self.port}/upload/",
+            },
+        )
 
 
 class LoadRunner:
@@ -359,8 +449,9 @@ class LoadRunner:
 
     MIX = [("search", 30), ("grid", 10), ("report", 25), ("api", 25), ("browse", 8), ("upload", 2)]
 
-    def __init__(self, port: int, clients: int, duration: float, max_uploads: int = 20,
-                 seed: int = 1):
+    def __init__(
+        self, port: int, clients: int, duration: float, max_uploads: int = 20, seed: int = 1
+    ):
         self.port, self.clients, self.duration = port, clients, duration
         self.max_uploads = max_uploads
         self.rng = random.Random(seed)
@@ -394,7 +485,7 @@ class LoadRunner:
                     self.uploads += 1
         if kind == "search":
             params = {"q": q}
-            if (place := rng.choice(PLACES)):
+            if place := rng.choice(PLACES):
                 params["place"] = place
             if rng.random() < 0.3:
                 params["page"] = rng.randint(1, 3)
@@ -423,9 +514,11 @@ class LoadRunner:
                 if kind == "upload":
                     i = self.uploads
                     token = f"{n}-{i}-{time.time_ns()}"
-                    data = (f"天津市和平区{2000 + i % 20}年政府工作报告（负载测试上传 {token}）"
-                            f"\n\n一、工作回顾\n\n城镇新增就业{i + 1}万人，"
-                            f"营商环境持续优化。\n").encode()
+                    data = (
+                        f"天津市和平区{2000 + i % 20}年政府工作报告（负载测试上传 {token}）"
+                        f"\n\n一、工作回顾\n\n城镇新增就业{i + 1}万人，"
+                        f"营商环境持续优化。\n"
+                    ).encode()
                     status, _, _ = self.staff.upload(f"load-{n}-{i}.txt", data)
                     published = token if status < 400 else None
                 else:
@@ -462,11 +555,13 @@ class LoadRunner:
     def warm_up(self, workers: int) -> None:
         """Each worker loads jieba and opens the index on its first search: not what a
         steady state costs, so it happens before the clock starts."""
+
         def one(i: int) -> None:
             try:
                 request(self.port, "GET", "/api/search?" + urlencode({"q": QUERIES[i % 5]}))
             except OSError:
                 pass
+
         threads = [threading.Thread(target=one, args=(i,)) for i in range(workers * 3)]
         for t in threads:
             t.start()
@@ -479,8 +574,10 @@ class LoadRunner:
             self.staff.login()
             self.warm_up(warm_workers)
         self.t0 = time.perf_counter()
-        threads = [threading.Thread(target=self.client, args=(n,), daemon=True)
-                   for n in range(self.clients)]
+        threads = [
+            threading.Thread(target=self.client, args=(n,), daemon=True)
+            for n in range(self.clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -495,13 +592,16 @@ class LoadRunner:
             statuses[str(status)] += 1
         every = [s for _, _, _, s in self.samples]
         return {
-            "requests": len(self.samples), "seconds": round(wall, 1),
+            "requests": len(self.samples),
+            "seconds": round(wall, 1),
             "rps": round(len(self.samples) / wall, 1) if wall else 0.0,
             "overall": percentiles(every),
             "by_kind": {k: {"n": len(v), **percentiles(v)} for k, v in sorted(by_kind.items())},
             "statuses": dict(sorted(statuses.items())),
-            "errors": len(self.errors), "error_samples": self.errors[:10],
-            "uploads": self.uploads, "clients": self.clients,
+            "errors": len(self.errors),
+            "error_samples": self.errors[:10],
+            "uploads": self.uploads,
+            "clients": self.clients,
             "upload_to_searchable": percentiles(self.searchable),
         }
 
@@ -513,8 +613,10 @@ def idle_upload_to_searchable(port: int, n: int) -> list[float]:
     runner = LoadRunner(port, clients=1, duration=0, max_uploads=n)
     for i in range(n):
         token = f"idle-{i}-{time.time_ns()}"
-        data = (f"天津市河西区{2000 + i}年政府工作报告（空闲时上传 {token}）"
-                f"\n\n一、工作回顾\n\n地区生产总值增长6.5%，营商环境持续优化。\n").encode()
+        data = (
+            f"天津市河西区{2000 + i}年政府工作报告（空闲时上传 {token}）"
+            f"\n\n一、工作回顾\n\n地区生产总值增长6.5%，营商环境持续优化。\n"
+        ).encode()
         start = time.perf_counter()
         status, _, _ = runner.staff.upload(f"idle-{i}.txt", data)
         if status < 400:
@@ -531,38 +633,60 @@ def percentiles(values: list[float]) -> dict[str, float]:
         v = values[0] * 1000
         return {"p50_ms": v, "p95_ms": v, "p99_ms": v, "max_ms": v}
     q = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
-            "p99_ms": round(q[98] * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
+    return {
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+    }
 
 
 def print_summary(title: str, s: dict) -> None:
     o = s["overall"]
-    print(f"\n{title}: {s['requests']} requests in {s['seconds']} s from {s['clients']} clients"
-          f" = {s['rps']} requests/s; errors: {s['errors']}")
-    print(f"  overall   p50 {o['p50_ms']:8.1f} ms  p95 {o['p95_ms']:8.1f} ms  "
-          f"p99 {o['p99_ms']:8.1f} ms  max {o['max_ms']:8.1f} ms")
+    print(
+        f"\n{title}: {s['requests']} requests in {s['seconds']} s from {s['clients']} clients"
+        f" = {s['rps']} requests/s; errors: {s['errors']}"
+    )
+    print(
+        f"  overall   p50 {o['p50_ms']:8.1f} ms  p95 {o['p95_ms']:8.1f} ms  "
+        f"p99 {o['p99_ms']:8.1f} ms  max {o['max_ms']:8.1f} ms"
+    )
     for kind, k in s["by_kind"].items():
-        print(f"  {kind:<9} n={k['n']:<6} p50 {k['p50_ms']:8.1f} ms  p95 {k['p95_ms']:8.1f} ms  "
-              f"p99 {k['p99_ms']:8.1f} ms")
+        print(
+            f"  {kind:<9} n={k['n']:<6} p50 {k['p50_ms']:8.1f} ms  p95 {k['p95_ms']:8.1f} ms  "
+            f"p99 {k['p99_ms']:8.1f} ms"
+        )
     print(f"  statuses: {s['statuses']}  uploads: {s['uploads']}")
     if s.get("cpu_ms_per_request") is not None:
-        print(f"  CPU per request (every server process: gunicorn, writer, nginx): "
-              f"{s['cpu_ms_per_request']:.1f} ms")
+        print(
+            f"  CPU per request (every server process: gunicorn, writer, nginx): "
+            f"{s['cpu_ms_per_request']:.1f} ms"
+        )
     if s.get("cache_statuses"):
         print(f"  nginx cache: {s['cache_statuses']}")
-    for key, when in (("upload_to_searchable_idle", "without load"),
-                      ("upload_to_searchable", "under the load")):
+    for key, when in (
+        ("upload_to_searchable_idle", "without load"),
+        ("upload_to_searchable", "under the load"),
+    ):
         u = s.get(key)
         if u and u["max_ms"]:
-            print(f"  upload to searchable {when} (published upload until the API finds it): "
-                  f"p50 {u['p50_ms'] / 1000:.1f} s  p95 {u['p95_ms'] / 1000:.1f} s  "
-                  f"max {u['max_ms'] / 1000:.1f} s")
+            print(
+                f"  upload to searchable {when} (published upload until the API finds it): "
+                f"p50 {u['p50_ms'] / 1000:.1f} s  p95 {u['p95_ms'] / 1000:.1f} s  "
+                f"max {u['max_ms'] / 1000:.1f} s"
+            )
     for e in s["error_samples"]:
         print(f"  error: {e}")
 
 
-def measured_run(archive: Archive, port: int, clients: int, duration: float, args,
-                 proxy: CachingProxy | None = None) -> dict:
+def measured_run(
+    archive: Archive,
+    port: int,
+    clients: int,
+    duration: float,
+    args,
+    proxy: CachingProxy | None = None,
+) -> dict:
     """One timed load against `port` (gunicorn's, or nginx's in front of it), with the CPU
     every server process spent on it per request."""
     runner = LoadRunner(port, clients, duration, max_uploads=args.uploads)
@@ -584,25 +708,42 @@ def measured_run(archive: Archive, port: int, clients: int, duration: float, arg
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--full", action="store_true",
-                        help="the full run: 3 minutes, 50 clients")
+    parser.add_argument("--full", action="store_true", help="the full run: 3 minutes, 50 clients")
     parser.add_argument("--duration", type=float, help="seconds of load (quick: 60, full: 180)")
     parser.add_argument("--clients", type=int, help="concurrent clients (quick: 16, full: 50)")
-    parser.add_argument("--reports", type=int, default=40,
-                        help="reports in the prepared archive (seeds + synthetic; default 40)")
+    parser.add_argument(
+        "--reports",
+        type=int,
+        default=40,
+        help="reports in the prepared archive (seeds + synthetic; default 40)",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--uploads", type=int, default=20, help="most uploads during the run")
-    parser.add_argument("--idle-uploads", type=int, default=10,
-                        help="uploads timed one by one before the load starts (default 10)")
-    parser.add_argument("--bulk-reports", type=int, default=0,
-                        help="more synthetic reports stored directly, not through the "
-                             "pipeline (the 10,000-report run: --bulk-reports 10000)")
-    parser.add_argument("--reuse", metavar="FOLDER",
-                        help="serve an archive prepared earlier in FOLDER (prepared if empty); "
-                             "a folder from bench_search.py --folder works too")
+    parser.add_argument(
+        "--idle-uploads",
+        type=int,
+        default=10,
+        help="uploads timed one by one before the load starts (default 10)",
+    )
+    parser.add_argument(
+        "--bulk-reports",
+        type=int,
+        default=0,
+        help="more synthetic reports stored directly, not through the "
+        "pipeline (the 10,000-report run: --bulk-reports 10000)",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="FOLDER",
+        help="serve an archive prepared earlier in FOLDER (prepared if empty); "
+        "a folder from bench_search.py --folder works too",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the archive folder afterwards")
-    parser.add_argument("--proxy", action="store_true",
-                        help="then the same load again through nginx's cache (config/nginx.conf)")
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="then the same load again through nginx's cache (config/nginx.conf)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = parser.parse_args(argv)
     duration = args.duration or (180 if args.full else 60)
@@ -614,11 +755,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         prep = {}
         prepared = (folder / "static").exists() or (
-            db == "sqlite" and (folder / "archive.sqlite3").exists())
+            db == "sqlite" and (folder / "archive.sqlite3").exists()
+        )
         if not prepared or not args.reuse:
             if not args.json:
-                print(f"preparing {args.reports} + {args.bulk_reports} reports in {folder} "
-                      f"({db}) ...", flush=True)
+                print(
+                    f"preparing {args.reports} + {args.bulk_reports} reports in {folder} "
+                    f"({db}) ...",
+                    flush=True,
+                )
             prep = archive.prepare(args.reports, bulk=args.bulk_reports)
         else:
             archive.refresh()
@@ -631,25 +776,33 @@ def main(argv: list[str] | None = None) -> int:
             proxy = CachingProxy(archive.port)
             proxy.start()
             try:
-                summary["proxied"] = measured_run(archive, proxy.port, clients, duration, args,
-                                                  proxy=proxy)
+                summary["proxied"] = measured_run(
+                    archive, proxy.port, clients, duration, args, proxy=proxy
+                )
             finally:
                 proxy.stop()
         _, _, health = request(archive.port, "GET", "/healthz")
-        summary.update(prep, database=db, workers=args.workers,
-                       reports=archive.published_reports(),
-                       health=json.loads(health))
+        summary.update(
+            prep,
+            database=db,
+            workers=args.workers,
+            reports=archive.published_reports(),
+            health=json.loads(health),
+        )
     finally:
         archive.stop()
         if not args.keep and not args.reuse:
             shutil.rmtree(folder, ignore_errors=True)
     if not args.json:
-        print_summary(f"load test ({db}, {args.workers} gunicorn workers, "
-                      f"{summary['reports']} published reports)",
-                      summary)
+        print_summary(
+            f"load test ({db}, {args.workers} gunicorn workers, "
+            f"{summary['reports']} published reports)",
+            summary,
+        )
         if "proxied" in summary:
-            print_summary("the same load through nginx proxy_cache (config/nginx.conf)",
-                          summary["proxied"])
+            print_summary(
+                "the same load through nginx proxy_cache (config/nginx.conf)", summary["proxied"]
+            )
     print("LOAD_JSON " + json.dumps(summary, ensure_ascii=False))
     return 0 if summary["errors"] == 0 else 1
 

@@ -45,12 +45,14 @@ class ClusterArchive(Archive):
 
     @property
     def env(self) -> dict[str, str]:
-        return {**super().env,
-                "ARCHIVE_SEARCH_ENGINE": ENGINE,
-                "ARCHIVE_SEARCH_URL": self.urls,
-                "ARCHIVE_SEARCH_INDEX_NAME": self.index_name,
-                # One cached answer for all workers would hide the fault from the clients.
-                "ARCHIVE_SEARCH_CACHE_SECONDS": "0"}
+        return {
+            **super().env,
+            "ARCHIVE_SEARCH_ENGINE": ENGINE,
+            "ARCHIVE_SEARCH_URL": self.urls,
+            "ARCHIVE_SEARCH_INDEX_NAME": self.index_name,
+            # One cached answer for all workers would hide the fault from the clients.
+            "ARCHIVE_SEARCH_CACHE_SECONDS": "0",
+        }
 
 
 def nodes(pids_file: Path) -> list[dict]:
@@ -75,8 +77,10 @@ def wait_status(port: int, status: str, timeout: float = 120) -> float | None:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         try:
-            health = get_json(f"http://127.0.0.1:{port}/_cluster/health?"
-                              f"wait_for_status={status}&timeout=5s", timeout=10)
+            health = get_json(
+                f"http://127.0.0.1:{port}/_cluster/health?wait_for_status={status}&timeout=5s",
+                timeout=10,
+            )
             if not health.get("timed_out"):
                 return round(time.perf_counter() - start, 1)
         except OSError:
@@ -119,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     urls = os.environ.get("ARCHIVE_OPENSEARCH_URLS", "")
     pids_file = os.environ.get("ARCHIVE_OPENSEARCH_PIDS", "")
     if not urls or not pids_file or len(urls.split(",")) < 2:
-        raise SystemExit("run under ARCHIVE_OPENSEARCH_NODES=2 ARCHIVE_OPENSEARCH_PIDS=FILE "
-                         "scripts/with-opensearch")
+        raise SystemExit(
+            "run under ARCHIVE_OPENSEARCH_NODES=2 ARCHIVE_OPENSEARCH_PIDS=FILE "
+            "scripts/with-opensearch"
+        )
     cluster = nodes(Path(pids_file))
     folder = Path(tempfile.mkdtemp(prefix="archive-cluster-"))
     archive = ClusterArchive(folder, workers=args.workers)
@@ -130,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         archive.prepare(args.reports)
         archive.manage("rebuild_search_index")
         archive.start()
-        runner = TokenRunner(archive.port, args.clients, args.seconds,
-                             max_uploads=args.uploads, seed=16)
+        runner = TokenRunner(
+            archive.port, args.clients, args.seconds, max_uploads=args.uploads, seed=16
+        )
         result: dict = {}
         thread = threading.Thread(target=lambda: result.update(runner.run(args.workers)))
         thread.start()
@@ -150,35 +157,51 @@ def main(argv: list[str] | None = None) -> int:
         thread.join()
         green = wait_status(survivor["port"], "green", 180)
         summary["green_after_restart_s"] = (
-            None if green is None else round(time.perf_counter() - restarted_at, 1))
+            None if green is None else round(time.perf_counter() - restarted_at, 1)
+        )
         summary["load"] = result
         statuses = result.get("statuses", {})
-        summary["http_500"] = sum(n for s, n in statuses.items() if s.startswith("5") and s != "503")
+        summary["http_500"] = sum(
+            n for s, n in statuses.items() if s.startswith("5") and s != "503"
+        )
         summary["http_503"] = statuses.get("503", 0)
         summary["connection_errors"] = statuses.get("0", 0)
         summary["uploads"] = len(runner.tokens)
         summary["uploads_missing"] = uploads_found(archive.port, runner.tokens)
-        check = subprocess.run([PY, "manage.py", "check_search_index"], cwd=ROOT, env=archive.env,
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [PY, "manage.py", "check_search_index"],
+            cwd=ROOT,
+            env=archive.env,
+            capture_output=True,
+            text=True,
+        )
         summary["drift_clean"] = check.returncode == 0
         summary["drift_report"] = (check.stdout.strip() or check.stderr.strip()).splitlines()[-1:]
     finally:
         archive.stop()
         shutil.rmtree(folder, ignore_errors=True)
     load = summary.get("load", {})
-    print(f"cluster of {summary['nodes']} nodes, {args.clients} clients for {args.seconds:.0f} s: "
-          f"{load.get('requests', 0)} requests, {load.get('rps', 0)} requests/s; "
-          f"killed {summary.get('killed')} after {args.seconds / 3:.0f} s, restarted after "
-          f"{2 * args.seconds / 3:.0f} s; green again {summary.get('green_after_restart_s')} s "
-          f"after the restart")
-    print(f"  500s: {summary.get('http_500')}  503s: {summary.get('http_503')}  connection "
-          f"errors: {summary.get('connection_errors')}  uploads: {summary.get('uploads')} "
-          f"(not found afterwards: {len(summary.get('uploads_missing', []))})")
+    print(
+        f"cluster of {summary['nodes']} nodes, {args.clients} clients for {args.seconds:.0f} s: "
+        f"{load.get('requests', 0)} requests, {load.get('rps', 0)} requests/s; "
+        f"killed {summary.get('killed')} after {args.seconds / 3:.0f} s, restarted after "
+        f"{2 * args.seconds / 3:.0f} s; green again {summary.get('green_after_restart_s')} s "
+        f"after the restart"
+    )
+    print(
+        f"  500s: {summary.get('http_500')}  503s: {summary.get('http_503')}  connection "
+        f"errors: {summary.get('connection_errors')}  uploads: {summary.get('uploads')} "
+        f"(not found afterwards: {len(summary.get('uploads_missing', []))})"
+    )
     print(f"  check_search_index: {summary.get('drift_report')}")
     print("CLUSTER_JSON " + json.dumps(summary, ensure_ascii=False))
-    ok = (summary.get("http_500") == 0 and summary.get("green_after_restart_s") is not None
-          and not summary.get("uploads_missing") and summary.get("uploads", 0) > 0
-          and summary.get("drift_clean"))
+    ok = (
+        summary.get("http_500") == 0
+        and summary.get("green_after_restart_s") is not None
+        and not summary.get("uploads_missing")
+        and summary.get("uploads", 0) > 0
+        and summary.get("drift_clean")
+    )
     return 0 if ok else 1
 
 

@@ -58,19 +58,61 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
     if quick:
         return [
             ("ingest", [str(b / "bench_ingest.py"), "--repeat", "1"], {}),
-            ("search", [str(b / "bench_search.py"), "--reports", "100", "--baseline-reports",
-                        "10", "--queries", "70", "--requests", "1"], {}),
+            (
+                "search",
+                [
+                    str(b / "bench_search.py"),
+                    "--reports",
+                    "100",
+                    "--baseline-reports",
+                    "10",
+                    "--queries",
+                    "70",
+                    "--requests",
+                    "1",
+                ],
+                {},
+            ),
             ("search-real", [str(b / "bench_search.py"), "--real", "--requests", "1"], {}),
             ("engines", [str(b / "bench_engines.py"), "--reports", "200", "--requests", "1"], {}),
-            ("cluster", [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
-             CLUSTER),
+            (
+                "cluster",
+                [str(b / "opensearch_cluster.py"), "--clients", "20", "--seconds", "30"],
+                CLUSTER,
+            ),
             ("explorer", [str(b / "bench_explorer.py"), "--reports", "1000", "--runs", "5"], {}),
-            ("compaction", [str(b / "bench_compaction.py"), "--reports", "100",
-                            "--publishes", "60", "--rounds", "1"], {}),
-            ("load", [str(b / "load_test.py"), "--duration", "45", "--reports", "20", "--proxy",
-                      "--reuse", str(QUICK)], {}),
-            ("profile", [str(b / "profile_pages.py"), "--archive", str(QUICK),
-                         "--requests", "200"], {}),
+            (
+                "compaction",
+                [
+                    str(b / "bench_compaction.py"),
+                    "--reports",
+                    "100",
+                    "--publishes",
+                    "60",
+                    "--rounds",
+                    "1",
+                ],
+                {},
+            ),
+            (
+                "load",
+                [
+                    str(b / "load_test.py"),
+                    "--duration",
+                    "45",
+                    "--reports",
+                    "20",
+                    "--proxy",
+                    "--reuse",
+                    str(QUICK),
+                ],
+                {},
+            ),
+            (
+                "profile",
+                [str(b / "profile_pages.py"), "--archive", str(QUICK), "--requests", "200"],
+                {},
+            ),
             ("first-request", [str(b / "first_request.py"), "--archive", str(QUICK)], {}),
             ("registry", [str(b / "bench_registry.py"), "--reports", "1000"], {}),
             ("faults", [str(b / "faults.py"), "--seconds", "15"], {}),
@@ -82,8 +124,11 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("search-real", [str(b / "bench_search.py"), "--real"], {}),
         # The same at 10,000 reports (about 40 minutes: most of it the index build), kept in
         # var/bench-10k for the load test, which then serves the very same corpus.
-        ("search-10k", [str(b / "bench_search.py"), "--reports", "10000",
-                        "--folder", str(BIG)], {}),
+        (
+            "search-10k",
+            [str(b / "bench_search.py"), "--reports", "10000", "--folder", str(BIG)],
+            {},
+        ),
         ("engines", [str(b / "bench_engines.py"), "--reports", "10000", "--requests", "2"], {}),
         ("cluster", [str(b / "opensearch_cluster.py")], CLUSTER),
         ("explorer", [str(b / "bench_explorer.py")], {}),
@@ -93,12 +138,36 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
         ("compaction", [str(b / "bench_compaction.py")], {}),
         # The 50-client mixed load at 1,000 reports, direct and through nginx, kept for the
         # profile and first-request steps; then the same at 10,000.
-        ("load-1k", [str(b / "load_test.py"), "--full", "--reuse", str(MID),
-                     "--reports", "40", "--bulk-reports", "960", "--proxy"], {}),
+        (
+            "load-1k",
+            [
+                str(b / "load_test.py"),
+                "--full",
+                "--reuse",
+                str(MID),
+                "--reports",
+                "40",
+                "--bulk-reports",
+                "960",
+                "--proxy",
+            ],
+            {},
+        ),
         ("profile", [str(b / "profile_pages.py"), "--archive", str(MID)], {}),
         ("first-request", [str(b / "first_request.py"), "--archive", str(MID)], {}),
-        ("load", [str(b / "load_test.py"), "--full", "--reuse", str(BIG),
-                  "--bulk-reports", "10000", "--proxy"], {}),
+        (
+            "load",
+            [
+                str(b / "load_test.py"),
+                "--full",
+                "--reuse",
+                str(BIG),
+                "--bulk-reports",
+                "10000",
+                "--proxy",
+            ],
+            {},
+        ),
         ("first-request-10k", [str(b / "first_request.py"), "--archive", str(BIG)], {}),
         ("faults", [str(b / "faults.py")], {}),
         ("big-upload", BIG_UPLOAD, {"ARCHIVE_BIG_UPLOAD_MB": "45"}),
@@ -107,16 +176,32 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
 
 
 # The cluster step's own two nodes (scripts/with-opensearch reads these).
-CLUSTER = {"ARCHIVE_OPENSEARCH_NODES": "2",
-           "ARCHIVE_OPENSEARCH_PIDS": str(ROOT / "var" / "opensearch-cluster-nodes")}
+CLUSTER = {
+    "ARCHIVE_OPENSEARCH_NODES": "2",
+    "ARCHIVE_OPENSEARCH_PIDS": str(ROOT / "var" / "opensearch-cluster-nodes"),
+}
 OPENSEARCH_STEPS = {"engines", "cluster"}
 
 # Uploads through gunicorn, with the 45 MB report the suite leaves out (minutes to parse).
-BIG_UPLOAD = ["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-              str(ROOT / "tests" / "integration" / "test_big_uploads.py")]
+BIG_UPLOAD = [
+    "-m",
+    "pytest",
+    "-q",
+    "-s",
+    "-p",
+    "no:cacheprovider",
+    str(ROOT / "tests" / "integration" / "test_big_uploads.py"),
+]
 
-FUZZ = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
-        str(ROOT / "tests" / "ops" / "test_hostile_input.py")]
+FUZZ = [
+    "-m",
+    "pytest",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "--hypothesis-show-statistics",
+    str(ROOT / "tests" / "ops" / "test_hostile_input.py"),
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,14 +221,16 @@ def main(argv: list[str] | None = None) -> int:
         if name == "search-10k" and BIG.exists():
             shutil.rmtree(BIG)  # a fresh build each time: the build is part of the figures
         full = [PY, *cmd]
-        if name == "faults" and "ARCHIVE_PG_CTL" not in os.environ and any(
-                Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        if (
+            name == "faults"
+            and "ARCHIVE_PG_CTL" not in os.environ
+            and any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        ):
             # The database-restart fault needs a PostgreSQL server this run may restart.
             full = [str(ROOT / "scripts" / "with-postgres"), *full]
         if name in OPENSEARCH_STEPS:
             full = [str(ROOT / "scripts" / "with-opensearch"), *full]
-        print(f"\n### {name}: {' '.join(Path(c).name if c == PY else c for c in full)}",
-              flush=True)
+        print(f"\n### {name}: {' '.join(Path(c).name if c == PY else c for c in full)}", flush=True)
         start = time.perf_counter()
         done = subprocess.run(full, cwd=ROOT, env={**os.environ, **env})
         elapsed = time.perf_counter() - start

@@ -45,7 +45,12 @@ HEALTHY_RUN_SECONDS = 10.0
 
 def writer_enabled() -> bool:
     return os.environ.get("ARCHIVE_INDEX_WRITER", "embedded").strip().lower() not in (
-        "external", "off", "false", "0", "no")
+        "external",
+        "off",
+        "false",
+        "0",
+        "no",
+    )
 
 
 class WriterSupervisor:
@@ -60,8 +65,9 @@ class WriterSupervisor:
     reaps every child it has, ours included.
     """
 
-    def __init__(self, log, name: str = "index-writer", command: str = "apply_index_queue",
-                 poll: float = 0.2):
+    def __init__(
+        self, log, name: str = "index-writer", command: str = "apply_index_queue", poll: float = 0.2
+    ):
         self.log = log
         self.name = name
         self.command = [sys.executable, str(PROJECT_ROOT / "manage.py"), command, "--loop"]
@@ -70,16 +76,17 @@ class WriterSupervisor:
         self.stopping = threading.Event()
         self.reloading = threading.Event()
         self.restarts = 0
-        self.thread = threading.Thread(target=self._run, name=f"{name}-supervisor",
-                                       daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"{name}-supervisor", daemon=True)
         self._lock = threading.Lock()
 
     def start(self) -> None:
         self.thread.start()
 
     def _spawn(self) -> int:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE":
-               os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        }
         pid = os.posix_spawn(self.command[0], self.command, env)
         _write_pid(self.name, pid, self.log)
         self.log.info("%s started (pid %s)", self.name, pid)
@@ -106,10 +113,11 @@ class WriterSupervisor:
                 self.log.info("%s %s for a reload; starting it again", self.name, how)
                 continue
             quick_exits = 0 if ran > HEALTHY_RUN_SECONDS else quick_exits + 1
-            backoff = 0.0 if quick_exits <= 1 else min(2.0 ** (quick_exits - 2), RESTART_BACKOFF_MAX)
+            backoff = (
+                0.0 if quick_exits <= 1 else min(2.0 ** (quick_exits - 2), RESTART_BACKOFF_MAX)
+            )
             self.restarts += 1
-            self.log.error("%s %s after %.1f s; restarting in %.0f s", self.name, how, ran,
-                           backoff)
+            self.log.error("%s %s after %.1f s; restarting in %.0f s", self.name, how, ran, backoff)
             self.stopping.wait(backoff)
         _write_pid(self.name, None, self.log)
 
@@ -192,6 +200,8 @@ def background_workers(log) -> list[WriterSupervisor]:
     lock (search.indexing.writer_leadership) and takes over the moment the first dies, while
     this supervisor starts a new standby. The writer itself names its pid in index-writer.pid;
     the supervisors' own pid files are index-writer-a/-b."""
-    return [WriterSupervisor(log, "index-writer-a", "apply_index_queue"),
-            WriterSupervisor(log, "index-writer-b", "apply_index_queue"),
-            WriterSupervisor(log, "upload-worker", "process_uploads")]
+    return [
+        WriterSupervisor(log, "index-writer-a", "apply_index_queue"),
+        WriterSupervisor(log, "index-writer-b", "apply_index_queue"),
+        WriterSupervisor(log, "upload-worker", "process_uploads"),
+    ]

@@ -28,23 +28,30 @@ TITLES = {
 
 MESSAGES = {
     404: "找不到这个地址。永久链接不会失效：请检查拼写，或从检索页重新查找。"
-         "No page at this address; permalinks never break, so check the address or search again.",
+    "No page at this address; permalinks never break, so check the address or search again.",
     500: "服务器处理请求时出错，已记录在日志中，请稍后再试。"
-         "Something went wrong on our side; it has been logged. Please try again shortly.",
+    "Something went wrong on our side; it has been logged. Please try again shortly.",
 }
 
 
 def error_page(status: int, message: str = "", *, retry_after: int | None = None) -> HttpResponse:
     title_zh, title_en = TITLES.get(status, ("出错了", "Error"))
-    context = {"status": status, "title_zh": title_zh, "title_en": title_en,
-               "message": message or MESSAGES.get(status, ""), "retry_after": retry_after}
+    context = {
+        "status": status,
+        "title_zh": title_zh,
+        "title_en": title_en,
+        "message": message or MESSAGES.get(status, ""),
+        "retry_after": retry_after,
+    }
     try:
         body = render_to_string("errors/status.html", context)
     except Exception:  # the error page itself must never fail
         log.exception("error page %s could not be rendered", status)
-        body = (f'<!doctype html><html lang="zh-hans"><meta charset="utf-8">'
-                f"<title>{status}</title><h1>{status} {title_zh} {title_en}</h1>"
-                f"<p>{escape(context['message'])}</p></html>")
+        body = (
+            f'<!doctype html><html lang="zh-hans"><meta charset="utf-8">'
+            f"<title>{status}</title><h1>{status} {title_zh} {title_en}</h1>"
+            f"<p>{escape(context['message'])}</p></html>"
+        )
     response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
     if retry_after:
         response["Retry-After"] = str(retry_after)

@@ -25,8 +25,11 @@ def check_database() -> dict[str, Any]:
             cursor.fetchone()
     except Exception as e:  # any failure here means "cannot serve", whatever its class
         return {"ok": False, "error": f"database unavailable: {type(e).__name__}: {e}"[:300]}
-    return {"ok": True, "vendor": connection.vendor,
-            "ms": round((time.perf_counter() - start) * 1000, 1)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round((time.perf_counter() - start) * 1000, 1),
+    }
 
 
 def _check_search_index() -> dict[str, Any]:
@@ -46,18 +49,25 @@ def check_queue() -> dict[str, Any]:
 
         state = queue_state()
     except Exception as e:
-        return {"ok": False, "pending": None,
-                "error": f"index queue unreadable: {type(e).__name__}"}
+        return {
+            "ok": False,
+            "pending": None,
+            "error": f"index queue unreadable: {type(e).__name__}",
+        }
     oldest = state["oldest_pending_seconds"]
     bound = state["bound_seconds"]
     state["ok"] = oldest is None or oldest <= bound
     if not state["ok"]:
-        cause = (f"the writer's last attempt failed ({state['attempts']} attempts): "
-                 f"{state['last_error']}" if state["last_error"]
-                 else "no writer has applied it: is the index writer (apply_index_queue --loop) "
-                      "running?")
-        state["error"] = (f"{state['pending']} index change(s) pending, the oldest for "
-                          f"{oldest:.0f} s (bound {bound:g} s): {cause}")
+        cause = (
+            f"the writer's last attempt failed ({state['attempts']} attempts): "
+            f"{state['last_error']}"
+            if state["last_error"]
+            else "no writer has applied it: is the index writer (apply_index_queue --loop) running?"
+        )
+        state["error"] = (
+            f"{state['pending']} index change(s) pending, the oldest for "
+            f"{oldest:.0f} s (bound {bound:g} s): {cause}"
+        )
     return state
 
 
@@ -69,8 +79,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     queue = check_queue() if database["ok"] else {"ok": True, "pending": None}
     checks = (database, search_index, queue)
     ok = all(c["ok"] for c in checks)
-    body = {"status": "ok" if ok else "error", "database": database, "index": search_index,
-            "queue": queue}
+    body = {
+        "status": "ok" if ok else "error",
+        "database": database,
+        "index": search_index,
+        "queue": queue,
+    }
     errors = [c["error"] for c in checks if not c["ok"]]
     if errors:
         body["errors"] = errors

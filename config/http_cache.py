@@ -71,21 +71,35 @@ def _tag(request: HttpRequest, *parts: object) -> str:
     """One page's ETag: the parts it depends on, plus what every page depends on."""
     user = getattr(request, "user", None)
     staff = bool(user is not None and user.is_staff)
-    blob = "|".join(str(p) for p in (release()[0], request.get_full_path(),
-                                     getattr(request, "LANGUAGE_CODE", ""), staff, *parts))
+    blob = "|".join(
+        str(p)
+        for p in (
+            release()[0],
+            request.get_full_path(),
+            getattr(request, "LANGUAGE_CODE", ""),
+            staff,
+            *parts,
+        )
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
-def cache_policy(*, etag: Callable[..., str | None],
-                 last_modified: Callable[..., datetime | None] | None = None,
-                 max_age: Callable[[], int] | int, immutable: bool = False):
+def cache_policy(
+    *,
+    etag: Callable[..., str | None],
+    last_modified: Callable[..., datetime | None] | None = None,
+    max_age: Callable[[], int] | int,
+    immutable: bool = False,
+):
     """Answer conditional requests from `etag`/`last_modified` (Django's `condition`) and say
     how long the answer stays true. The functions get the view's arguments; `etag` returning
     None (e.g. no such report) leaves the view to answer as it would."""
 
     def decorator(view):
-        conditional = condition(etag_func=lambda request, *a, **k: etag(request, *a, **k),
-                                last_modified_func=last_modified)(view)
+        conditional = condition(
+            etag_func=lambda request, *a, **k: etag(request, *a, **k),
+            last_modified_func=last_modified,
+        )(view)
 
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -118,9 +132,18 @@ def _version_state(request: HttpRequest, public_id: str, number: int) -> dict | 
     seen = request.__dict__.setdefault("_version_states", {})
     key = (public_id, str(number))
     if key not in seen:
-        seen[key] = (ReportVersion.objects.filter(report__public_id=public_id, number=number)
-                     .values("pk", "text_sha256", "created_at", "report__status",
-                             "report__updated_at", "report__current_version_id").first())
+        seen[key] = (
+            ReportVersion.objects.filter(report__public_id=public_id, number=number)
+            .values(
+                "pk",
+                "text_sha256",
+                "created_at",
+                "report__status",
+                "report__updated_at",
+                "report__current_version_id",
+            )
+            .first()
+        )
     return seen[key]
 
 
@@ -131,13 +154,20 @@ def version_etag(request: HttpRequest, public_id: str, number: int, *args, **kwa
     state = _version_state(request, public_id, number)
     if state is None:
         return None
-    return _tag(request, state["pk"], state["text_sha256"], state["report__status"],
-                state["report__updated_at"], state["report__current_version_id"],
-                timezone.localdate() if "fmt" in kwargs else "")
+    return _tag(
+        request,
+        state["pk"],
+        state["text_sha256"],
+        state["report__status"],
+        state["report__updated_at"],
+        state["report__current_version_id"],
+        timezone.localdate() if "fmt" in kwargs else "",
+    )
 
 
-def version_last_modified(request: HttpRequest, public_id: str, number: int, *args,
-                          **kwargs) -> datetime | None:
+def version_last_modified(
+    request: HttpRequest, public_id: str, number: int, *args, **kwargs
+) -> datetime | None:
     state = _version_state(request, public_id, number)
     if state is None:
         return None
@@ -173,8 +203,9 @@ def current_max_age() -> int:
     return settings.ARCHIVE_HTTP_CURRENT_MAX_AGE
 
 
-immutable_version_page = cache_policy(etag=version_etag, last_modified=version_last_modified,
-                                      max_age=version_max_age, immutable=True)
+immutable_version_page = cache_policy(
+    etag=version_etag, last_modified=version_last_modified, max_age=version_max_age, immutable=True
+)
 version_citation = cache_policy(etag=version_etag, max_age=citation_max_age, immutable=True)
 original_file = cache_policy(etag=source_etag, max_age=source_max_age, immutable=True)
 current_page = cache_policy(etag=current_etag, max_age=current_max_age)
@@ -194,8 +225,11 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies
-                or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or response.cookies
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
             if "Cache-Control" in response:
                 del response["Cache-Control"]
             patch_cache_control(response, private=True, no_cache=True)

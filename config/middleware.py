@@ -23,7 +23,9 @@ from django_ratelimit.core import is_ratelimited
 
 log = logging.getLogger(__name__)
 
-RATE_LIMITED_MESSAGE = "请求过于频繁，请稍后再试。Too many requests: please wait a moment and try again."
+RATE_LIMITED_MESSAGE = (
+    "请求过于频繁，请稍后再试。Too many requests: please wait a moment and try again."
+)
 DATABASE_DOWN_MESSAGE = "数据库暂时不可用，请稍后再试。The database is temporarily unavailable: please try again shortly."
 INDEX_DOWN_MESSAGE = "搜索索引暂时不可用，请稍后再试。The search index is temporarily unavailable: please try again shortly."
 
@@ -43,10 +45,15 @@ LIMITS = (
     # Expensive pages anyone can ask for: the keyword trend (and its CSV), every hit as CSV,
     # the registry, and the commitments downloads (every row of a filter, with its sentence
     # and permalink).
-    Limit("expensive",
-          re.compile(r"^/(search/trend/|search/hits\.csv$|permalinks\.(csv|json)$"
-                     r"|commitments(/pivot)?\.(csv|json|dta|parquet)$)"),
-          "ARCHIVE_RATE_EXPENSIVE", ("GET", "HEAD")),
+    Limit(
+        "expensive",
+        re.compile(
+            r"^/(search/trend/|search/hits\.csv$|permalinks\.(csv|json)$"
+            r"|commitments(/pivot)?\.(csv|json|dta|parquet)$)"
+        ),
+        "ARCHIVE_RATE_EXPENSIVE",
+        ("GET", "HEAD"),
+    ),
     # Only attempts count: showing the login form is free.
     Limit("login", re.compile(r"^/admin/login/$"), "ARCHIVE_RATE_LOGIN", ("POST",)),
 )
@@ -61,15 +68,22 @@ def client_address(group: str, request: HttpRequest) -> str:
 
 
 def wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
-def plain_error(request: HttpRequest, status: int, message: str, *, retry_after: int) -> HttpResponse:
+def plain_error(
+    request: HttpRequest, status: int, message: str, *, retry_after: int
+) -> HttpResponse:
     """A small error answer that needs no database: JSON for the API, else the site's error
     page (config.errors, with a bare fallback should the template fail)."""
     if wants_json(request):
-        response: HttpResponse = JsonResponse({"error": message, "status": status}, status=status,
-                                              json_dumps_params={"ensure_ascii": False})
+        response: HttpResponse = JsonResponse(
+            {"error": message, "status": status},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         from config.errors import error_page  # the site's layout, rendered without the database
 
@@ -87,12 +101,23 @@ class RateLimitMiddleware:
         for limit in LIMITS:
             if request.method in limit.methods and limit.pattern.match(request.path_info):
                 rate = getattr(settings, limit.setting)
-                if is_ratelimited(request, group=limit.group, key=client_address, rate=rate,
-                                  method=limit.methods, increment=True):
-                    log.warning("rate limited: group=%s client=%s path=%s", limit.group,
-                                client_address(limit.group, request), request.path_info)
-                    return plain_error(request, 429, RATE_LIMITED_MESSAGE,
-                                       retry_after=_period_seconds(rate))
+                if is_ratelimited(
+                    request,
+                    group=limit.group,
+                    key=client_address,
+                    rate=rate,
+                    method=limit.methods,
+                    increment=True,
+                ):
+                    log.warning(
+                        "rate limited: group=%s client=%s path=%s",
+                        limit.group,
+                        client_address(limit.group, request),
+                        request.path_info,
+                    )
+                    return plain_error(
+                        request, 429, RATE_LIMITED_MESSAGE, retry_after=_period_seconds(rate)
+                    )
                 break
         return self.get_response(request)
 
@@ -117,7 +142,9 @@ def is_index_error(exc: BaseException) -> bool:
     if isinstance(exc, IndexUnavailable):
         return True
     # Whoosh's own errors, and the Elasticsearch client's (server unreachable, refused)
-    if any(cls.__module__.split(".")[0] in ("whoosh", "elasticsearch") for cls in type(exc).__mro__):
+    if any(
+        cls.__module__.split(".")[0] in ("whoosh", "elasticsearch") for cls in type(exc).__mro__
+    ):
         return True
     if isinstance(exc, OSError | EOFError | ValueError | sqlite3.Error):
         tb = exc.__traceback__

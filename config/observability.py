@@ -44,9 +44,17 @@ def _clean_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
 
 
-def log_search(*, query: str, filters: Mapping[str, Any] | None, hits: int | None,
-               elapsed_ms: float, page: int | None = None, view: str = "search",
-               cached: bool = False, error: str | None = None) -> None:
+def log_search(
+    *,
+    query: str,
+    filters: Mapping[str, Any] | None,
+    hits: int | None,
+    elapsed_ms: float,
+    page: int | None = None,
+    view: str = "search",
+    cached: bool = False,
+    error: str | None = None,
+) -> None:
     """Record one answered search.
 
     `view` names where it came from ("search" page, "grid", "api"); `hits` is the total count
@@ -80,8 +88,9 @@ class SearchTimer:
         self.ms = (time.perf_counter() - self._start) * 1000
 
 
-def log_editorial(*, user, action: str, report=None, changes: Mapping[str, Any] | None = None,
-                  **details: Any) -> None:
+def log_editorial(
+    *, user, action: str, report=None, changes: Mapping[str, Any] | None = None, **details: Any
+) -> None:
     """Record one editorial action: who (user), what (action: "upload", "publish", "correct",
     "withdraw", "reparse", ...), on which report, and what changed ({field: [old, new]})."""
     fields: dict[str, Any] = {

@@ -66,7 +66,9 @@ def env_rate(name: str, default: str) -> str:
     """A rate limit like "60/m" (per second, minute, hour or day)."""
     raw = os.environ.get(name) or default
     if not re.fullmatch(r"\d+/\d*[smhd]", raw):
-        raise ImproperlyConfigured(f"{name} must be a rate like 60/m (per s, m, h or d), not {raw!r}")
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 60/m (per s, m, h or d), not {raw!r}"
+        )
     return raw
 
 
@@ -306,16 +308,22 @@ CONTENT_SECURITY_POLICY = {
 # hosts share one Redis instead: ARCHIVE_CACHE_URL=redis://host:6379/1 (pip install redis).
 ARCHIVE_CACHE_URL = env_str("ARCHIVE_CACHE_URL", "")
 if ARCHIVE_CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": ARCHIVE_CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ARCHIVE_CACHE_URL,
+        }
+    }
 elif ARCHIVE_CACHE_URL == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": ARCHIVE_CACHE_URL or str(VAR_DIR / "cache"),
-        "OPTIONS": {"MAX_ENTRIES": env_int("ARCHIVE_CACHE_MAX_ENTRIES", 20000)},
-    }}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": ARCHIVE_CACHE_URL or str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": env_int("ARCHIVE_CACHE_MAX_ENTRIES", 20000)},
+        }
+    }
 # Seconds a search result may be reused; the key carries the index version, so a publish is
 # never hidden by it. 0 turns the search cache off.
 ARCHIVE_SEARCH_CACHE_SECONDS = env_int("ARCHIVE_SEARCH_CACHE_SECONDS", 600)
@@ -361,8 +369,10 @@ LOGGING = {
         "json": {"()": "config.observability.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler",
-                    "formatter": "json" if LOG_FORMAT == "json" else "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        },
         "events": {"class": "logging.StreamHandler", "formatter": "json"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -20,8 +20,12 @@ log = logging.getLogger("archive.warmup")
 
 # The templates nearly every request renders: compiled once here, then reused by Django's
 # cached loader (DEBUG off).
-TEMPLATES = ("base.html", "search/search.html", "archive/report_detail.html",
-             "archive/tombstone.html")
+TEMPLATES = (
+    "base.html",
+    "search/search.html",
+    "archive/report_detail.html",
+    "archive/tombstone.html",
+)
 
 
 def warm_up() -> dict[str, float]:
@@ -48,6 +52,9 @@ def warm_up() -> dict[str, float]:
     step("index", get_engine().warm_up)
     step("urls", lambda: get_resolver().url_patterns)
     step("templates", lambda: [get_template(name) for name in TEMPLATES])
-    log.info("warm-up done (pid %d): %s", os.getpid(),
-             ", ".join(f"{k} {v} ms" for k, v in timings.items()))
+    log.info(
+        "warm-up done (pid %d): %s",
+        os.getpid(),
+        ", ".join(f"{k} {v} ms" for k, v in timings.items()),
+    )
     return timings

@@ -116,14 +116,20 @@ class FilterForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "indicator-names"}),
     )
     place = forms.CharField(required=False, max_length=200, label="地区 Place (含下辖 incl. below)")
-    year_from = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="自 From")
-    year_to = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="至 To")
+    year_from = forms.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="自 From"
+    )
+    year_to = forms.IntegerField(
+        required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR, label="至 To"
+    )
     kind = forms.ChoiceField(
         required=False, label="类型 Kind", choices=[("", "任意 any"), *CommitmentKind.choices]
     )
     qualifier = forms.ChoiceField(required=False, choices=QUALIFIERS, label="限定 Qualifier")
     measure = forms.ChoiceField(required=False, choices=MEASURES, label="度量 Measure")
-    report = forms.RegexField(required=False, regex=rf"^{PUBLIC_ID_PATTERN}$", widget=forms.HiddenInput)
+    report = forms.RegexField(
+        required=False, regex=rf"^{PUBLIC_ID_PATTERN}$", widget=forms.HiddenInput
+    )
     sort = forms.ChoiceField(required=False, choices=SORTS, label="排序 Sort")
 
     def clean_indicator(self) -> list[str]:

@@ -47,8 +47,15 @@ CONFIG_MODULES = {"config.observability": "support", "config.http_cache": "entry
 # archive.rendering builds the blocks of a report page for its views (and marks the words a
 # reader searched for with search.highlight, as the result snippets do).
 ENTRY_MODULES = {
-    "views", "urls", "forms", "admin", "citation_views", "explorer_views", "explorer_urls",
-    "openapi", "rendering",
+    "views",
+    "urls",
+    "forms",
+    "admin",
+    "citation_views",
+    "explorer_views",
+    "explorer_urls",
+    "openapi",
+    "rendering",
 }
 
 # (importer, imported) -> why the rule is broken there. The imported name is the module as
@@ -129,8 +136,7 @@ def _is_module(name: str, root: Path) -> bool:
 
 def allowed(importer: str, imported: str) -> bool:
     return any(
-        importer == a and (imported == b or imported.startswith(b + "."))
-        for a, b in ALLOWED
+        importer == a and (imported == b or imported.startswith(b + ".")) for a, b in ALLOWED
     )
 
 
@@ -153,8 +159,12 @@ def check(root: Path = ROOT, honour_allowed: bool = True) -> list[Breach]:
                     breaches.append(Breach(module, imported, rel, line, "Django in ingest"))
                     continue
                 theirs = layer_of(imported)
-                if (theirs is not None and _is_views(imported) and not _is_urlconf(module)
-                        and not (honour_allowed and allowed(module, imported))):
+                if (
+                    theirs is not None
+                    and _is_views(imported)
+                    and not _is_urlconf(module)
+                    and not (honour_allowed and allowed(module, imported))
+                ):
                     why = "a views module is imported by URL confs only"
                     breaches.append(Breach(module, imported, rel, line, why))
                     continue
@@ -179,7 +189,8 @@ def stale_allowances(root: Path = ROOT) -> list[tuple[str, str]]:
     """ALLOWED entries that no import needs any more (they should be removed)."""
     used = {(b.importer, b.imported) for b in check(root, honour_allowed=False)}
     return [
-        (a, b) for a, b in ALLOWED
+        (a, b)
+        for a, b in ALLOWED
         if not any(i == a and (m == b or m.startswith(b + ".")) for i, m in used)
     ]
 

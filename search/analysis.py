@@ -78,8 +78,11 @@ def tokenizer_name() -> str:
     rebuild_search_index (ranking only). Outside Django the environment alone decides."""
     from django.conf import settings
 
-    wanted = (settings.SEARCH_TOKENIZER if settings.configured
-              else os.environ.get("SEARCH_TOKENIZER", "auto"))
+    wanted = (
+        settings.SEARCH_TOKENIZER
+        if settings.configured
+        else os.environ.get("SEARCH_TOKENIZER", "auto")
+    )
     if wanted == "auto":
         try:
             import rjieba  # noqa: F401

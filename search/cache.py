@@ -62,8 +62,7 @@ def whoosh_index_version(path: Path | str | None = None, indexname: str = "MAIN"
         names = os.listdir(folder)
     except OSError:
         return "unavailable"
-    gens = [(int(m["gen"]), n) for n in names
-            if (m := TOC_RE.match(n)) and m["name"] == indexname]
+    gens = [(int(m["gen"]), n) for n in names if (m := TOC_RE.match(n)) and m["name"] == indexname]
     if not gens:
         return f"empty:{folder}"
     gen, name = max(gens)
@@ -79,8 +78,14 @@ def search_cache_key(namespace: str, params: Mapping[str, Any], version: str) ->
     return f"search:{namespace}:{hashlib.sha256(blob.encode()).hexdigest()}"
 
 
-def cached_search(namespace: str, params: Mapping[str, Any], compute: Callable[[], T], *,
-                  version: str | None = None, timeout: int | None = None) -> T:
+def cached_search(
+    namespace: str,
+    params: Mapping[str, Any],
+    compute: Callable[[], T],
+    *,
+    version: str | None = None,
+    timeout: int | None = None,
+) -> T:
     """`compute()`'s result for these params at the current index version, from the cache when
     another request already computed it.
 

@@ -47,8 +47,15 @@ class SearchEngine:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def run(self, parsed: ParsedQuery, *, page: int = 1, per_page: int = 20,
-            sort: str = "relevance", grid: bool = True) -> Outcome:
+    def run(
+        self,
+        parsed: ParsedQuery,
+        *,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+        grid: bool = True,
+    ) -> Outcome:
         """One page of hits in order, the exact count and facets, and the place x year grid."""
         raise NotImplementedError
 
@@ -56,8 +63,13 @@ class SearchEngine:
         """Other queries worth offering when this one finds nothing."""
         raise NotImplementedError
 
-    def trend(self, terms: list[str], filters: Filters, by_place: bool = False,
-              query: ParsedQuery | None = None) -> Trend:
+    def trend(
+        self,
+        terms: list[str],
+        filters: Filters,
+        by_place: bool = False,
+        query: ParsedQuery | None = None,
+    ) -> Trend:
         """Sections and occurrences of each term per year (and per place)."""
         raise NotImplementedError
 
@@ -71,8 +83,13 @@ class SearchEngine:
         """Bring these reports' documents up to date; drop the orphans' documents."""
         raise NotImplementedError
 
-    def rebuild(self, *, progress: Callable[[int, int], None] | None = None,
-                report_ids: Iterable[int] | None = None, **options) -> dict:
+    def rebuild(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        report_ids: Iterable[int] | None = None,
+        **options,
+    ) -> dict:
         """A fresh index of the published reports (or of `report_ids`), swapped in atomically."""
         raise NotImplementedError
 
@@ -219,8 +236,9 @@ class OpenSearchEngine(SearchEngine):
         indexed, meta = {}, {}
         for key, fields in opensearch_backend.indexed_documents().items():
             indexed[key] = (fields.get("version"), fields.get("updated"), fields.get("report"))
-            meta[key] = metadata_key(fields.get("year"), fields.get("place"),
-                                     fields.get("doc_type"), fields.get("title"))
+            meta[key] = metadata_key(
+                fields.get("year"), fields.get("place"), fields.get("doc_type"), fields.get("title")
+            )
         return indexed, meta, set(indexed)  # one document holds the words and the characters
 
     def compact(self, *, timeout=0.0):
@@ -253,7 +271,8 @@ def _engine_for(haystack_engine: str) -> SearchEngine:
         raise ImproperlyConfigured(
             f"{haystack_engine} names no archive engine (its `archive_engine` attribute): use "
             "search.whoosh_backend.JiebaWhooshEngine or "
-            "search.opensearch_backend.JiebaElasticsearchEngine")
+            "search.opensearch_backend.JiebaElasticsearchEngine"
+        )
     return import_string(path)()
 
 

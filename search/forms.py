@@ -37,11 +37,15 @@ class SearchForm(forms.Form):
         max_length=100,
         help_text="天津市 包括其下各区 (includes its districts)",
     )
-    year = forms.IntegerField(label="年份 Year", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    year_from = forms.IntegerField(label="起 From", required=False, min_value=FIRST_YEAR,
-                                   max_value=LAST_YEAR)
-    year_to = forms.IntegerField(label="止 To", required=False, min_value=FIRST_YEAR,
-                                 max_value=LAST_YEAR)
+    year = forms.IntegerField(
+        label="年份 Year", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    year_from = forms.IntegerField(
+        label="起 From", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    year_to = forms.IntegerField(
+        label="止 To", required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     doc_type = forms.ChoiceField(
         label="类型 Kind", required=False, choices=[("", "全部 all")] + list(DocType.choices)
     )

@@ -45,18 +45,26 @@ def check_whoosh_index() -> dict[str, Any]:
     start = time.perf_counter()
     try:
         if not path.is_dir():
-            return {"ok": False, "error": f"index folder missing: {path.name} "
-                                          "(run manage.py rebuild_search_index)"}
+            return {
+                "ok": False,
+                "error": f"index folder missing: {path.name} (run manage.py rebuild_search_index)",
+            }
         if not whoosh_index.exists_in(str(path)):
-            return {"ok": False,
-                    "error": f"no index in {path.name} (run manage.py rebuild_search_index)"}
+            return {
+                "ok": False,
+                "error": f"no index in {path.name} (run manage.py rebuild_search_index)",
+            }
         # The table of contents alone (schema, generation, segments and their document counts):
         # opening segment readers as well would cost ~100 ms a probe on a mid-sized index.
         storage = FileStorage(str(path), readonly=True)
         toc = whoosh_index.TOC.read(storage, "MAIN")  # haystack's index name
-        missing = [seg.segment_id() for seg in toc.segments
-                   if not any(storage.file_exists(seg.make_filename(ext))
-                              for ext in (".seg", ".trm", ".pst"))]
+        missing = [
+            seg.segment_id()
+            for seg in toc.segments
+            if not any(
+                storage.file_exists(seg.make_filename(ext)) for ext in (".seg", ".trm", ".pst")
+            )
+        ]
         if missing:
             raise IndexDamaged(f"segment files missing: {', '.join(missing)}")
         docs = sum(seg.doc_count() for seg in toc.segments)
@@ -66,11 +74,17 @@ def check_whoosh_index() -> dict[str, Any]:
         # The exception's text may name files by absolute path: the log gets it, the public
         # answer only the kind of failure.
         log.error("health: index unreadable at %s: %r", path, e)
-        detail = str(e) if isinstance(e, IndexDamaged) else f"{type(e).__name__}; see the server log"
+        detail = (
+            str(e) if isinstance(e, IndexDamaged) else f"{type(e).__name__}; see the server log"
+        )
         return {"ok": False, "error": f"index unreadable: {detail}"}
-    return {"ok": True, "generation": generation, "documents": docs,
-            "recall_sections": recall_sections,
-            # A digest, not the raw key: the key holds the index folder's absolute path, which
-            # a public endpoint has no business showing.
-            "version": hashlib.sha256(whoosh_index_version(path).encode()).hexdigest()[:16],
-            "ms": round((time.perf_counter() - start) * 1000, 1)}
+    return {
+        "ok": True,
+        "generation": generation,
+        "documents": docs,
+        "recall_sections": recall_sections,
+        # A digest, not the raw key: the key holds the index folder's absolute path, which
+        # a public endpoint has no business showing.
+        "version": hashlib.sha256(whoosh_index_version(path).encode()).hexdigest()[:16],
+        "ms": round((time.perf_counter() - start) * 1000, 1),
+    }

@@ -365,8 +365,10 @@ def _record_failure(pks: list[int], exc: BaseException) -> None:
     # The database may be what failed: recording is best effort, the log has the traceback.
     try:
         IndexChange.objects.filter(pk__in=pks).update(
-            attempts=F("attempts") + 1, last_error=describe_failure(exc),
-            last_attempt_at=timezone.now())
+            attempts=F("attempts") + 1,
+            last_error=describe_failure(exc),
+            last_attempt_at=timezone.now(),
+        )
     except Exception:
         log.exception("search index: could not record the failure on the queue")
 
@@ -390,13 +392,18 @@ def queue_state() -> dict:
     and why, if the writer has tried and failed."""
     pending = IndexChange.objects.filter(applied_at__isnull=True)
     oldest = pending.order_by("created_at").values("created_at", "attempts").first()
-    failing = (pending.exclude(last_error="").order_by("-last_attempt_at")
-               .values("last_error", "attempts", "last_attempt_at").first())
+    failing = (
+        pending.exclude(last_error="")
+        .order_by("-last_attempt_at")
+        .values("last_error", "attempts", "last_attempt_at")
+        .first()
+    )
     now = timezone.now()
     return {
         "pending": pending.count(),
         "oldest_pending_seconds": round((now - oldest["created_at"]).total_seconds(), 1)
-        if oldest else None,
+        if oldest
+        else None,
         "last_error": failing["last_error"] if failing else None,
         "attempts": failing["attempts"] if failing else 0,
         "bound_seconds": settings.SEARCH_STALENESS_BOUND_SECONDS,
@@ -450,8 +457,7 @@ class Writer:
     so a read-only disk or a database restart costs retries, never a dead writer. SIGTERM
     ends it between batches; SIGKILL at any moment loses nothing (the rows stay pending)."""
 
-    def __init__(self, *, poll: float, lock_wait: float, max_backoff: float = 30.0,
-                 report=print):
+    def __init__(self, *, poll: float, lock_wait: float, max_backoff: float = 30.0, report=print):
         self.poll = poll
         self.lock_wait = lock_wait
         self.max_backoff = max_backoff
@@ -478,8 +484,12 @@ class Writer:
         except Exception as exc:
             self.failures += 1
             delay = min(self.max_backoff, self.poll * 2 ** min(self.failures, 10))
-            log.exception("index writer: applying the queue failed (%s); retry %d in %.1f s",
-                          describe_failure(exc), self.failures, delay)
+            log.exception(
+                "index writer: applying the queue failed (%s); retry %d in %.1f s",
+                describe_failure(exc),
+                self.failures,
+                delay,
+            )
             # A broken database connection is replaced on the next query.
             db.close_old_connections()
             with contextlib.suppress(Exception):
@@ -505,8 +515,9 @@ class Writer:
             return
         if self.compacted and time.monotonic() - self.compacted_at < COMPACT_RECHECK_SECONDS:
             return
-        self.compacting = threading.Thread(target=self._compact_step, name="index-compaction",
-                                           daemon=True)
+        self.compacting = threading.Thread(
+            target=self._compact_step, name="index-compaction", daemon=True
+        )
         self.compacting.start()
 
     def _compact_step(self) -> None:
@@ -693,8 +704,15 @@ def drift() -> dict[str, list]:
         for r in Report.objects.published()
         .filter(current_version__isnull=False)
         .select_related("place")
-        .only("pk", "updated_at", "current_version_id", "year", "doc_type", "title",
-              "place__full_name")
+        .only(
+            "pk",
+            "updated_at",
+            "current_version_id",
+            "year",
+            "doc_type",
+            "title",
+            "place__full_name",
+        )
     }
     for pk, version_id, report_id, title in Section.objects.filter(
         version_id__in=[r.current_version_id for r in reports.values()]
@@ -702,7 +720,8 @@ def drift() -> dict[str, list]:
         r = reports[report_id]
         expected[str(pk)] = (str(version_id), r.updated_at.isoformat(), report_id)
         expected_meta[str(pk)] = metadata_key(
-            r.year, r.place.full_name if r.place else "", r.doc_type, title)
+            r.year, r.place.full_name if r.place else "", r.doc_type, title
+        )
     # A text without sections is expected as one whole-text document (search_indexes), titled
     # with the report's title.
     from search.search_indexes import whole_text_id
@@ -713,7 +732,8 @@ def drift() -> dict[str, list]:
             key = str(whole_text_id(r.current_version_id))
             expected[key] = (str(r.current_version_id), r.updated_at.isoformat(), r.pk)
             expected_meta[key] = metadata_key(
-                r.year, r.place.full_name if r.place else "", r.doc_type, r.title)
+                r.year, r.place.full_name if r.place else "", r.doc_type, r.title
+            )
     indexed, indexed_meta, in_recall = get_engine().indexed_documents()
     missing = sorted((k for k in expected if k not in indexed or k not in in_recall), key=int)
     orphaned = sorted((k for k in indexed if k not in expected), key=lambda k: int(k or 0))
@@ -721,8 +741,7 @@ def drift() -> dict[str, list]:
         (k for k in expected if k in indexed and indexed_meta[k] != expected_meta[k]), key=int
     )
     stale = sorted(
-        {k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]}
-        | set(metadata),
+        {k for k in expected if k in indexed and indexed[k][:2] != expected[k][:2]} | set(metadata),
         key=int,
     )
     texts_expected = {v for v, _, _ in expected.values()}
@@ -734,9 +753,7 @@ def drift() -> dict[str, list]:
         # Published texts (current versions), and those with every document indexed and
         # up to date: a text is searchable only if all of its documents are.
         "texts": len(texts_expected),
-        "texts_searchable": len(
-            texts_expected - {expected[k][0] for k in missing + stale}
-        ),
+        "texts_searchable": len(texts_expected - {expected[k][0] for k in missing + stale}),
         "reports": sorted({expected[k][2] for k in missing + stale}),
         "orphan_reports": sorted({indexed[k][2] for k in orphaned if indexed[k][2]}),
     }
@@ -751,10 +768,10 @@ def read_whoosh_index() -> tuple[dict[str, tuple], dict[str, tuple], set[str]]:
     with ix.searcher() as s:
         for fields in s.all_stored_fields():
             key = fields.get("django_id")
-            indexed[key] = (fields.get("version"), fields.get("updated"),
-                            fields.get("report"))
-            indexed_meta[key] = metadata_key(fields.get("year"), fields.get("place"),
-                                          fields.get("doc_type"), fields.get("title"))
+            indexed[key] = (fields.get("version"), fields.get("updated"), fields.get("report"))
+            indexed_meta[key] = metadata_key(
+                fields.get("year"), fields.get("place"), fields.get("doc_type"), fields.get("title")
+            )
     # The recall index must hold every section Whoosh holds (extra rows are harmless: a
     # search reports only sections Whoosh has, and the next write of the report drops them).
     recall = RecallIndex(index_path().resolve())

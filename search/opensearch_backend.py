@@ -287,7 +287,9 @@ def write_reports(report_ids: Iterable) -> int:
     others = [
         (hit["_index"], hit["_id"])
         for hit in scan(
-            backend.conn, index=backend.index_name, query={"query": query, "_source": False},
+            backend.conn,
+            index=backend.index_name,
+            query={"query": query, "_source": False},
             size=1000,
         )
     ]
@@ -380,8 +382,16 @@ def indexed_documents() -> dict[str, dict]:
         index=backend.index_name,
         query={
             "query": {"match_all": {}},
-            "_source": ["django_id", "version", "updated", "report",
-                        "year", "place", "doc_type", DISPLAY],
+            "_source": [
+                "django_id",
+                "version",
+                "updated",
+                "report",
+                "year",
+                "place",
+                "doc_type",
+                DISPLAY,
+            ],
         },
         size=1000,
     ):

@@ -94,7 +94,8 @@ def use_index_dir(path: Path) -> None:
 
     settings.WHOOSH_INDEX_DIR = path
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}}
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}
+    }
     # haystack copied the connection settings when it was imported, and its backend keeps the
     # path it was created with: hand it the new settings and a new backend.
     connections.connections_info = settings.HAYSTACK_CONNECTIONS

@@ -64,7 +64,10 @@ def test_the_check_sees_upward_imports_wherever_they_stand(tmp_path):
     write(tmp_path, "archive/ingest/__init__.py", "")
     write(tmp_path, "search/highlight.py", "")
     write(tmp_path, "search/views.py", "")
-    write(tmp_path, "archive/models.py", """\
+    write(
+        tmp_path,
+        "archive/models.py",
+        """\
         import json
 
         from archive.ingest import pipeline
@@ -73,15 +76,24 @@ def test_the_check_sees_upward_imports_wherever_they_stand(tmp_path):
         def f():
             from search.highlight import mark_text
             return mark_text
-        """)
-    write(tmp_path, "archive/ingest/pipeline.py", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "archive/ingest/pipeline.py",
+        """\
         from django.conf import settings
         from .. import models
-        """)
-    write(tmp_path, "search/indexing.py", """\
+        """,
+    )
+    write(
+        tmp_path,
+        "search/indexing.py",
+        """\
         from search import views
         from archive.models import Report
-        """)
+        """,
+    )
     write(tmp_path, "archive/views.py", "")
     write(tmp_path, "archive/templatetags/__init__.py", "")
     write(tmp_path, "archive/templatetags/tags.py", "from archive.views import helper\n")

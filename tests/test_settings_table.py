@@ -8,11 +8,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
-CODE = [p for d in ("archive", "search", "feeds", "config") for p in (ROOT / d).rglob("*.py")
-        if "migrations" not in p.parts]
+CODE = [
+    p
+    for d in ("archive", "search", "feeds", "config")
+    for p in (ROOT / d).rglob("*.py")
+    if "migrations" not in p.parts
+]
 
-ENV_READ = re.compile(r"""(?:env_(?:str|bool|int|float|list|rate)|os\.environ\.get|_int)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
-SETTING_READ = re.compile(r"""settings\.([A-Z][A-Z0-9_]+)|getattr\(settings,\s*["']([A-Z][A-Z0-9_]+)["']""")
+ENV_READ = re.compile(
+    r"""(?:env_(?:str|bool|int|float|list|rate)|os\.environ\.get|_int)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+SETTING_READ = re.compile(
+    r"""settings\.([A-Z][A-Z0-9_]+)|getattr\(settings,\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
 VARIABLES = TABLE.split("## Settings with no variable")[0]
 FIRST_COLUMN = re.compile(r"^\| `([A-Z][A-Z0-9_]+)` \|", re.M)
 

@@ -22,18 +22,26 @@ SEP = r"\s*[:：]\s*"
 DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 
 # Kinds of chrome, matched on the NFKC form of a stripped line.
-BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]|^首页\s*(?:[>»/›＞]|&gt;)")
+BREADCRUMB = re.compile(
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]|^首页\s*(?:[>»/›＞]|&gt;)"
+)
 NAV_SEPARATED = re.compile(r"(?:[>»›＞]\s*\S{1,12}\s*){2,}")
 PREV_NEXT = re.compile(r"(?:上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇)\s*[:：]?")
-DISCLAIMER = re.compile(r"免责声明|版权声明|本文仅代表作者|仅代表作者(?:个人)?观点|转载请注明|如有侵权|若有侵权|侵权请联系|未经本站证实|本站不作任何保证|不代表本(?:站|网)观点|文章来源于网络")
+DISCLAIMER = re.compile(
+    r"免责声明|版权声明|本文仅代表作者|仅代表作者(?:个人)?观点|转载请注明|如有侵权|若有侵权|侵权请联系|未经本站证实|本站不作任何保证|不代表本(?:站|网)观点|文章来源于网络"
+)
 FOOTER = re.compile(
     r"版权所有|Copyright|©|\(c\)\s*\d{4}|ICP\s*备|ICP\s*证|公网安备|网站标识码|(?:主办|承办|协办)单位.{0,40}(?:版权|网站|承办|技术支持|ICP|联系)|技术支持\s*[:：]|"
     r"举报电话|举报邮箱|联系电话\s*[:：]|法律声明|网站地图|联系我们|关于我们|使用帮助|网站无障碍|无障碍浏览|关怀版|长者模式|"
     r"建议使用.{0,20}浏览器|分辨率.{0,10}浏览|维基文库|Public domain|公有领域|本作品(?:是|来自|不适用)|本模板",
     re.I,
 )
-RECOMMEND = re.compile(r"^(?:推荐访问|推荐阅读|相关推荐|相关阅读|延伸阅读|猜你喜欢|热门推荐|相关文章|精彩推荐|热门文章|相关链接|推荐图文|推荐资讯|点击排行|热点排行|最新文章|热门标签|相关评论|网友评论|发表评论|精彩评论|相关搜索|相关专题|本文标签|标签)\s*[:：]?")
-TEASER = re.compile(r"小编|供大家参考|仅供参考|欢迎阅读|欢迎大家阅读|希望对(?:大家|你|您)有(?:所)?帮助|希望能帮助到|(?:以下|下面)(?:是|为).{0,40}(?:整理|收集|分享|精心)|本文(?:共计|共\d)|文档网|范文网|文库网|写作网|秘书网")
+RECOMMEND = re.compile(
+    r"^(?:推荐访问|推荐阅读|相关推荐|相关阅读|延伸阅读|猜你喜欢|热门推荐|相关文章|精彩推荐|热门文章|相关链接|推荐图文|推荐资讯|点击排行|热点排行|最新文章|热门标签|相关评论|网友评论|发表评论|精彩评论|相关搜索|相关专题|本文标签|标签)\s*[:：]?"
+)
+TEASER = re.compile(
+    r"小编|供大家参考|仅供参考|欢迎阅读|欢迎大家阅读|希望对(?:大家|你|您)有(?:所)?帮助|希望能帮助到|(?:以下|下面)(?:是|为).{0,40}(?:整理|收集|分享|精心)|本文(?:共计|共\d)|文档网|范文网|文库网|写作网|秘书网"
+)
 CORE_HINT = re.compile(r"^(?:核心提示|内容提要|导读|摘要)\s*[:：]")
 ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.*)$")
 # One widget token: buttons and toggles that pages print as text.
@@ -50,9 +58,15 @@ META_FIELD = re.compile(
     r"索引号|主题分类|体裁分类|组配分类|服务对象分类|发文机关|发文字号|文号|主题词|公开方式|公开范围|效力状态|有效性|标题|名称)"
     r"\s*[:：]\s*"
 )
-BYLINE_END = re.compile(r"[（(]\s*(?:记者|通讯员|编辑|责任编辑|作者|来源|实习生|摄影|本报记者)[^（）()]{0,60}[)）]\s*$")
-BYLINE_LINE = re.compile(r"^[（(]?\s*(?:本报记者|记者|通讯员|责任编辑|编辑|校对|审核|作者|摄影|实习生)\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+(?:(?:本报记者|记者|通讯员|编辑|实习生)\s*)?[\u4e00-\u9fff·]{2,4}){0,6}\s*[)）]?$")
-PROMO_TAG = re.compile(r"【(?:精选推荐|精选|推荐|精品|优质|最新|热门|范文|精华|必备|通用|完整版|全文|整理版|珍藏版|\d+篇)[^】]{0,6}】|\((?:精选|推荐|完整版|\d+篇)\)")
+BYLINE_END = re.compile(
+    r"[（(]\s*(?:记者|通讯员|编辑|责任编辑|作者|来源|实习生|摄影|本报记者)[^（）()]{0,60}[)）]\s*$"
+)
+BYLINE_LINE = re.compile(
+    r"^[（(]?\s*(?:本报记者|记者|通讯员|责任编辑|编辑|校对|审核|作者|摄影|实习生)\s*[:：]?\s*[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+(?:(?:本报记者|记者|通讯员|编辑|实习生)\s*)?[\u4e00-\u9fff·]{2,4}){0,6}\s*[)）]?$"
+)
+PROMO_TAG = re.compile(
+    r"【(?:精选推荐|精选|推荐|精品|优质|最新|热门|范文|精华|必备|通用|完整版|全文|整理版|珍藏版|\d+篇)[^】]{0,6}】|\((?:精选|推荐|完整版|\d+篇)\)"
+)
 SITE_POSTED = re.compile(r"^(\S{2,20}?)\s*(?:发表于|发布于)\s*[:：]?\s*" + DATE)
 
 
@@ -90,20 +104,36 @@ def _meta_line(line: str, source: SourceMeta) -> bool:
     bounds = [f.start() for f in fields] + [len(s)]
     values = {}
     for f, end in zip(fields, bounds[1:], strict=False):
-        value = s[f.end():end].strip()
+        value = s[f.end() : end].strip()
         if len(value) > 40:
             return False
         values.setdefault(f.group(1), value)
     if fields and fields[0].group(1) in {"标题", "名称", "文号"} and len(fields) == 1:
         return False  # "标题：…" alone may be a line of the report; kept
-    if fields and fields[0].group(1) in {"时间", "日期", "作者", "编辑"} and len(fields) == 1 and not m:
+    if (
+        fields
+        and fields[0].group(1) in {"时间", "日期", "作者", "编辑"}
+        and len(fields) == 1
+        and not m
+    ):
         v = values[fields[0].group(1)]
         if fields[0].group(1) in {"时间", "日期"} and not re.match(DATE, v):
             return False
         if fields[0].group(1) in {"作者", "编辑"} and len(v) > 12:
             return False
     for key, value in values.items():
-        if key in {"发布日期", "发布时间", "发表时间", "发表于", "时间", "日期", "更新时间", "更新日期", "成文日期", "编辑时间"}:
+        if key in {
+            "发布日期",
+            "发布时间",
+            "发表时间",
+            "发表于",
+            "时间",
+            "日期",
+            "更新时间",
+            "更新日期",
+            "成文日期",
+            "编辑时间",
+        }:
             dm = re.search(DATE, value)
             if dm and not source.published:
                 source.published = _iso(dm)
@@ -135,7 +165,14 @@ def classify(line: str, source: SourceMeta) -> str | None:
         return "breadcrumb"
     if _meta_line(line, source):
         return "metadata"
-    if len(s) <= 120 and PREV_NEXT.search(s) and (s.startswith(("上一", "下一", "上篇", "下篇", "[", "【")) or len(PREV_NEXT.findall(s)) >= 2):
+    if (
+        len(s) <= 120
+        and PREV_NEXT.search(s)
+        and (
+            s.startswith(("上一", "下一", "上篇", "下篇", "[", "【"))
+            or len(PREV_NEXT.findall(s)) >= 2
+        )
+    ):
         return "prev_next"
     if DISCLAIMER.search(s) and len(s) <= 400:
         return "disclaimer"
@@ -210,7 +247,9 @@ def strip_chrome(text: str) -> Stripped:
             s = PROMO_TAG.sub("", s)
         out.append(s)
     out = _drop_repeated_titles(out, removed)
-    return Stripped(lines=out, source=source, removed=removed, hints=hints, original_title=original_title)
+    return Stripped(
+        lines=out, source=source, removed=removed, hints=hints, original_title=original_title
+    )
 
 
 def _drop_repeated_titles(lines: list[str], removed: list) -> list[str]:

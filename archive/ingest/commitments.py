@@ -121,11 +121,28 @@ def load_vocab(path: str | None = None) -> Vocab:
                 unit_family.setdefault(u, fam)
     units = sorted(unit_family, key=len, reverse=True)
     unit_re_src = "(?:" + "|".join(re.escape(u) for u in units) + ")"
-    return Vocab(indicators, m2n, mention_re, unit_family, unit_re_src, unit_data.get("per_unit", {}), written)
+    return Vocab(
+        indicators,
+        m2n,
+        mention_re,
+        unit_family,
+        unit_re_src,
+        unit_data.get("per_unit", {}),
+        written,
+    )
 
 
-VOCAB_FIELDS = {"name", "synonyms", "unit_family", "higher_is_better", "family", "match", "scorer_family",
-                "description", "extra_unit_families"}
+VOCAB_FIELDS = {
+    "name",
+    "synonyms",
+    "unit_family",
+    "higher_is_better",
+    "family",
+    "match",
+    "scorer_family",
+    "description",
+    "extra_unit_families",
+}
 MATCH_KINDS = ("mention", "name")
 
 
@@ -137,7 +154,7 @@ def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
     problems: list[str] = []
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        return ["缺少指标列表 (no \"indicators\" list)"]
+        return ['缺少指标列表 (no "indicators" list)']
     families = set(data.get("unit_families", {})) | set(units.get("unit_families", {}))
     claimed: dict[str, str] = {}
     for i, e in enumerate(entries, 1):
@@ -158,13 +175,17 @@ def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
         if e.get("match", "mention") not in MATCH_KINDS:
             problems.append(f"{name}: 匹配方式须为 mention 或 name (match)")
         synonyms = e.get("synonyms", [])
-        if not isinstance(synonyms, list) or not all(isinstance(w, str) and w.strip() for w in synonyms):
+        if not isinstance(synonyms, list) or not all(
+            isinstance(w, str) and w.strip() for w in synonyms
+        ):
             problems.append(f"{name}: 同义词须为非空字符串列表 (synonyms)")
             continue
         for w in [name, *synonyms]:
             key = fold_width(w)
             if key in claimed and claimed[key] != name:
-                problems.append(f"{name}: “{w}”已属于指标“{claimed[key]}” (claimed by another indicator)")
+                problems.append(
+                    f"{name}: “{w}”已属于指标“{claimed[key]}” (claimed by another indicator)"
+                )
             elif w in synonyms and w == name:
                 problems.append(f"{name}: 同义词与名称相同 (a synonym repeats the name)")
             claimed.setdefault(key, name)
@@ -172,7 +193,9 @@ def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
     for sp in data.get("splits", []):
         unknown = set(sp.get("indicators", [])) - names
         if unknown:
-            problems.append(f"拆分项指向未知指标 {', '.join(sorted(unknown))} (a split names unknown indicators)")
+            problems.append(
+                f"拆分项指向未知指标 {', '.join(sorted(unknown))} (a split names unknown indicators)"
+            )
     return problems
 
 
@@ -218,7 +241,9 @@ SENT_BOUNDARY = re.compile(r"[。！？!?\n]")
 CLAUSE_BOUNDARY = re.compile(r"[,，:：]")
 
 QUAL_AFTER = re.compile(r"\s?(左右|以上|以内|以下|之内|上下|之间)")
-QUAL_BEFORE = re.compile(r"控制在|不低于|不高于|不超过|超过|高于|低于|力争|突破|保持在|稳定在|约|超")
+QUAL_BEFORE = re.compile(
+    r"控制在|不低于|不高于|不超过|超过|高于|低于|力争|突破|保持在|稳定在|约|超"
+)
 
 # a clause that only carries the number on for the subject of an earlier clause
 ALLOWED_PREFIX = re.compile(
@@ -232,38 +257,62 @@ GAP_BLOCK = re.compile(r"占|比重|其中|中[,，的]|之中|的比例|结构|
 # a completion ratio ("分别完成年计划的113.4%"), not a value of the indicator
 COMPLETION = re.compile(r"(?:计划|目标|任务|目标任务|预算)的$")
 # the "to" of a transition: 提升到/提升至/降到/降至 read like 提高到
-BASE_AFTER = re.compile(r"^[^,，。；;、]{0,14}?((?:增加|提高|增长|上升|扩大|下降|降低|减少|提升|缩小|压减|压缩|发展)(?:到|至)|降至|降到|增至|增到|升至|减至)")
-BLOCK_AFTER = re.compile(r"^(?:的)?(?:比重|比例|比率|之比|金|贡献率|贡献|拉动|带动|同步|相适应|相协调|相匹配|相衔接|点|极|方式|质量|动力|潜力|新动能|企业|项目|"
-                         r"银行|机构|公司|政策|来源|工作|结构|格局|形势|压力|总体平稳)")
-BLOCK_BEFORE = re.compile(r"(?:占(?:全区|全市|全省|全国|本区)?|每万元|万元|单位|每|对|亩均|地均|人均|工业|农业|民间|房地产|基础设施|技改|技术改造|电商|海洋|县域|园区|开发区|脱贫县|贫困县|数字经济)$")
+BASE_AFTER = re.compile(
+    r"^[^,，。；;、]{0,14}?((?:增加|提高|增长|上升|扩大|下降|降低|减少|提升|缩小|压减|压缩|发展)(?:到|至)|降至|降到|增至|增到|升至|减至)"
+)
+BLOCK_AFTER = re.compile(
+    r"^(?:的)?(?:比重|比例|比率|之比|金|贡献率|贡献|拉动|带动|同步|相适应|相协调|相匹配|相衔接|点|极|方式|质量|动力|潜力|新动能|企业|项目|"
+    r"银行|机构|公司|政策|来源|工作|结构|格局|形势|压力|总体平稳)"
+)
+BLOCK_BEFORE = re.compile(
+    r"(?:占(?:全区|全市|全省|全国|本区)?|每万元|万元|单位|每|对|亩均|地均|人均|工业|农业|民间|房地产|基础设施|技改|技术改造|电商|海洋|县域|园区|开发区|脱贫县|贫困县|数字经济)$"
+)
 BLOCK_COMPARE = re.compile(r"^.{0,4}(?:同步|相适应|相协调|相匹配|相衔接)")
 
-STRONG_T = re.compile(r"(?<!超过)(?<!完成)(?<!实现)(?<!低于)(?<!高于)(?<!达到)(?:预期目标|主要目标|调控目标|目标)(?:是|为|定为|确定为|[:：])"
-                      r"|力争|确保(?!了)|争取(?!了)|定为|计划(?:实现|达到|完成|增长)|拟(?!定)|预期(?:增长|为|达到)"
-                      r"|将(?:要)?(?:增长|达到|达|增加|提高|减少|下降|降低|上升|扩大|缩减)")
-A_PAST = re.compile(r"完成了|实现了|达到了|增长了|提高了|下降了|已经|已达|超额完成|超过预期目标|过去一年|过去的一年|过去五年|五年来|一年来|"
-                    r"刚刚过去|由\d{4}年")
+STRONG_T = re.compile(
+    r"(?<!超过)(?<!完成)(?<!实现)(?<!低于)(?<!高于)(?<!达到)(?:预期目标|主要目标|调控目标|目标)(?:是|为|定为|确定为|[:：])"
+    r"|力争|确保(?!了)|争取(?!了)|定为|计划(?:实现|达到|完成|增长)|拟(?!定)|预期(?:增长|为|达到)"
+    r"|将(?:要)?(?:增长|达到|达|增加|提高|减少|下降|降低|上升|扩大|缩减)"
+)
+A_PAST = re.compile(
+    r"完成了|实现了|达到了|增长了|提高了|下降了|已经|已达|超额完成|超过预期目标|过去一年|过去的一年|过去五年|五年来|一年来|"
+    r"刚刚过去|由\d{4}年"
+)
 A_COMPARE = re.compile(r"比上年|较上年|比去年|较去年|去年|上年")
-REVIEW_MARK = re.compile(r"工作回顾|过去一年|过去的一年|刚刚过去|一年来|五年来|过去五年|回顾|去年|"
-                         r"取得了?(?:显著|明显|新的?|重大|积极|良好)?(?:成效|成绩|进展|成就)|成效显著|圆满完成|顺利完成|"
-                         r"完成情况|执行情况")
-PLAN_MARK = re.compile(r"工作任务|工作安排|工作部署|预期目标|主要目标|政务目标|调控目标|今年|明年|新的一年|总体要求|目标是")
+REVIEW_MARK = re.compile(
+    r"工作回顾|过去一年|过去的一年|刚刚过去|一年来|五年来|过去五年|回顾|去年|"
+    r"取得了?(?:显著|明显|新的?|重大|积极|良好)?(?:成效|成绩|进展|成就)|成效显著|圆满完成|顺利完成|"
+    r"完成情况|执行情况"
+)
+PLAN_MARK = re.compile(
+    r"工作任务|工作安排|工作部署|预期目标|主要目标|政务目标|调控目标|今年|明年|新的一年|总体要求|目标是"
+)
 PLAN_MARK_DONE = re.compile(r"完成|实现|落实|圆满|超额|超过|低于|高于")
 A_WEAK = re.compile(r"预计(?!今年)|全年(?:累计)?(?:完成|实现)")
 DONE_VERB = re.compile(r"完成|实现|达到")
 FUTURE = re.compile(r"今年|明年|将|要|计划|安排")
 
-SHARE_GAP = re.compile(r"(?:相当于|占)(?:全市|全区|全省|全国|全县|本地)?(?:地区|国内)?(?:生产总值|GDP)(?:的)?(?:比例|比重)"
-                       r"(?:保持在|稳定在|达到|提高到|提升到|为|达|超过|不低于)?")
+SHARE_GAP = re.compile(
+    r"(?:相当于|占)(?:全市|全区|全省|全国|全县|本地)?(?:地区|国内)?(?:生产总值|GDP)(?:的)?(?:比例|比重)"
+    r"(?:保持在|稳定在|达到|提高到|提升到|为|达|超过|不低于)?"
+)
 LIST_JOIN = re.compile(r"\s?(?:、|和|及|与|以及)\s?")
-MODIFIER_AFTER = re.compile(r"\s?(?:左右|以上|以内|以下)?的(?!(?:较低|较高|合理|正常)?水平|预期目标|目标|增长|增速|区间|高位|低位)")
-RELATIVE_BEFORE = re.compile(r"(?:高于|低于|快于|慢于|超过|比)(?:全国|全省|全市|全区|全县|平均|同期)")
+MODIFIER_AFTER = re.compile(
+    r"\s?(?:左右|以上|以内|以下)?的(?!(?:较低|较高|合理|正常)?水平|预期目标|目标|增长|增速|区间|高位|低位)"
+)
+RELATIVE_BEFORE = re.compile(
+    r"(?:高于|低于|快于|慢于|超过|比)(?:全国|全省|全市|全区|全县|平均|同期)"
+)
 # "快于经济增速1个百分点", "高于全国平均水平2个百分点": the number is a difference from something
 # named after the comparison word, not a value (a comparison word right before the number is a
 # qualifier instead: "增长不低于6%", "高于6%")
-COMPARED_WITH = re.compile(r"(?<!不)(?:快于|慢于|高于|低于|超出|领先于|跑赢|略高于|略低于)[^\d,，、]{2,}$")
+COMPARED_WITH = re.compile(
+    r"(?<!不)(?:快于|慢于|高于|低于|超出|领先于|跑赢|略高于|略低于)[^\d,，、]{2,}$"
+)
 INCREMENT_BEFORE = re.compile(r"(?:增加|减少|增收|多增|减收|新增)$")
-LOST_PCT_GROWTH = re.compile(r"(?:增长|增幅|下降|降低|提高|上升|增速|率|比重|占比)(?:保持在|达到|控制在|为)?$")
+LOST_PCT_GROWTH = re.compile(
+    r"(?:增长|增幅|下降|降低|提高|上升|增速|率|比重|占比)(?:保持在|达到|控制在|为)?$"
+)
 
 
 @dataclass
@@ -315,7 +364,9 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
             unit2 = "%" if pct2 else u2
             if unit2 is None and pct1:
                 unit2 = "%"
-            ok_range = unit2 is not None and (unit1 is None or _unit_norm(unit1) == _unit_norm(unit2))
+            ok_range = unit2 is not None and (
+                unit1 is None or _unit_norm(unit1) == _unit_norm(unit2)
+            )
             if ok_range:
                 a, b = parse_number(n1), parse_number(n2)
                 if a is not None and b is not None and b > a:
@@ -331,13 +382,29 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
             if not n1[0].isdigit():
                 continue
             # an Arabic number whose % was lost to '.': "增长12.左右", "增长12.在实际执行中"
-            lm = re.match(r"(\d+)\.(?=(左右|以上|以内|以下)|[\u4e00-\u9fff])", ftext[m.start():m.start() + 12])
-            if lm and n1.isdigit() and LOST_PCT_GROWTH.search(ftext[max(0, m.start() - 6):m.start()]):
+            lm = re.match(
+                r"(\d+)\.(?=(左右|以上|以内|以下)|[\u4e00-\u9fff])",
+                ftext[m.start() : m.start() + 12],
+            )
+            if (
+                lm
+                and n1.isdigit()
+                and LOST_PCT_GROWTH.search(ftext[max(0, m.start() - 6) : m.start()])
+            ):
                 if dot_mode is None:
                     dot_mode = _dot_mode(ftext)
                 certain = lm.group(2) is not None or dot_mode
                 if certain:
-                    toks.append(Token(m.start(), m.start() + len(lm.group(1)) + 1, float(lm.group(1)), None, "%", True))
+                    toks.append(
+                        Token(
+                            m.start(),
+                            m.start() + len(lm.group(1)) + 1,
+                            float(lm.group(1)),
+                            None,
+                            "%",
+                            True,
+                        )
+                    )
             continue
         if n1[0].isdigit():
             val = parse_number(n1)
@@ -349,14 +416,20 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
         end = m.start() + len(n1) + (len(m.group(0)) - len(n1) if n2 is None else 0)
         if n2 is not None:  # failed range: stop after the first number and its unit
             end = m.end("u1") if u1 else m.end("n1")
-        toks.append(Token(m.start(), end, val, None, _unit_norm(u), approx=m.group("more") or m.group("more2")))
+        toks.append(
+            Token(
+                m.start(), end, val, None, _unit_norm(u), approx=m.group("more") or m.group("more2")
+            )
+        )
     for t in toks:
         _per_unit_and_sign(ftext, t, v)
     lost = [t for t in toks if t.lost_pct]
     if lost:
-        eg = ", ".join(ftext[max(0, t.start - 6):t.end + 2] for t in lost[:3])
-        warnings.append(f"commitments: {len(lost)} number(s) read as % where the '%' sign seems lost to '.' "
-                        f"(e.g. {eg}); check them")
+        eg = ", ".join(ftext[max(0, t.start - 6) : t.end + 2] for t in lost[:3])
+        warnings.append(
+            f"commitments: {len(lost)} number(s) read as % where the '%' sign seems lost to '.' "
+            f"(e.g. {eg}); check them"
+        )
     return toks
 
 
@@ -364,13 +437,21 @@ PER_BEFORE = re.compile(r"每([\u4e00-\u9fff]{1,3})$")
 
 
 def _per_unit_and_sign(ftext: str, tok: Token, vocab: Vocab) -> None:
-    """"每立方米20微克" is 20 微克/立方米 (the token then starts at 每); a minus sign written before
+    """ "每立方米20微克" is 20 微克/立方米 (the token then starts at 每); a minus sign written before
     a growth rate ("增长-3.3%") makes the value negative."""
     m = PER_BEFORE.search(ftext, max(0, tok.start - 6), tok.start)
-    if m and m.group(1) in vocab.per_unit.get(tok.unit, ()) and f"{tok.unit}/{m.group(1)}" in vocab.unit_family:
+    if (
+        m
+        and m.group(1) in vocab.per_unit.get(tok.unit, ())
+        and f"{tok.unit}/{m.group(1)}" in vocab.unit_family
+    ):
         tok.unit = f"{tok.unit}/{m.group(1)}"
         tok.start = m.start()
-    if tok.start > 1 and ftext[tok.start - 1] in "-−" and "\u4e00" <= ftext[tok.start - 2] <= "\u9fff":
+    if (
+        tok.start > 1
+        and ftext[tok.start - 1] in "-−"
+        and "\u4e00" <= ftext[tok.start - 2] <= "\u9fff"
+    ):
         tok.value = -tok.value
         if tok.value_max is not None:
             tok.value_max = -tok.value_max
@@ -393,11 +474,13 @@ def find_mentions(ftext: str) -> list[Mention]:
         s, e = m.start(), m.end()
         if not m.group(0):
             continue
-        after = ftext[e:e + 8]
-        before = ftext[max(0, s - 4):s]
+        after = ftext[e : e + 8]
+        before = ftext[max(0, s - 4) : s]
         if BLOCK_AFTER.match(after) or BLOCK_BEFORE.search(before) or BLOCK_COMPARE.match(after):
             continue
-        if before.endswith(("与", "同", "和")) and re.match(r"^.{0,6}(?:同步|相适应|相协调|相匹配)", after):
+        if before.endswith(("与", "同", "和")) and re.match(
+            r"^.{0,6}(?:同步|相适应|相协调|相匹配)", after
+        ):
             continue
         out.append(Mention(s, e, v.mention_to_names[m.group(0)]))
     return out
@@ -416,7 +499,7 @@ def _spans(text: str, boundary: re.Pattern, dot_mode: bool) -> list[tuple[int, i
             next_digit = i + 1 < len(text) and text[i + 1].isdigit()
             if prev_digit and next_digit:
                 continue
-            if prev_digit and re.match(r"(左右|以上|以内|以下)", text[i + 1:i + 3]):
+            if prev_digit and re.match(r"(左右|以上|以内|以下)", text[i + 1 : i + 3]):
                 continue  # lost % inside the clause
             cuts.append(i + 1)
     cuts = sorted(set(cuts))
@@ -497,8 +580,8 @@ def _innermost_stretches(sections: list[Section]) -> tuple[list[int], list[Secti
 
 
 def _kind(ftext: str, pos: int, seg: tuple[int, int], sent_start: int, sec: Section | None) -> str:
-    lead = ftext[sent_start:seg[1]]
-    clause = ftext[seg[0]:seg[1]]
+    lead = ftext[sent_start : seg[1]]
+    clause = ftext[seg[0] : seg[1]]
     t_strong = STRONG_T.search(lead) is not None
     a_past = A_PAST.search(clause) is not None or A_PAST.search(ftext[sent_start:pos]) is not None
     if t_strong and not a_past:
@@ -510,15 +593,20 @@ def _kind(ftext: str, pos: int, seg: tuple[int, int], sent_start: int, sec: Sect
         return "target"
     if skind in ("review", "problems"):
         return "achievement"
-    if not t_strong and (A_COMPARE.search(clause) or (A_WEAK.search(ftext[sent_start:pos])
-                                                         and not FUTURE.search(ftext[sent_start:pos]))):
+    if not t_strong and (
+        A_COMPARE.search(clause)
+        or (A_WEAK.search(ftext[sent_start:pos]) and not FUTURE.search(ftext[sent_start:pos]))
+    ):
         return "achievement"
     # nearest marker before the number
-    window = ftext[max(0, pos - 4000):pos]
+    window = ftext[max(0, pos - 4000) : pos]
     r = [m.end() for m in REVIEW_MARK.finditer(window)]
-    p = [m.end() for m in PLAN_MARK.finditer(window)
-         if not PLAN_MARK_DONE.search(window[max(0, m.start() - 12):m.start()])
-         and not PLAN_MARK_DONE.search(window[m.end():m.end() + 8])]
+    p = [
+        m.end()
+        for m in PLAN_MARK.finditer(window)
+        if not PLAN_MARK_DONE.search(window[max(0, m.start() - 12) : m.start()])
+        and not PLAN_MARK_DONE.search(window[m.end() : m.end() + 8])
+    ]
     if r and (not p or r[-1] > p[-1]):
         return "achievement"
     if not r and not p and DONE_VERB.search(clause) and not FUTURE.search(lead):
@@ -582,11 +670,16 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         used = {id(r[1]) for r in found}
         blocked = [(mm.start, mm.end) for mm in seg_ments]
         carried = None
-        if carry is not None and ftext[carry[3] - 1] in "；;" and not ftext[carry[3]:s0].strip() \
-                and sent_start <= carry[2]:
+        if (
+            carry is not None
+            and ftext[carry[3] - 1] in "；;"
+            and not ftext[carry[3] : s0].strip()
+            and sent_start <= carry[2]
+        ):
             carried = carry[:3]
-        named = _named_outside_vocabulary(ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks,
-                                          blocked, s1, carried)
+        named = _named_outside_vocabulary(
+            ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks, blocked, s1, carried
+        )
         carry = (named[-1][0], named[-1][1].unit, named[-1][3], s1) if named else None
         found += named
         for ind, tok, qual, mstart, lead, listed_scope in found:
@@ -597,7 +690,9 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
                 continue
             seen.add((ind, tok.start))
             qs, qe = cs, ce
-            if ce - cs > MAX_QUOTE:  # a run-on sentence (flattened text): quote the clauses around it
+            if (
+                ce - cs > MAX_QUOTE
+            ):  # a run-on sentence (flattened text): quote the clauses around it
                 qs, qe = _clause_span(ftext, cs, ce, min(mstart, tok.start), tok.end)
             sec = _innermost(sections, tok.start)
             kind = _kind(ftext, tok.start, seg, sent_start, sec)
@@ -606,16 +701,43 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
                 filed = vocab.written_names.get(fold_width(ind))
                 if filed is not None and _unit_ok(vocab, filed, tok.unit):
                     ind = filed  # a name the vocabulary knows, written as the report writes it
-            if ind not in vocab.indicators and text[mstart:mstart + len(ind)] != ind \
-                    and ftext[mstart:mstart + len(ind)] == ind:
-                ind = text[mstart:mstart + len(ind)]  # the name as written: traditional characters stay
-            out.append((tok.start, Commitment(
-                text=text[qs:qe], indicator=ind, value=tok.value, value_max=tok.value_max, unit=tok.unit,
-                qualifier=qual or tok.approx, kind=kind, section=sec.anchor if sec else None, start=qs, end=qe,
-                direction=_direction(ftext, tok, lead, max(_name_end(ftext, ind, mstart, seg_ments), s0), seg_toks),
-                period=period, horizon=horizon,
-                scope=listed_scope or _scope(ftext, mstart, s0), baseline=_baseline(ftext, tok, seg_toks),
-                normalised=ind in vocab.indicators)))
+            if (
+                ind not in vocab.indicators
+                and text[mstart : mstart + len(ind)] != ind
+                and ftext[mstart : mstart + len(ind)] == ind
+            ):
+                ind = text[
+                    mstart : mstart + len(ind)
+                ]  # the name as written: traditional characters stay
+            out.append(
+                (
+                    tok.start,
+                    Commitment(
+                        text=text[qs:qe],
+                        indicator=ind,
+                        value=tok.value,
+                        value_max=tok.value_max,
+                        unit=tok.unit,
+                        qualifier=qual or tok.approx,
+                        kind=kind,
+                        section=sec.anchor if sec else None,
+                        start=qs,
+                        end=qe,
+                        direction=_direction(
+                            ftext,
+                            tok,
+                            lead,
+                            max(_name_end(ftext, ind, mstart, seg_ments), s0),
+                            seg_toks,
+                        ),
+                        period=period,
+                        horizon=horizon,
+                        scope=listed_scope or _scope(ftext, mstart, s0),
+                        baseline=_baseline(ftext, tok, seg_toks),
+                        normalised=ind in vocab.indicators,
+                    ),
+                )
+            )
     out.sort(key=lambda x: x[0])
     return [c for _, c in out], warnings
 
@@ -631,32 +753,64 @@ NAME_TAIL = re.compile(
     r"(?:过去)?[一二三四五六七八九十两]年(?:来|内|中|间)?|年均|平均|分别|均|累计|共|总计|合计|预计|力争|确保|争取|"
     r"增长|增加|提高|提升|上升|下降|降低|减少|达到|达|完成|实现|为|是|突破|超过|保持在|控制在|更新|缩减|"
     r"稳定在|不低于|不超过|约|近|将近|接近|到|至|了|在|以上|左右|总量|总数|规模|数量|的|将有|将|有|超|增至|增到|"
-    r"增|又|再|要|已经|已|仍|今年|当年|全年|(?:全年)?人均)$")
+    r"增|又|再|要|已经|已|仍|今年|当年|全年|(?:全年)?人均)$"
+)
 NAME_HEAD = re.compile(
     rf"^(?:全年|今年|去年|明年|当年|其中|(?:全市|全区|全省|全县|全国|我市|我区|我省|我县|我国|本市)的?|它|其|虽然|但是|而且|同时|"
     r"力争|确保|争取|预计|计划|要|将|可|共|累计|完成|实现|发放|安排|投入|筹集|拨付|五年来|过去五年|一年来|"
-    rf"{YEAR_WORD}(?:的)?)+")
+    rf"{YEAR_WORD}(?:的)?)+"
+)
 NAME_OK = re.compile(r"[A-Za-z0-9\u4e00-\u9fff·.]{1,24}")
 # not an indicator of the jurisdiction: meetings, documents, ranks, honours, a reference to the
 # nation or another place; written down here so that the rule is the same everywhere
-NOT_AN_INDICATOR = re.compile(r"会议|文件|政策|措施|意见|方案|办法|规定|条例|法规|议案|建议|提案|批示|决定|报告|讲话|"
-                              r"届|第|排名|位次|名次|排位|称号|荣誉|奖|全国|全省|全市平均|平均水平|同期|倍|等$|"
-                              r"只要|如果|假如|例如|比如|^[占比较与同对]|的(?:将|是|有)|相比|占.*(?:比重|比例)|占比|贡献率|拉动|"
-                              r"(?:[12]\d{3}|[一二三四五六七八九〇○零]{4}|[一二三四五六七八九十两]|\d{1,2})年|连续")
+NOT_AN_INDICATOR = re.compile(
+    r"会议|文件|政策|措施|意见|方案|办法|规定|条例|法规|议案|建议|提案|批示|决定|报告|讲话|"
+    r"届|第|排名|位次|名次|排位|称号|荣誉|奖|全国|全省|全市平均|平均水平|同期|倍|等$|"
+    r"只要|如果|假如|例如|比如|^[占比较与同对]|的(?:将|是|有)|相比|占.*(?:比重|比例)|占比|贡献率|拉动|"
+    r"(?:[12]\d{3}|[一二三四五六七八九〇○零]{4}|[一二三四五六七八九十两]|\d{1,2})年|连续"
+)
 # a bare verb is not a name ("实施180公里", "新投产600万千瓦": the object comes after the number)
-VERB_ONLY = re.compile(r"(?:实施|推进|推动|建设|新建|改造|建成|新增|开工|投产|新投产|扶持|壮大|引进|培育|打造|抓好|着重抓好|"
-                       r"开展|加快|发放|安排|投入|争取|完成|实现|达到|新开工|筹集|落实|支持|帮助|组织|举办|召开|出台)+")
+VERB_ONLY = re.compile(
+    r"(?:实施|推进|推动|建设|新建|改造|建成|新增|开工|投产|新投产|扶持|壮大|引进|培育|打造|抓好|着重抓好|"
+    r"开展|加快|发放|安排|投入|争取|完成|实现|达到|新开工|筹集|落实|支持|帮助|组织|举办|召开|出台)+"
+)
 # a number written before its noun qualifies it ("6条高铁", "三个丝绸之路", "2334个过2000万元的…"):
 # a value ends at punctuation, a qualifier, a conjunction or the next predicate
-VALUE_END = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z]|左右|以上|以内|以下|之间|上下|[和与及或、等]|增|比|同比|较|提高|下降|降|占|实现|完成|达|居|为|是|其中|"
-                       r"分别|均|$")
+VALUE_END = re.compile(
+    r"[^\u4e00-\u9fff0-9A-Za-z]|左右|以上|以内|以下|之间|上下|[和与及或、等]|增|比|同比|较|提高|下降|降|占|实现|完成|达|居|为|是|其中|"
+    r"分别|均|$"
+)
 # ... except after a verb of doing or giving: "新建50个养老服务中心", "发行1000亿元长期国债",
 # "为1467位低收入老年人": then the noun after the number is the name
-ACTION_BEFORE = re.compile(r"(?:新建|建设|建成|新改建|改造|新增|完成|实施|开工|投产|培育|引进|资助|帮助|救助|安置|发行|开通|新开|"
-                           r"提供|认定|培训|解决|吸纳|带动|惠及|为)(?:近|约|超过)?$")
-NOUN_AFTER = re.compile(r"(?:\d+岁以[上下])?([\u4e00-\u9fffA-Za-z0-9]{2,14}?)(?=[,，。；;、和及与的]|发放|解决|实现|开展|$)")
-ABSTRACT_NOUN = re.compile(r"^(?:方面|时期|阶段|季度|台阶|交汇点|问题|难题|任务|重点|领域|环节|体系|机制|行动|目标|步|年|月|天|倍)")
-ONE_OF_MEASURES = {"个", "件", "项", "条", "批", "种", "家", "座", "所", "处", "支", "张", "台", "部", "位", "名", "头"}
+ACTION_BEFORE = re.compile(
+    r"(?:新建|建设|建成|新改建|改造|新增|完成|实施|开工|投产|培育|引进|资助|帮助|救助|安置|发行|开通|新开|"
+    r"提供|认定|培训|解决|吸纳|带动|惠及|为)(?:近|约|超过)?$"
+)
+NOUN_AFTER = re.compile(
+    r"(?:\d+岁以[上下])?([\u4e00-\u9fffA-Za-z0-9]{2,14}?)(?=[,，。；;、和及与的]|发放|解决|实现|开展|$)"
+)
+ABSTRACT_NOUN = re.compile(
+    r"^(?:方面|时期|阶段|季度|台阶|交汇点|问题|难题|任务|重点|领域|环节|体系|机制|行动|目标|步|年|月|天|倍)"
+)
+ONE_OF_MEASURES = {
+    "个",
+    "件",
+    "项",
+    "条",
+    "批",
+    "种",
+    "家",
+    "座",
+    "所",
+    "处",
+    "支",
+    "张",
+    "台",
+    "部",
+    "位",
+    "名",
+    "头",
+}
 AGE_THRESHOLD = re.compile(r"\s?(?:以上|以下|及以上)")
 MIN_CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -681,20 +835,27 @@ def _written_name(ftext: str, lo: int, start: int) -> str | None:
     cut = max((m.end() for m in NAME_CUT.finditer(chunk)), default=0)
     # the object of a verb of giving is the name: "为3729户低收入农牧户发放冬煤补贴223.7万元"
     objects = [m.end() for m in OBJECT_VERB.finditer(chunk, cut)]
-    if objects and _strip_frame(chunk[objects[-1]:]):
+    if objects and _strip_frame(chunk[objects[-1] :]):
         cut = objects[-1]
     name = _strip_frame(chunk[cut:])
     if cut and chunk[cut - 1] in "(（" and not name:
         return None  # a number in parentheses is a remark, it carries no name on
     if not name:
         return ""
-    if not NAME_OK.fullmatch(name) or not MIN_CJK.search(name) or NOT_AN_INDICATOR.search(name) \
-            or VERB_ONLY.fullmatch(name):
+    if (
+        not NAME_OK.fullmatch(name)
+        or not MIN_CJK.search(name)
+        or NOT_AN_INDICATOR.search(name)
+        or VERB_ONLY.fullmatch(name)
+    ):
         return None
     # a one-character name only where it is all the clause holds ("纸520万吨、糖260万吨"), and
     # never a pronoun or a verb that governs the number ("使8000户…", "这两项", "另一头")
-    if len(MIN_CJK.findall(name)) < 2 and (name != chunk[cut:] or FUNCTION_WORD.fullmatch(name)
-                                           or NOT_A_ONE_CHARACTER_NAME.fullmatch(name)):
+    if len(MIN_CJK.findall(name)) < 2 and (
+        name != chunk[cut:]
+        or FUNCTION_WORD.fullmatch(name)
+        or NOT_A_ONE_CHARACTER_NAME.fullmatch(name)
+    ):
         return None
     return name
 
@@ -704,14 +865,22 @@ def _noun_after(ftext: str, tok: Token, hi: int) -> str | None:
     m = NOUN_AFTER.match(ftext, tok.end, hi)
     if not m or ABSTRACT_NOUN.match(m.group(1)) or NOT_AN_INDICATOR.search(m.group(1)):
         return None
-    if tok.value == 1 and ftext[tok.start] == "一":  # "新建一批国家工程中心": an article, not a count
+    if (
+        tok.value == 1 and ftext[tok.start] == "一"
+    ):  # "新建一批国家工程中心": an article, not a count
         return None
     return m.group(1)
 
 
-def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: list[Token],
-                              mentions: list[tuple[int, int]], hi: int | None = None,
-                              carried: tuple[str, str, int] | None = None):
+def _named_outside_vocabulary(
+    ftext: str,
+    toks: list[Token],
+    lo: int,
+    seg_toks: list[Token],
+    mentions: list[tuple[int, int]],
+    hi: int | None = None,
+    carried: tuple[str, str, int] | None = None,
+):
     """Numbers the vocabulary did not take, tied to the name written right before them (or, after a
     verb of doing, right after them). The same rules as for the vocabulary leave out comparisons,
     increments, completion ratios, numbers that qualify a noun and the 从-value of a transition;
@@ -726,29 +895,49 @@ def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: 
     for idx, tok in enumerate(toks):
         if tok.start < listed_until:
             continue
-        before = ftext[max(lo, tok.start - 14):tok.start]
-        if (RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8):tok.start]) or COMPARED_WITH.search(before)
-                or COMPLETION.search(ftext[max(0, tok.start - 6):tok.start]) or MODIFIER_AFTER.match(ftext, tok.end)
-                or (tok.unit not in ("%", "个百分点", "百分点", "‰") and INCREMENT_BEFORE.search(before))
-                or ftext[max(0, tok.start - 1):tok.start] == "第"
-                or (re.search(r"[由从比][^,，。；]{0,12}$", before) and BASE_AFTER.match(ftext[tok.end:tok.end + 16]))
-                or (tok.unit == "岁" and AGE_THRESHOLD.match(ftext, tok.end))
-                # "一件一件抓", "一个时期": 一 with a measure word is an article, not a count
-                or (tok.value == 1 and ftext[tok.start] in "一壹" and tok.unit in ONE_OF_MEASURES)
-                or tok.lost_pct):
+        before = ftext[max(lo, tok.start - 14) : tok.start]
+        if (
+            RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8) : tok.start])
+            or COMPARED_WITH.search(before)
+            or COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start])
+            or MODIFIER_AFTER.match(ftext, tok.end)
+            or (
+                tok.unit not in ("%", "个百分点", "百分点", "‰") and INCREMENT_BEFORE.search(before)
+            )
+            or ftext[max(0, tok.start - 1) : tok.start] == "第"
+            or (
+                re.search(r"[由从比][^,，。；]{0,12}$", before)
+                and BASE_AFTER.match(ftext[tok.end : tok.end + 16])
+            )
+            or (tok.unit == "岁" and AGE_THRESHOLD.match(ftext, tok.end))
+            # "一件一件抓", "一个时期": 一 with a measure word is an article, not a count
+            or (tok.value == 1 and ftext[tok.start] in "一壹" and tok.unit in ONE_OF_MEASURES)
+            or tok.lost_pct
+        ):
             continue
         # a number inside a vocabulary mention's clause that the vocabulary rules refused stays out
-        if any(ms < tok.start and tok.start - me < 12 and not NAME_CUT.search(ftext[me:tok.start]) for ms, me in mentions):
+        if any(
+            ms < tok.start and tok.start - me < 12 and not NAME_CUT.search(ftext[me : tok.start])
+            for ms, me in mentions
+        ):
             continue
         # inside quotation marks a number is a name or a slogan ("最后一公里", "8+4"), not a value
-        if ftext.rfind("“", max(0, tok.start - 30), tok.start) > ftext.rfind("”", max(0, tok.start - 30), tok.start):
+        if ftext.rfind("“", max(0, tok.start - 30), tok.start) > ftext.rfind(
+            "”", max(0, tok.start - 30), tok.start
+        ):
             continue
         if not VALUE_END.match(ftext, tok.end):
-            after_list = noun_list and ftext[max(0, tok.start - 1):tok.start] in ("、", "和", "及")
+            after_list = noun_list and ftext[max(0, tok.start - 1) : tok.start] in (
+                "、",
+                "和",
+                "及",
+            )
             if ACTION_BEFORE.search(before) or after_list:
                 noun = _noun_after(ftext, tok, hi)
                 if noun:
-                    results.append((noun, tok, _qualifier(ftext, tok, before), tok.start, tok, None))
+                    results.append(
+                        (noun, tok, _qualifier(ftext, tok, before), tok.start, tok, None)
+                    )
                     noun_list = True
                     continue
             noun_list = False
@@ -762,16 +951,32 @@ def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: 
             if frm:
                 name_end = frm.start()
         # a growth against a base year's value: "…达到1387.4亿元，比1952年的827.1亿元增长68%"
-        base_growth = bool(prev) and re.fullmatch(r"\s?(?:增长|增加|下降|降低|减少|提高)了?\s?", ftext[prev[-1].end:tok.start]) \
-            and re.search(rf"[比较同]{YEAR_WORD}的?$", ftext[max(0, prev[-1].start - 10):prev[-1].start])
+        base_growth = (
+            bool(prev)
+            and re.fullmatch(
+                r"\s?(?:增长|增加|下降|降低|减少|提高)了?\s?", ftext[prev[-1].end : tok.start]
+            )
+            and re.search(
+                rf"[比较同]{YEAR_WORD}的?$", ftext[max(0, prev[-1].start - 10) : prev[-1].start]
+            )
+        )
         chunk_lo = max(lo, name_end - 40, prev[-1].end if prev and name_end == tok.start else lo)
         name = "" if base_growth else _written_name(ftext, chunk_lo, name_end)
         # 分别: "诉求解决率、满意率分别达96.7%和97%"
-        if name is not None and "分别" in ftext[max(lo, tok.start - 8):tok.start]:
+        if name is not None and "分别" in ftext[max(lo, tok.start - 8) : tok.start]:
             paired = _generic_list(ftext, toks[idx:], lo, tok)
             if paired:
                 for n, t in paired:
-                    results.append((n, t, _qualifier(ftext, t, ftext[max(lo, t.start - 8):t.start]), tok.start, tok, None))
+                    results.append(
+                        (
+                            n,
+                            t,
+                            _qualifier(ftext, t, ftext[max(lo, t.start - 8) : t.start]),
+                            tok.start,
+                            tok,
+                            None,
+                        )
+                    )
                 listed_until = paired[-1][1].end
                 last = None
                 continue
@@ -780,9 +985,15 @@ def _named_outside_vocabulary(ftext: str, toks: list[Token], lo: int, seg_toks: 
                 name, mstart = last[0], last[2]
             # only a level in the same unit, as the clause's first number, with no indicator of
             # its own: a rate after a semicolon is as often another quantity's growth
-            elif (carried and carried[1] == tok.unit and tok.unit not in ("%", "个百分点", "百分点", "‰")
-                  and not mentions and seg_toks and tok is seg_toks[0]
-                  and not GAP_BLOCK.search(ftext, lo, tok.start)):
+            elif (
+                carried
+                and carried[1] == tok.unit
+                and tok.unit not in ("%", "个百分点", "百分点", "‰")
+                and not mentions
+                and seg_toks
+                and tok is seg_toks[0]
+                and not GAP_BLOCK.search(ftext, lo, tok.start)
+            ):
                 name, mstart = carried[0], carried[2]
             else:
                 continue
@@ -803,7 +1014,9 @@ OUTPUT_FAMILIES = {"mass", "cloth", "volume", "length", "energy", "power", "cont
 GOODS_MEASURES = {"只", "台", "辆", "架", "件", "部", "双", "块", "枚", "箱", "匹", "套"}
 GENERIC_OUTPUT = {"总产": "总产量", "总产量": "总产量", "产量": "产量", "年产量": "年产量"}
 # the clause before a bare 总产 that says whose output it is: "粮食生产再获丰收，总产达到557亿斤"
-SUBJECT_OF_OUTPUT = re.compile(r"(?:^|[,，。；;\n])\s?([\u4e00-\u9fff]{2,8}?)(?:生产|种植)[^,，。；;]{0,10}[,，]\s?$")
+SUBJECT_OF_OUTPUT = re.compile(
+    r"(?:^|[,，。；;\n])\s?([\u4e00-\u9fff]{2,8}?)(?:生产|种植)[^,，。；;]{0,10}[,，]\s?$"
+)
 
 
 def _output_name(ftext: str, name: str, tok: Token, lo: int, mstart: int) -> str:
@@ -819,8 +1032,10 @@ def _output_name(ftext: str, name: str, tok: Token, lo: int, mstart: int) -> str
         full = subject + GENERIC_OUTPUT[name]
         names = load_vocab().mention_to_names.get(fold_width(full), ())
         return names[0] if len(names) == 1 else full
-    if len(name) == 1 and (load_vocab().unit_family.get(tok.unit) in OUTPUT_FAMILIES
-                           or tok.unit.lstrip("万亿") in GOODS_MEASURES):
+    if len(name) == 1 and (
+        load_vocab().unit_family.get(tok.unit) in OUTPUT_FAMILIES
+        or tok.unit.lstrip("万亿") in GOODS_MEASURES
+    ):
         return name + "产量"
     return name
 
@@ -828,20 +1043,31 @@ def _output_name(ftext: str, name: str, tok: Token, lo: int, mstart: int) -> str
 FROM_BEFORE = re.compile(rf"[从由]\s?(?:{YEAR_WORD}的?)?(?:每人每年|每人每月|每人|每年|每月)?$")
 
 
-def _generic_list(ftext: str, toks: list[Token], lo: int, first: Token) -> list[tuple[str, Token]] | None:
+def _generic_list(
+    ftext: str, toks: list[Token], lo: int, first: Token
+) -> list[tuple[str, Token]] | None:
     """Names before 分别 and the numbers after it, in order, or None when they do not pair."""
     at = ftext.rfind("分别", max(lo, first.start - 8), first.start)
-    chunk = ftext[max(lo, at - 60):at]
+    chunk = ftext[max(lo, at - 60) : at]
     cut = max((m.end() for m in re.finditer(r"[,，;；:：()（）。]", chunk)), default=0)
     names = [NAME_HEAD.sub("", x) for x in re.split(r"、|和|及|与", chunk[cut:]) if x]
     group = [first]
     for t in toks[1:]:
-        if re.fullmatch(r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?", ftext[group[-1].end:t.start]) \
-                and VALUE_END.match(ftext, t.end) and (t.unit == "%") == (first.unit == "%"):
+        if (
+            re.fullmatch(
+                r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?", ftext[group[-1].end : t.start]
+            )
+            and VALUE_END.match(ftext, t.end)
+            and (t.unit == "%") == (first.unit == "%")
+        ):
             group.append(t)
         else:
             break
-    if len(group) < 2 or len(names) != len(group) or not all(NAME_OK.fullmatch(n) and MIN_CJK.search(n) for n in names):
+    if (
+        len(group) < 2
+        or len(names) != len(group)
+        or not all(NAME_OK.fullmatch(n) and MIN_CJK.search(n) for n in names)
+    ):
         return None
     # a list member written short shares the last member's head: "诉求解决率、满意率"
     return list(zip(names, group, strict=True))
@@ -865,6 +1091,7 @@ def _name_end(ftext: str, name: str, mstart: int, mentions: list[Mention]) -> in
     tail = re.search(r"(?:减少|下降|降低|增长|提高|增加)$", ftext[mstart:end])
     return tail.start() + mstart if tail else end
 
+
 DOWN_VERB = r"下降|降低|减少|回落|缩小|缩减|削减|压减|压缩|下调|降到|降至|减至|减到|减排|下滑"
 # 新增 (newly added: 新增就业, 新增装机) names a level, not a rise
 UP_VERB = r"增长|(?<!新)增加(?!值)|提高|提升|上升|扩大|增至|增到|增收|上涨|攀升|增速|增幅|(?<!新)增(?!加值|值)"
@@ -873,35 +1100,60 @@ CHANGE_VERB = re.compile(rf"(?:{DOWN_VERB})|(?:{UP_VERB})")
 DOWN_RE = re.compile(DOWN_VERB)
 # a number after these is a level even after a change verb ("增长到", "提高到" are "up" to a level,
 # but "增长率为5%" is a growth rate: up)
-LEVEL_AFTER_VERB = re.compile(r"(?:达到|达|完成|实现|为|是|控制在|保持在|稳定在)$|[,，、].*(?:突破|超过)$")
+LEVEL_AFTER_VERB = re.compile(
+    r"(?:达到|达|完成|实现|为|是|控制在|保持在|稳定在)$|[,，、].*(?:突破|超过)$"
+)
 
 
 def _direction(ftext: str, tok: Token, lead: Token, lo: int, seg_toks: list[Token]) -> str:
-    """"up"/"down" for a change (增长9%, 下降3.3%, 从X提高到Y), "level" for a level (完成198.5亿元,
+    """ "up"/"down" for a change (增长9%, 下降3.3%, 从X提高到Y), "level" for a level (完成198.5亿元,
     控制在3.5%). A list member (分别增长5%、6%) takes the verb written before the list's first number;
     the verb is looked for after the number before it, so "增长9%，达到780亿元" gives 780 a level."""
     if tok.value < 0:
         return "down"
     prev_end = max([t.end for t in seg_toks if t.end <= lead.start] + [lo])
-    prefix = RANK.sub("", ftext[prev_end:lead.start])
+    prefix = RANK.sub("", ftext[prev_end : lead.start])
     verbs = list(CHANGE_VERB.finditer(prefix))
     if not verbs:
         return "level"
     last = verbs[-1]
-    if RATE_WORD.fullmatch(last.group(0)) or RATE_WORD.search(prefix[max(0, last.start() - 1):last.end() + 1]):
+    if RATE_WORD.fullmatch(last.group(0)) or RATE_WORD.search(
+        prefix[max(0, last.start() - 1) : last.end() + 1]
+    ):
         # "增速达到16.1%": a growth rate is a change whatever verb gives it
         return "down" if last.group(0) == "降幅" else "up"
-    if LEVEL_AFTER_VERB.search(prefix[last.end():]) and not prefix[last.end():].startswith(("到", "至")):
+    if LEVEL_AFTER_VERB.search(prefix[last.end() :]) and not prefix[last.end() :].startswith(
+        ("到", "至")
+    ):
         return "level"
     return "down" if DOWN_RE.fullmatch(last.group(0)) else "up"
 
 
 # the plans that name a horizon: "十四五" ends in 2025 (the first, 一五, in 1957)
-PLAN_END = {"一五": 1957, "二五": 1962, "三五": 1970, "四五": 1975, "五五": 1980, "六五": 1985, "七五": 1990,
-            "八五": 1995, "九五": 2000, "十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020,
-            "十四五": 2025, "十五五": 2030, "十六五": 2035}
-HORIZON_YEAR = re.compile(r"(?:到|至|于|在)\s?((?:19|20)\d{2})\s?年(?:底|末)?|((?:19|20)\d{2})\s?年(?:底|末)?(?:以?前|之前)")
-HORIZON_PLAN = re.compile(r"[“\"]?(十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?(?:规划)?(?:期末|末|期间|时期)")
+PLAN_END = {
+    "一五": 1957,
+    "二五": 1962,
+    "三五": 1970,
+    "四五": 1975,
+    "五五": 1980,
+    "六五": 1985,
+    "七五": 1990,
+    "八五": 1995,
+    "九五": 2000,
+    "十五": 2005,
+    "十一五": 2010,
+    "十二五": 2015,
+    "十三五": 2020,
+    "十四五": 2025,
+    "十五五": 2030,
+    "十六五": 2035,
+}
+HORIZON_YEAR = re.compile(
+    r"(?:到|至|于|在)\s?((?:19|20)\d{2})\s?年(?:底|末)?|((?:19|20)\d{2})\s?年(?:底|末)?(?:以?前|之前)"
+)
+HORIZON_PLAN = re.compile(
+    r"[“\"]?(十[一二三四五六]?五|[一二三四五六七八九]五)[”\"]?(?:规划)?(?:期末|末|期间|时期)"
+)
 AVERAGE = re.compile(r"年均|年平均|平均每年|每年平均|平均年")
 CUMULATIVE = re.compile(r"累计|五年共|共计|总计|五年内|五年中|五年间|[二三四五六七八九十]年内")
 
@@ -911,7 +1163,7 @@ ANY_YEAR = re.compile(r"((?:19|20)\d{2}|[一二][九〇○零][一二三四五�
 
 
 def _over_years(before: str, near: str) -> bool:
-    """"在1957年…比1952年增长68%": a growth over five years, not a year's."""
+    """ "在1957年…比1952年增长68%": a growth over five years, not a year's."""
     base = BASE_YEAR.search(near)
     if not base:
         return False
@@ -923,8 +1175,8 @@ def _over_years(before: str, near: str) -> bool:
 def _period(ftext: str, sent_start: int, lead: Token) -> tuple[str, int | None]:
     """(period, horizon) from what the sentence says before the number: 年均 -> multi_year_average,
     累计/五年内 -> cumulative, 到2030年/十四五末 -> by_year with its year; else an annual figure."""
-    before = ftext[sent_start:lead.start]
-    near = ftext[max(sent_start, lead.start - 24):lead.start]
+    before = ftext[sent_start : lead.start]
+    near = ftext[max(sent_start, lead.start - 24) : lead.start]
     horizon = None
     years = [int(m.group(1) or m.group(2)) for m in HORIZON_YEAR.finditer(before)]
     plans = [PLAN_END[m.group(1)] for m in HORIZON_PLAN.finditer(before) if m.group(1) in PLAN_END]
@@ -934,7 +1186,7 @@ def _period(ftext: str, sent_start: int, lead: Token) -> tuple[str, int | None]:
         horizon = plans[-1]
     if AVERAGE.search(near):
         return "multi_year_average", horizon
-    if CUMULATIVE.search(near) or _over_years(ftext[max(0, sent_start - 240):lead.start], near):
+    if CUMULATIVE.search(near) or _over_years(ftext[max(0, sent_start - 240) : lead.start], near):
         return "cumulative", horizon
     if horizon is not None:
         return "by_year", horizon
@@ -947,13 +1199,16 @@ SCOPE_BEFORE = re.compile(
     r"(对[\u4e00-\u9fff]{1,8}?"
     r"|[\u4e00-\u9fff]{0,6}(?:大湾区|城市群|经济圈|都市圈|经济带|片区|新区|园区|示范区|自贸试验区|自贸区|"
     r"脱贫地区|贫困地区|民族地区|革命老区|老区|山区|库区|牧区|城区|县域)"
-    r")$")
+    r")$"
+)
 # one industry before an industry-wide indicator: "规上纺织工业增加值" (checked in code: a lookahead
 # cannot see past the end of the searched window)
 INDUSTRY_BEFORE = re.compile(r"(?:规上|规模以上)?[\u4e00-\u9fff]{2,4}$")
 INDUSTRY_MENTION = ("工业增加值", "制造业增加值", "产业增加值")
-NOT_SCOPE = re.compile(r"(?:全市|全区|全省|全国|全县|全盟|本市|本区|我市|我区|我省|我县|全年|今年|去年|实现|完成|其中|"
-                       r"规上|规模以上|规模|全部|全社会|地方|一般|主要|战略性新兴|高技术|高新技术|装备|工业)$")
+NOT_SCOPE = re.compile(
+    r"(?:全市|全区|全省|全国|全县|全盟|本市|本区|我市|我区|我省|我县|全年|今年|去年|实现|完成|其中|"
+    r"规上|规模以上|规模|全部|全社会|地方|一般|主要|战略性新兴|高技术|高新技术|装备|工业)$"
+)
 
 
 def _scope(ftext: str, mstart: int, lo: int) -> str | None:
@@ -966,14 +1221,24 @@ def _scope(ftext: str, mstart: int, lo: int) -> str | None:
         m = INDUSTRY_BEFORE.search(ftext, max(lo, mstart - 6), mstart)
         if m:
             # the industry's own words: drop a verb or a place word in front ("实现纺织", "全市纺织")
-            words = re.sub(r"^.*?(?:实现|完成|推动|全市|全区|全省|全县|其中|全年|预计|力争|确保)", "", m.group(0))
-            if len(words.replace("规上", "").replace("规模以上", "")) >= 2 and not NOT_SCOPE.search(words):
-                return words + next(w for w in ("工业", "制造业", "产业") if ftext.startswith(w, mstart))
+            words = re.sub(
+                r"^.*?(?:实现|完成|推动|全市|全区|全省|全县|其中|全年|预计|力争|确保)",
+                "",
+                m.group(0),
+            )
+            if len(words.replace("规上", "").replace("规模以上", "")) >= 2 and not NOT_SCOPE.search(
+                words
+            ):
+                return words + next(
+                    w for w in ("工业", "制造业", "产业") if ftext.startswith(w, mstart)
+                )
     return None
 
 
-TRANSITION = re.compile(r"\s?(?:左右)?(?:的)?(?:水平)?\s?(?:提高|增加|增长|上升|扩大|提升|下降|降低|减少|缩小|压减|降|增|升|"
-                        r"发展|突破)?(?:到|至)\s?(?:" + YEAR_WORD + r"的?)?$")
+TRANSITION = re.compile(
+    r"\s?(?:左右)?(?:的)?(?:水平)?\s?(?:提高|增加|增长|上升|扩大|提升|下降|降低|减少|缩小|压减|降|增|升|"
+    r"发展|突破)?(?:到|至)\s?(?:" + YEAR_WORD + r"的?)?$"
+)
 
 
 def _baseline(ftext: str, tok: Token, seg_toks: list[Token]) -> float | None:
@@ -1009,20 +1274,33 @@ def _clause_span(ftext: str, cs: int, ce: int, a: int, b: int) -> tuple[int, int
 
 
 # a rank between a number and the next carries no subject: "增长5.8%、增速全国第3，总量达到60013亿元"
-RANK = re.compile(r"[,，、]?(?:增速|总量)?(?:居|位居|排)?(?:全国|全省|全市|西部|中部|东部)第[\d一二三四五六七八九十]+(?:位)?")
+RANK = re.compile(
+    r"[,，、]?(?:增速|总量)?(?:居|位居|排)?(?:全国|全省|全市|西部|中部|东部)第[\d一二三四五六七八九十]+(?:位)?"
+)
 LIST_RUN = re.compile(r"((?:[A-Za-z0-9.\u4e00-\u9fff]{1,10}(?:、|和|及|与))+)$")
-CLAUSE_LEAD = re.compile(r"^.*?(?:全年|今年|去年|其中|实现|完成|推动|全市|全区|全省|全县|我市|我区|预计|力争|确保)")
+CLAUSE_LEAD = re.compile(
+    r"^.*?(?:全年|今年|去年|其中|实现|完成|推动|全市|全区|全省|全县|我市|我区|预计|力争|确保)"
+)
 
 
-def _list_members(ftext: str, m: Mention, vocab: Vocab, n: int) -> list[tuple[str, str | None]] | None:
+def _list_members(
+    ftext: str, m: Mention, vocab: Vocab, n: int
+) -> list[tuple[str, str | None]] | None:
     """The members of "城镇居民、农村居民人均可支配收入分别…" or "PM10、PM2.5分别…" or
     "食品、石化、医药工业增加值分别…": [(indicator, scope)] for the n numbers of a 分别 list whose
     mentions share one head, or None when the words before the mention are not such a list."""
-    mtext = ftext[m.start:m.end]
+    mtext = ftext[m.start : m.end]
     end, head = m.start, None
-    if mtext in INDUSTRY_MENTION:  # "石化、医药工业增加值": the last industry stands before the mention
-        hm = re.search(r"[\u4e00-\u9fff]{2,4}$", ftext[max(0, m.start - 4):m.start])
-        if hm and ftext[m.start - len(hm.group(0)) - 1:m.start - len(hm.group(0))] in ("、", "和", "及", "与"):
+    if (
+        mtext in INDUSTRY_MENTION
+    ):  # "石化、医药工业增加值": the last industry stands before the mention
+        hm = re.search(r"[\u4e00-\u9fff]{2,4}$", ftext[max(0, m.start - 4) : m.start])
+        if hm and ftext[m.start - len(hm.group(0)) - 1 : m.start - len(hm.group(0))] in (
+            "、",
+            "和",
+            "及",
+            "与",
+        ):
             head, end = hm.group(0), m.start - len(hm.group(0))
     run = LIST_RUN.search(ftext, max(0, end - 50), end)
     if not run:
@@ -1039,13 +1317,23 @@ def _list_members(ftext: str, m: Mention, vocab: Vocab, n: int) -> list[tuple[st
         if not item:
             return None
         # the item with the mention's head: 城镇居民 + 人均可支配收入
-        found = next((vocab.mention_to_names[item + mtext[k:]] for k in range(1, len(mtext))
-                      if item + mtext[k:] in vocab.mention_to_names), None)
+        found = next(
+            (
+                vocab.mention_to_names[item + mtext[k:]]
+                for k in range(1, len(mtext))
+                if item + mtext[k:] in vocab.mention_to_names
+            ),
+            None,
+        )
         if found and len(found) == 1:
             out.append((found[0], None))
         elif mtext in INDUSTRY_MENTION or mtext.endswith(INDUSTRY_MENTION):
-            out.append((m.names[0], item + next(w for w in ("工业", "制造业", "产业") if w in mtext)))
-        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9.]{1,8}", item) or (len(item) <= 6 and not CHANGE_VERB.search(item)):
+            out.append(
+                (m.names[0], item + next(w for w in ("工业", "制造业", "产业") if w in mtext))
+            )
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9.]{1,8}", item) or (
+            len(item) <= 6 and not CHANGE_VERB.search(item)
+        ):
             out.append((item, None))  # a member outside the vocabulary, its name as written
         else:
             return None
@@ -1054,7 +1342,13 @@ def _list_members(ftext: str, m: Mention, vocab: Vocab, n: int) -> list[tuple[st
     return out
 
 
-def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, warnings: list[str] | None = None):
+def _assign(
+    ftext: str,
+    toks: list[Token],
+    ments: list[Mention],
+    vocab: Vocab,
+    warnings: list[str] | None = None,
+):
     """Pair the numbers of one clause-group with indicator mentions:
     [(indicator name, token, qualifier, start of the mention)]."""
     results = []
@@ -1066,13 +1360,15 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             i += 1
             continue
         m = prev[-1]
-        gap = ftext[m.end:tok.start]
+        gap = ftext[m.end : tok.start]
         cuts = [c.end() for c in CLAUSE_BOUNDARY.finditer(gap)]
-        clause_prefix = gap[cuts[-1]:] if cuts else gap
+        clause_prefix = gap[cuts[-1] :] if cuts else gap
         if cuts:
             # after a number of the same clause only its own words count ("2024年达到1.3万亿元、增长5.8%")
-            own = [t.end - m.end for t in toks if m.end + cuts[-1] <= t.start and t.end <= tok.start]
-            if len(cuts) > 3 or not _allowed(gap[own[-1]:] if own else clause_prefix):
+            own = [
+                t.end - m.end for t in toks if m.end + cuts[-1] <= t.start and t.end <= tok.start
+            ]
+            if len(cuts) > 3 or not _allowed(gap[own[-1] :] if own else clause_prefix):
                 i += 1
                 continue
         elif SHARE_GAP.fullmatch(_clean_gap(gap)):
@@ -1091,16 +1387,23 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
         # another number between the mention and this one: what follows it must not start a new subject
         # ("新增就业5300人、再就业1500人": 1500 is not 新增就业)
         # (a number before its noun, "连跨4个千亿台阶", is not a value and starts no subject)
-        between = [t for t in toks if m.end <= t.start and t.end <= tok.start and VALUE_END.match(ftext, t.end)]
+        between = [
+            t
+            for t in toks
+            if m.end <= t.start and t.end <= tok.start and VALUE_END.match(ftext, t.end)
+        ]
         if between:
-            tail = RANK.sub("", ftext[between[-1].end:tok.start])
+            tail = RANK.sub("", ftext[between[-1].end : tok.start])
             tail = QUAL_AFTER.sub("", tail, count=1) if QUAL_AFTER.match(tail) else tail
             if not _allowed(tail.lstrip(",，、 ")):
                 i += 1
                 continue
         # an increment ("比2010年增加13480元") is not a level
-        if tok.unit not in ("%", "个百分点", "百分点", "‰") and INCREMENT_BEFORE.search(ftext[max(0, tok.start - 3):tok.start]) \
-                and not any(n.endswith("减少") for n in m.names):
+        if (
+            tok.unit not in ("%", "个百分点", "百分点", "‰")
+            and INCREMENT_BEFORE.search(ftext[max(0, tok.start - 3) : tok.start])
+            and not any(n.endswith("减少") for n in m.names)
+        ):
             i += 1
             continue
         # "74.6%的规模工业增加值和40%左右的税收": a number that qualifies a noun is not a value
@@ -1108,33 +1411,50 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             i += 1
             continue
         # "高于全国2.5个百分点": a comparison with another place, not the indicator
-        if tok.unit in ("个百分点", "百分点") and RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8):tok.start]):
+        if tok.unit in ("个百分点", "百分点") and RELATIVE_BEFORE.search(
+            ftext[max(0, tok.start - 8) : tok.start]
+        ):
             i += 1
             continue
-        if tok.unit in ("个百分点", "百分点") and COMPARED_WITH.search(ftext[max(m.end - 12, 0):tok.start]):
+        if tok.unit in ("个百分点", "百分点") and COMPARED_WITH.search(
+            ftext[max(m.end - 12, 0) : tok.start]
+        ):
             i += 1
             continue
-        if COMPLETION.search(ftext[max(0, tok.start - 6):tok.start]):
+        if COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start]):
             i += 1
             continue
         # the base of a "由 X 增加到 Y" is not a commitment
-        if re.search(r"[由从]", clause_prefix) and BASE_AFTER.match(ftext[tok.end:tok.end + 16]):
+        if re.search(r"[由从]", clause_prefix) and BASE_AFTER.match(ftext[tok.end : tok.end + 16]):
             i += 1
             continue
         # 分别 / 均: a list of numbers for a list of indicators
         group = [tok]
         # a subjectless clause with a list of numbers ("…，实际增长9.8%和8.2%") pairs like 分别
-        implicit = bool(cuts) and i + 1 < len(toks) and re.fullmatch(
-            r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?", ftext[tok.end:toks[i + 1].start]) is not None
+        implicit = (
+            bool(cuts)
+            and i + 1 < len(toks)
+            and re.fullmatch(
+                r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?", ftext[tok.end : toks[i + 1].start]
+            )
+            is not None
+        )
         if implicit or re.search(r"分别|均|各", clause_prefix):
             k = i + 1
-            while k < len(toks) and re.fullmatch(r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?", ftext[group[-1].end:toks[k].start]):
+            while k < len(toks) and re.fullmatch(
+                r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?",
+                ftext[group[-1].end : toks[k].start],
+            ):
                 group.append(toks[k])
                 k += 1
             names: list[str] = list(m.names)
             # "A、B均增长8%": every mention of the list joined by 、/和/及/与 right before
             k2 = len(prev) - 1
-            while len(group) == 1 and k2 > 0 and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end:prev[k2].start]):
+            while (
+                len(group) == 1
+                and k2 > 0
+                and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end : prev[k2].start])
+            ):
                 names[:0] = list(prev[k2 - 1].names)
                 k2 -= 1
             if len(names) < len(group):
@@ -1143,20 +1463,25 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
                     mm = prev[idx]
                     nxt = prev[idx + 1].start if idx + 1 < len(prev) else tok.start
                     # a mention that already has a number of this kind of its own is not in the list
-                    if mm is not m and any(mm.end <= t.start < nxt and (t.unit == "%") == (tok.unit == "%") for t in toks):
+                    if mm is not m and any(
+                        mm.end <= t.start < nxt and (t.unit == "%") == (tok.unit == "%")
+                        for t in toks
+                    ):
                         break
                     if mm is m:
                         continue
                     names[:0] = list(mm.names)
                     if len(names) >= len(group):
                         break
-                names = names[-len(group):]
+                names = names[-len(group) :]
             member_scope: dict[int, str] = {}
             if len(group) > 1 and len(names) < len(group):
                 listed = _list_members(ftext, m, vocab, len(group))
                 if listed:
                     names = [n for n, _ in listed]
-                    member_scope = {id(t): sc for t, (_, sc) in zip(group, listed, strict=True) if sc}
+                    member_scope = {
+                        id(t): sc for t, (_, sc) in zip(group, listed, strict=True) if sc
+                    }
             if len(group) == 1:
                 pairs = [(n, tok) for n in names]
             elif len(names) == len(group):
@@ -1167,38 +1492,62 @@ def _assign(ftext: str, toks: list[Token], ments: list[Mention], vocab: Vocab, w
             # belongs to every member that has none of its own
             shared = None
             if len(group) > 1:  # "力争城乡居民收入分别…": before the list's mentions too
-                shared = _qualifier(ftext, group[0], ftext[m.end:group[0].start])
+                shared = _qualifier(ftext, group[0], ftext[m.end : group[0].start])
                 lead_q = list(QUAL_BEFORE.finditer(ftext, max(0, m.start - 6), m.start))
                 shared = shared or (lead_q[-1].group(0) if lead_q else None)
             last = QUAL_AFTER.match(ftext, group[-1].end)
             for n, t in pairs:
                 if _unit_ok(vocab, n, t.unit):
-                    q = _qualifier(ftext, t, ftext[m.end:t.start]) if len(group) == 1 else (
-                        (QUAL_AFTER.match(ftext, t.end) or [None, None])[1] or shared or (last.group(1) if last else None))
+                    q = (
+                        _qualifier(ftext, t, ftext[m.end : t.start])
+                        if len(group) == 1
+                        else (
+                            (QUAL_AFTER.match(ftext, t.end) or [None, None])[1]
+                            or shared
+                            or (last.group(1) if last else None)
+                        )
+                    )
                     results.append((n, t, q, m.start, group[0], member_scope.get(id(t))))
             if not pairs and warnings is not None:
-                warnings.append(f"commitments: {len(group)} numbers but {len(names)} indicators after 分别, "
-                                f"left unread: {ftext[m.start:group[-1].end][:60]}")
+                warnings.append(
+                    f"commitments: {len(group)} numbers but {len(names)} indicators after 分别, "
+                    f"left unread: {ftext[m.start : group[-1].end][:60]}"
+                )
             i += len(group)
             continue
         names = list(m.names)
         # "城镇调查失业率和登记失业率稳定在4.3%左右": one number for a list of indicators
         k2 = len(prev) - 1
-        while not cuts and k2 > 0 and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end:prev[k2].start]):
+        while not cuts and k2 > 0 and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end : prev[k2].start]):
             names[:0] = list(prev[k2 - 1].names)
             k2 -= 1
         # "城镇和农村常住居民人均可支配收入完成29092元、17191元": a combined mention, a list of numbers
         if len(names) > 1:
             k = i + 1
             run = [tok]
-            while k < len(toks) and len(run) < len(names) and re.fullmatch(
-                    r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?", ftext[run[-1].end:toks[k].start]):
+            while (
+                k < len(toks)
+                and len(run) < len(names)
+                and re.fullmatch(
+                    r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?",
+                    ftext[run[-1].end : toks[k].start],
+                )
+            ):
                 run.append(toks[k])
                 k += 1
             if len(run) == len(names):
                 for n, t in zip(names, run, strict=True):
                     if _unit_ok(vocab, n, t.unit):
-                        results.append((n, t, _qualifier(ftext, t, ftext[m.end:t.start]), m.start, run[0], None))
+                        results.append(
+                            (
+                                n,
+                                t,
+                                _qualifier(ftext, t, ftext[m.end : t.start]),
+                                m.start,
+                                run[0],
+                                None,
+                            )
+                        )
                 i += len(run)
                 continue
         for n in names:

@@ -50,7 +50,12 @@ def _private_use_ratio(text: str) -> float:
 
 
 def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return (
+        text.replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\u2028", "\n")
+        .replace("\u2029", "\n")
+    )
 
 
 def looks_binary(text: str) -> bool:
@@ -79,13 +84,17 @@ def _lenient(data: bytes, warnings: list[str] | None) -> tuple[str, str] | None:
         # A stray byte shifts GB18030's two-byte pairs until the next ASCII byte, so the run
         # after it may read as private-use characters: a looser bound than the fast path's,
         # still far below what another encoding gives (Big5 read as GB18030: ~60%).
-        if 0 < bad <= allowed and not looks_binary(text) and (
-                enc == "utf-8" or _private_use_ratio(text) < 0.02):
+        if (
+            0 < bad <= allowed
+            and not looks_binary(text)
+            and (enc == "utf-8" or _private_use_ratio(text) < 0.02)
+        ):
             first = text.index("\ufffd")
             warnings.append(
                 f"有 {bad} 处字节无法按 {enc.upper()} 解码，已显示为 “\ufffd”（第一处在第 {first} 个字符附近）；"
                 f"原件按字节保存未改动。 ({bad} undecodable byte sequence(s) shown as U+FFFD, the first "
-                f"near character {first}; the original file is kept byte for byte.)")
+                f"near character {first}; the original file is kept byte for byte.)"
+            )
             return normalise_newlines(text), enc
     return None
 
@@ -97,7 +106,7 @@ def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, s
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return normalise_newlines(data[len(bom):].decode(enc.replace("-sig", ""))), enc
+                return normalise_newlines(data[len(bom) :].decode(enc.replace("-sig", ""))), enc
             except UnicodeDecodeError:
                 break  # a BOM followed by garbage: let the detector judge
     if b"\x00" not in data[:4096]:
@@ -127,7 +136,9 @@ def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, s
     except Exception:  # the detector must never take the pipeline down
         best = None
     if best is None:
-        raise IngestError("文件不是可识别的文本，可能是二进制文件 (binary or undecodable file: no text encoding fits)")
+        raise IngestError(
+            "文件不是可识别的文本，可能是二进制文件 (binary or undecodable file: no text encoding fits)"
+        )
     text = str(best)
     if looks_binary(text):
         raise IngestError("文件内容像是二进制数据，不是文本 (binary data, not text)")

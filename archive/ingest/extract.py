@@ -66,20 +66,40 @@ def sniff(data: bytes, filename: str) -> str:
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if ext == ".docx" or b"word/" in data[:65536] or ext not in {".zip", ".xlsx", ".pptx", ".odt"}:
+        if (
+            ext == ".docx"
+            or b"word/" in data[:65536]
+            or ext not in {".zip", ".xlsx", ".pptx", ".odt"}
+        ):
             return "docx"
-        raise IngestError(f"不支持的压缩/Office 格式 {ext} (unsupported format {ext}: upload .txt, .html, .docx or .pdf)")
+        raise IngestError(
+            f"不支持的压缩/Office 格式 {ext} (unsupported format {ext}: upload .txt, .html, .docx or .pdf)"
+        )
     for magic, msg in _KNOWN_BINARY.items():
         if head.startswith(magic):
             raise IngestError(msg)
     if ext == ".docx":
-        raise IngestError("文件扩展名是 .docx，但内容不是有效的 Word 文档，文件可能已损坏 (corrupted .docx: not a zip package)")
+        raise IngestError(
+            "文件扩展名是 .docx，但内容不是有效的 Word 文档，文件可能已损坏 (corrupted .docx: not a zip package)"
+        )
     if ext == ".pdf":
-        raise IngestError("文件扩展名是 .pdf，但内容不是有效的 PDF，文件可能已损坏 (corrupted PDF: no PDF header)")
+        raise IngestError(
+            "文件扩展名是 .pdf，但内容不是有效的 PDF，文件可能已损坏 (corrupted PDF: no PDF header)"
+        )
     if ext in _HTML_EXT:
         return "html"
     lowered = head.lstrip().lower()
-    if ext in _TEXT_EXT or ext not in {".doc", ".xls", ".ppt", ".wps", ".rtf", ".odt", ".epub", ".zip", ".exe"}:
+    if ext in _TEXT_EXT or ext not in {
+        ".doc",
+        ".xls",
+        ".ppt",
+        ".wps",
+        ".rtf",
+        ".odt",
+        ".epub",
+        ".zip",
+        ".exe",
+    }:
         if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
             b"<html" in lowered[:512] and b"<body" in data[:65536].lower()
         ):
@@ -111,17 +131,22 @@ def extract(data: bytes, filename: str) -> Extracted:
 
 # --- docx ---------------------------------------------------------------------------------
 
+
 def _docx(data: bytes) -> Extracted:
     try:
         import docx  # python-docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError as e:  # pragma: no cover - declared in requirements
-        raise IngestError(f"缺少 python-docx，无法读取 .docx (python-docx is not installed: {e})") from None
+        raise IngestError(
+            f"缺少 python-docx，无法读取 .docx (python-docx is not installed: {e})"
+        ) from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if "word/document.xml" not in zf.namelist():
-                raise IngestError("这个压缩包不是 Word 文档 (a zip file without word/document.xml: not a .docx)")
+                raise IngestError(
+                    "这个压缩包不是 Word 文档 (a zip file without word/document.xml: not a .docx)"
+                )
         document = docx.Document(io.BytesIO(data))
         lines: list[str] = []
         body = document.element.body
@@ -141,7 +166,9 @@ def _docx(data: bytes) -> Extracted:
     except IngestError:
         raise
     except Exception as e:  # zipfile/lxml/python-docx raise many kinds
-        raise IngestError(f"Word 文档已损坏或无法读取 (corrupted .docx: {type(e).__name__}: {e})") from None
+        raise IngestError(
+            f"Word 文档已损坏或无法读取 (corrupted .docx: {type(e).__name__}: {e})"
+        ) from None
     text = normalise_newlines("\n".join(lines).replace("\x0b", "\n"))
     if not text.strip():
         raise IngestError("Word 文档里没有文字 (the .docx contains no text)")
@@ -150,7 +177,9 @@ def _docx(data: bytes) -> Extracted:
 
 # --- pdf ----------------------------------------------------------------------------------
 
-_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
+_PAGE_NO = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$"
+)
 
 
 def _pdf(data: bytes) -> Extracted:
@@ -164,7 +193,9 @@ def _pdf(data: bytes) -> Extracted:
             try:
                 reader.decrypt("")
             except Exception:
-                raise IngestError("PDF 已加密，无法读取 (encrypted PDF: remove the password first)") from None
+                raise IngestError(
+                    "PDF 已加密，无法读取 (encrypted PDF: remove the password first)"
+                ) from None
         pages = [page.extract_text() or "" for page in reader.pages]
         title = None
         try:
@@ -175,7 +206,9 @@ def _pdf(data: bytes) -> Extracted:
     except IngestError:
         raise
     except Exception as e:  # pypdf raises many kinds on broken files
-        raise IngestError(f"PDF 已损坏或无法读取 (corrupted PDF: {type(e).__name__}: {e})") from None
+        raise IngestError(
+            f"PDF 已损坏或无法读取 (corrupted PDF: {type(e).__name__}: {e})"
+        ) from None
     if not pages:
         raise IngestError("PDF 没有页面 (the PDF has no pages)")
     chars = sum(len(re.sub(r"\s", "", p)) for p in pages)
@@ -190,11 +223,16 @@ def _pdf(data: bytes) -> Extracted:
             if _PAGE_NO.match(line):
                 continue
             lines.append(line)
-    return Extracted(text="\n".join(lines), kind="pdf", title=title,
-                     warnings=["PDF 的换行已按句子重新拼接 (PDF line breaks were re-joined into paragraphs)"])
+    return Extracted(
+        text="\n".join(lines),
+        kind="pdf",
+        title=title,
+        warnings=["PDF 的换行已按句子重新拼接 (PDF line breaks were re-joined into paragraphs)"],
+    )
 
 
 # --- html ---------------------------------------------------------------------------------
+
 
 def _html(html: str, encoding: str | None) -> Extracted:
     title = published = publisher = url = None
@@ -202,7 +240,9 @@ def _html(html: str, encoding: str | None) -> Extracted:
     try:
         from lxml import html as lhtml
 
-        tree = lhtml.fromstring(html.encode("utf-8"), parser=lhtml.HTMLParser(encoding="utf-8", remove_comments=True))
+        tree = lhtml.fromstring(
+            html.encode("utf-8"), parser=lhtml.HTMLParser(encoding="utf-8", remove_comments=True)
+        )
         t = tree.findtext(".//title")
         title = t.strip() if t and t.strip() else None
         for bad in tree.xpath("//script|//style|//noscript|//template"):
@@ -211,7 +251,21 @@ def _html(html: str, encoding: str | None) -> Extracted:
         for el in tree.iter():
             if el.tag in {"br"}:
                 el.tail = "\n" + (el.tail or "")
-            if el.tag in {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table"}:
+            if el.tag in {
+                "p",
+                "div",
+                "li",
+                "tr",
+                "h1",
+                "h2",
+                "h3",
+                "h4",
+                "h5",
+                "h6",
+                "section",
+                "article",
+                "table",
+            }:
                 el.tail = "\n" + (el.tail or "")
                 if el.text:
                     el.text = "\n" + el.text
@@ -225,8 +279,13 @@ def _html(html: str, encoding: str | None) -> Extracted:
         import trafilatura
 
         main = trafilatura.extract(
-            html, output_format="txt", include_comments=False, include_tables=True,
-            favor_recall=True, deduplicate=False, with_metadata=False,
+            html,
+            output_format="txt",
+            include_comments=False,
+            include_tables=True,
+            favor_recall=True,
+            deduplicate=False,
+            with_metadata=False,
         )
         meta = trafilatura.extract_metadata(html)
         if meta is not None:
@@ -268,7 +327,8 @@ def _html(html: str, encoding: str | None) -> Extracted:
         warnings.append(
             "网页嵌套过深，解析器读不到的文字已按去除标签的方式读取，请核对段落。"
             " (The HTML is nested too deeply for the parser; the text it could not reach was read "
-            "by stripping the tags: check the paragraphs.)")
+            "by stripping the tags: check the paragraphs.)"
+        )
         body_text = plain
         main = None
     # trafilatura sometimes keeps only a fragment of long official pages; measure and fall back.
@@ -283,11 +343,23 @@ def _html(html: str, encoding: str | None) -> Extracted:
         parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-—]\s+", title) if p.strip()]
         title = parts[0] if parts else title
         first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
-        if (title and re.sub(r"\s", "", title) not in re.sub(r"\s", "", first) and len(title) <= 60
-                and len(re.findall(r"[\u4e00-\u9fff]", title)) >= 4):
+        if (
+            title
+            and re.sub(r"\s", "", title) not in re.sub(r"\s", "", first)
+            and len(title) <= 60
+            and len(re.findall(r"[\u4e00-\u9fff]", title)) >= 4
+        ):
             text = title + "\n" + text
-    return Extracted(text=text, kind="html", encoding=encoding, title=title,
-                     published=published, publisher=publisher, url=url, warnings=warnings)
+    return Extracted(
+        text=text,
+        kind="html",
+        encoding=encoding,
+        title=title,
+        published=published,
+        publisher=publisher,
+        url=url,
+        warnings=warnings,
+    )
 
 
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|div|br|li|tr|h[1-6]|section|article|table)\b[^>]*>", re.I)
@@ -303,7 +375,7 @@ def _strip_tags(html: str) -> str:
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     head_end = re.search(r"</head\s*>", text, re.I)
     if head_end:
-        text = text[head_end.end():]
+        text = text[head_end.end() :]
     text = _BLOCK_TAG.sub("\n", text)
     text = re.sub(r"<[^>]*>", "", text)
     return normalise_newlines(htmllib.unescape(text))

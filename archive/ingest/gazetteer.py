@@ -93,8 +93,13 @@ def _index() -> tuple[dict[str, list[Division]], list[Division]]:
     by_code: dict[str, Division] = {}
 
     for code, name, type_, depth, parent in _records():
-        div = Division(code=(code + "000000")[:6], name=name, level=_level(depth, type_),
-                       type=type_, parent=by_code.get(parent) if parent else None)
+        div = Division(
+            code=(code + "000000")[:6],
+            name=name,
+            level=_level(depth, type_),
+            type=type_,
+            parent=by_code.get(parent) if parent else None,
+        )
         by_code[code] = div
         everything.append(div)
         by_name.setdefault(div.name, []).append(div)

@@ -17,15 +17,51 @@ from .result import Place
 from .textnorm import nfkc
 from .years import plausible_year
 
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "〇": 0, "零": 0}
+CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "〇": 0,
+    "零": 0,
+}
 
 # Sessions of the National People's Congress: (term, session) -> year of the session.
 # Terms start in these years; sessions are yearly from the first (the 2nd NPC had 4 sessions in
 # 1959-1962, the 3rd one in 1964/65, the 4th one in 1975, the 5th five in 1978-1982).
-_NPC_FIRST = {1: 1954, 2: 1959, 3: 1964, 4: 1975, 5: 1978, 6: 1983, 7: 1988, 8: 1993, 9: 1998, 10: 2003,
-              11: 2008, 12: 2013, 13: 2018, 14: 2023}
-_NPC_SPECIAL = {(1, 2): 1955, (1, 3): 1956, (1, 4): 1957, (1, 5): 1958, (2, 2): 1960, (2, 3): 1962,
-                (2, 4): 1963, (3, 1): 1964, (4, 1): 1975}
+_NPC_FIRST = {
+    1: 1954,
+    2: 1959,
+    3: 1964,
+    4: 1975,
+    5: 1978,
+    6: 1983,
+    7: 1988,
+    8: 1993,
+    9: 1998,
+    10: 2003,
+    11: 2008,
+    12: 2013,
+    13: 2018,
+    14: 2023,
+}
+_NPC_SPECIAL = {
+    (1, 2): 1955,
+    (1, 3): 1956,
+    (1, 4): 1957,
+    (1, 5): 1958,
+    (2, 2): 1960,
+    (2, 3): 1962,
+    (2, 4): 1963,
+    (3, 1): 1964,
+    (4, 1): 1975,
+}
 
 
 def cn_int(s: str) -> int | None:
@@ -66,11 +102,17 @@ class Meta:
 
 
 COMPACT_WS = re.compile(r"[\s\u3000]+")
-MEETING = re.compile(r"第([一二三四五六七八九十]{1,3})届(全国)?人民代表大会(?:常务委员会)?第([一二三四五六七八九十]{1,3})次(?:全体)?会议")
-DELIVERED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:在|于|[^。；\n]{0,24}?在[^。；\n]{0,30}?(?:人民代表大会|人代会|代表大会))")
+MEETING = re.compile(
+    r"第([一二三四五六七八九十]{1,3})届(全国)?人民代表大会(?:常务委员会)?第([一二三四五六七八九十]{1,3})次(?:全体)?会议"
+)
+DELIVERED = re.compile(
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:在|于|[^。；\n]{0,24}?在[^。；\n]{0,30}?(?:人民代表大会|人代会|代表大会))"
+)
 CORRUPT_DATE = re.compile(r"(?<!\d)(\d{4})(\d{1,4})日(?=在|于)")
 GOV_SPEAKS = re.compile(r"(?<!人民)代表(?!大会)([^\s，。,、；;：:“”\"]{1,24}?)人民政府")
-SPEAKER = re.compile(r"(?:人民政府)?(区长|市长|省长|县长|旗长|州长|盟长|主席|总理|代区长|代市长|代省长|代县长|副区长|副市长)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}?)(?=同志|\s|$|作|在|\n|各位)")
+SPEAKER = re.compile(
+    r"(?:人民政府)?(区长|市长|省长|县长|旗长|州长|盟长|主席|总理|代区长|代市长|代省长|代县长|副区长|副市长)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}?)(?=同志|\s|$|作|在|\n|各位)"
+)
 NOT_NAMES = {"各位代表", "各位", "代表", "同志", "作政府", "人民", "政府", "向大会"}
 
 
@@ -79,7 +121,9 @@ def _place_from_division(div: gazetteer.Division) -> Place:
     return Place(name=div.full_name, level=div.level, code=div.code, path=path)
 
 
-NATIONAL = Place(name="中华人民共和国", level="national", code=None, path=[("中华人民共和国", "national", None)])
+NATIONAL = Place(
+    name="中华人民共和国", level="national", code=None, path=[("中华人民共和国", "national", None)]
+)
 
 
 def _candidates_for(fragment: str) -> list[gazetteer.Division] | None:
@@ -109,7 +153,9 @@ def _candidates_for(fragment: str) -> list[gazetteer.Division] | None:
     return full or chain
 
 
-def _disambiguate(cands: list[gazetteer.Division], text: str, warnings: list[str]) -> gazetteer.Division | None:
+def _disambiguate(
+    cands: list[gazetteer.Division], text: str, warnings: list[str]
+) -> gazetteer.Division | None:
     if len(cands) == 1:
         return cands[0]
     scores = []
@@ -127,17 +173,44 @@ def _disambiguate(cands: list[gazetteer.Division], text: str, warnings: list[str
     if best > 0 and scores.count(best) == 1:
         chosen = cands[scores.index(best)]
         others = "、".join(c.full_name for c in cands if c is not chosen)
-        warnings.append(f"地名“{chosen.name}”有重名（{others}），根据上下文判定为{chosen.full_name} "
-                        f"(ambiguous place name resolved from context)")
+        warnings.append(
+            f"地名“{chosen.name}”有重名（{others}），根据上下文判定为{chosen.full_name} "
+            f"(ambiguous place name resolved from context)"
+        )
         return chosen
-    warnings.append(f"地名“{cands[0].name}”有多处重名，上下文不足以判定，地点留空 "
-                    f"(ambiguous place name {cands[0].name!r}: left unknown)")
+    warnings.append(
+        f"地名“{cands[0].name}”有多处重名，上下文不足以判定，地点留空 "
+        f"(ambiguous place name {cands[0].name!r}: left unknown)"
+    )
     return None
 
 
 _UNLISTED = re.compile(r"([\u4e00-\u9fff]{2,8}?)([\u4e00-\u9fff]{1,5}(?:新区|区|县|旗))$")
 _NOT_NAME_START = set("全我本各该此其市区县省")
-_GENERIC = {"自治区", "自治州", "自治县", "自治旗", "新区", "市区", "城区", "郊区", "矿区", "林区", "辖区", "开发区", "高新区", "园区", "示范区", "试验区", "经济区", "功能区", "社区", "景区", "街区", "片区"}
+_GENERIC = {
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "新区",
+    "市区",
+    "城区",
+    "郊区",
+    "矿区",
+    "林区",
+    "辖区",
+    "开发区",
+    "高新区",
+    "园区",
+    "示范区",
+    "试验区",
+    "经济区",
+    "功能区",
+    "社区",
+    "景区",
+    "街区",
+    "片区",
+}
 
 
 def _parent_from_context(text: str) -> gazetteer.Division | None:
@@ -172,23 +245,41 @@ def _unlisted_place(frag: str, text: str, warnings: list[str]) -> Place | None:
         if not re.search(r"(?:省|自治区|市|自治州|盟|地区)$", head_part):
             continue
         chain = gazetteer.parse_chain(head_part)
-        if chain and len(chain) == 1 and re.fullmatch(r"[\u4e00-\u9fff]{1,5}(?:新区|区|县|旗)", tail):
+        if (
+            chain
+            and len(chain) == 1
+            and re.fullmatch(r"[\u4e00-\u9fff]{1,5}(?:新区|区|县|旗)", tail)
+        ):
             parent, name = chain[0], tail
             break
     if parent is None:
         m = re.fullmatch(r"[\u4e00-\u9fff]{1,5}(?:新区|区|县|旗)", frag)
-        if not m or frag[0] in _NOT_NAME_START or (len(frag) < 3 and frag[-1] not in "县旗") or frag.startswith("自治") or frag in _GENERIC:
+        if (
+            not m
+            or frag[0] in _NOT_NAME_START
+            or (len(frag) < 3 and frag[-1] not in "县旗")
+            or frag.startswith("自治")
+            or frag in _GENERIC
+        ):
             return None
         name = frag
         parent = _parent_from_context(text)
         if parent is None:
             return None
-        warnings.append(f"“{name}”不在行政区划表中（可能是已撤销或更名的区划），上级“{parent.full_name}”由上下文判定，代码留空 "
-                        f"(place not in the gazetteer: parent inferred from context, code unknown)")
+        warnings.append(
+            f"“{name}”不在行政区划表中（可能是已撤销或更名的区划），上级“{parent.full_name}”由上下文判定，代码留空 "
+            f"(place not in the gazetteer: parent inferred from context, code unknown)"
+        )
     else:
-        warnings.append(f"“{name}”不在行政区划表中（可能是已撤销或更名的区划），代码留空 "
-                        f"(place not in the gazetteer, code unknown)")
-    path = [("中华人民共和国", "national", None)] + [(d.name, d.level, d.code) for d in parent.path] + [(name, "district", None)]
+        warnings.append(
+            f"“{name}”不在行政区划表中（可能是已撤销或更名的区划），代码留空 "
+            f"(place not in the gazetteer, code unknown)"
+        )
+    path = (
+        [("中华人民共和国", "national", None)]
+        + [(d.name, d.level, d.code) for d in parent.path]
+        + [(name, "district", None)]
+    )
     return Place(name=parent.full_name + name, level="district", code=None, path=path)
 
 
@@ -197,7 +288,10 @@ def find_place(head: str, text: str, title: str, warnings: list[str]) -> Place |
     body = COMPACT_WS.sub("", text)
     probe = head + "\n" + body[:6000]
     # 1. the government that speaks
-    if re.search(r"代表国务院|代表中央人民政府|受.{0,10}国务院的?委托|国务院(?:决定|已经决定|认为|提请|向大会|向本次大会)", probe[:3000]) or (
+    if re.search(
+        r"代表国务院|代表中央人民政府|受.{0,10}国务院的?委托|国务院(?:决定|已经决定|认为|提请|向大会|向本次大会)",
+        probe[:3000],
+    ) or (
         re.search(r"国务院总理|全国人民代表大会第", probe[:600])
         and not re.search(r"代表[^\s，。,]{0,20}?(?:省|市|区|县|旗|州|盟)人民政府", probe[:3000])
     ):
@@ -206,14 +300,16 @@ def find_place(head: str, text: str, title: str, warnings: list[str]) -> Place |
     for m in GOV_SPEAKS.finditer(probe[:4000]):
         name = m.group(1)
         if "*" in name or "＊" in name or "×" in name or "某" in name or "X" in name.upper():
-            warnings.append("文中地名被遮盖（如“*区”），地点未知 (the place name is masked in the text: place unknown)")
+            warnings.append(
+                "文中地名被遮盖（如“*区”），地点未知 (the place name is masked in the text: place unknown)"
+            )
             return None
         candidates_text.append(name)
     # 2. the congress it is delivered at
     for m in MEETING.finditer(probe[:4000]):
         if m.group(2):
             return NATIONAL
-        candidates_text.append(probe[max(0, m.start() - 16): m.start()])
+        candidates_text.append(probe[max(0, m.start() - 16) : m.start()])
     # 3. the title
     if title:
         tm = re.match(r"^(.{2,30}?)(?:\d{4}年)?(?:人民)?政府(?:工作报告|制定)", nfkc(title))
@@ -236,7 +332,9 @@ def find_place(head: str, text: str, title: str, warnings: list[str]) -> Place |
     return None
 
 
-NPC_TO = re.compile(r"向第([一二三四五六七八九十]{1,3})届全国人民代表大会(?:第([一二三四五六七八九十]{1,3})次会议)?(?:作|报告|提出|提交)")
+NPC_TO = re.compile(
+    r"向第([一二三四五六七八九十]{1,3})届全国人民代表大会(?:第([一二三四五六七八九十]{1,3})次会议)?(?:作|报告|提出|提交)"
+)
 SINCE_TERM = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第一次会议以来的五年")
 
 
@@ -252,23 +350,50 @@ def find_meeting(head: str, text: str) -> tuple[str | None, int | None]:
         if m:
             term = cn_int(m.group(1))
             if term:
-                return f"第{'一二三四五六七八九十'[term] if term < 10 else ''}届全国人民代表大会第一次会议" if 0 < term < 10 else None, npc_year(term + 1, 1)
+                return (
+                    f"第{'一二三四五六七八九十'[term] if term < 10 else ''}届全国人民代表大会第一次会议"
+                    if 0 < term < 10
+                    else None,
+                    npc_year(term + 1, 1),
+                )
         m = None
         for cand in MEETING.finditer(src):
-            after = src[cand.end(): cand.end() + 4]
-            before = src[max(0, cand.start() - 16): cand.start()]
-            if "从" in before[-10:] or after.startswith(("以来", "的", "上通过", "上确定", "上批准", "提出", "确定", "通过",
-                                                         "精神", "决议", "闭幕到", "闭幕以来", "闭幕后", "到", "，到", ",到")):
+            after = src[cand.end() : cand.end() + 4]
+            before = src[max(0, cand.start() - 16) : cand.start()]
+            if "从" in before[-10:] or after.startswith(
+                (
+                    "以来",
+                    "的",
+                    "上通过",
+                    "上确定",
+                    "上批准",
+                    "提出",
+                    "确定",
+                    "通过",
+                    "精神",
+                    "决议",
+                    "闭幕到",
+                    "闭幕以来",
+                    "闭幕后",
+                    "到",
+                    "，到",
+                    ",到",
+                )
+            ):
                 continue
-            delivering = after.startswith(("上", "开幕", "闭幕")) or "在" in before[-6:] or "向" in before[-4:] or (
-                src is head and cand.start() < 200)
+            delivering = (
+                after.startswith(("上", "开幕", "闭幕"))
+                or "在" in before[-6:]
+                or "向" in before[-4:]
+                or (src is head and cand.start() < 200)
+            )
             if not delivering:
                 continue
             m = cand
             break
         if not m:
             continue
-        prefix = src[max(0, m.start() - 16): m.start()]
+        prefix = src[max(0, m.start() - 16) : m.start()]
         place = ""
         if not m.group(2):
             for i in range(len(prefix)):
@@ -293,11 +418,15 @@ def find_delivered(head: str, hints: str, warnings: list[str]) -> str | None:
         m = DELIVERED.search(src)
         if m and _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
             if src is hints:
-                warnings.append("交付日期取自被去掉的网站导语 (delivery date taken from the copying site's teaser)")
+                warnings.append(
+                    "交付日期取自被去掉的网站导语 (delivery date taken from the copying site's teaser)"
+                )
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     m = CORRUPT_DATE.search(head)
     if m:
-        warnings.append(f"日期“{m.group(0)}”已损坏，无法确定月日 (corrupted date {m.group(0)!r}: month/day unknown)")
+        warnings.append(
+            f"日期“{m.group(0)}”已损坏，无法确定月日 (corrupted date {m.group(0)!r}: month/day unknown)"
+        )
         return None
     return None
 
@@ -308,17 +437,31 @@ def corrupted_date_note(head: str, delivered: str | None, warnings: list[str]) -
         y, mo, d = delivered.split("-")
         digits = m.group(2)
         if m.group(1) == y and digits == f"{int(mo)}{int(d)}":
-            warnings.append(f"日期“{m.group(0)}”已损坏，按文中其他出处恢复为 {delivered} (corrupted date recovered)")
+            warnings.append(
+                f"日期“{m.group(0)}”已损坏，按文中其他出处恢复为 {delivered} (corrupted date recovered)"
+            )
 
 
-LAST_YEAR_NPC = re.compile(r"去年[^，。；]{0,8}?(?:第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议|([一二三四五六七八九十]{1,3})届(?:全国)?人大([一二三四五六七八九十]{1,3})次会议)")
-REVIEW_HEAD = re.compile(r"(\d{4})年[\u4e00-\u9fff]{0,4}工作的?(?:回顾|总结)|(\d{4})年(?:经济社会发展|政府工作)(?:情况)?回顾|(?:刚刚)?过去的(\d{4})年|(\d{4})年(?:国民经济和社会发展)?计划(?:的)?执行情况")
-PLAN_HEAD = re.compile(r"(\d{4})年(?:的)?(?:主要|重点)?(?:工作(?:任务|安排|部署|建议|重点|总体要求)|政府工作(?:任务)?|(?:国民经济和社会发展|经济社会发展|经济和社会发展)(?:的)?(?:主要)?(?:预期)?(?:目标|计划|任务)|(?:主要)?预期目标|重点政务目标|主要任务|工作$)|(\d{4})年[，,]?是[^。；]{2,40}之年")
+LAST_YEAR_NPC = re.compile(
+    r"去年[^，。；]{0,8}?(?:第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议|([一二三四五六七八九十]{1,3})届(?:全国)?人大([一二三四五六七八九十]{1,3})次会议)"
+)
+REVIEW_HEAD = re.compile(
+    r"(\d{4})年[\u4e00-\u9fff]{0,4}工作的?(?:回顾|总结)|(\d{4})年(?:经济社会发展|政府工作)(?:情况)?回顾|(?:刚刚)?过去的(\d{4})年|(\d{4})年(?:国民经济和社会发展)?计划(?:的)?执行情况"
+)
+PLAN_HEAD = re.compile(
+    r"(\d{4})年(?:的)?(?:主要|重点)?(?:工作(?:任务|安排|部署|建议|重点|总体要求)|政府工作(?:任务)?|(?:国民经济和社会发展|经济社会发展|经济和社会发展)(?:的)?(?:主要)?(?:预期)?(?:目标|计划|任务)|(?:主要)?预期目标|重点政务目标|主要任务|工作$)|(\d{4})年[，,]?是[^。；]{2,40}之年"
+)
 TITLE_YEAR = re.compile(r"(\d{4})年")
 
 
-def find_year(title: str, delivered: str | None, meeting_year: int | None, text: str, warnings: list[str],
-              headings: list[str] = ()) -> int | None:
+def find_year(
+    title: str,
+    delivered: str | None,
+    meeting_year: int | None,
+    text: str,
+    warnings: list[str],
+    headings: list[str] = (),
+) -> int | None:
     votes: list[tuple[int, str]] = []
     if delivered:
         votes.append((int(delivered[:4]), "delivered"))
@@ -363,12 +506,17 @@ def find_year(title: str, delivered: str | None, meeting_year: int | None, text:
         return None
     year = votes[0][0]
     if len({y for y, _ in votes}) > 1:
-        warnings.append("年份线索不一致 (year clues disagree): " + ", ".join(f"{why}={y}" for y, why in votes)
-                        + f"; 采用 {year}")
+        warnings.append(
+            "年份线索不一致 (year clues disagree): "
+            + ", ".join(f"{why}={y}" for y, why in votes)
+            + f"; 采用 {year}"
+        )
     return year
 
 
-RESOLUTION = re.compile(r"关于(?:\d{4}年)?政府工作报告的决议|人民代表大会第.{1,3}次会议(?:听取|审议)(?:和审议)?了.{0,40}(?:所作|作)的.{0,6}政府工作报告")
+RESOLUTION = re.compile(
+    r"关于(?:\d{4}年)?政府工作报告的决议|人民代表大会第.{1,3}次会议(?:听取|审议)(?:和审议)?了.{0,40}(?:所作|作)的.{0,6}政府工作报告"
+)
 NEWS = re.compile(r"记者|通讯员|本报讯|新华社电|据了解|获悉|原标题|报道称|报道：|报道:|讯（|讯\(")
 
 
@@ -383,11 +531,16 @@ def find_doc_type(title: str, text: str, removed_kinds: set[str]) -> str:
     t = nfkc(title or "")
     if not has_opening and re.search(r"目标|指标", t) and len(compact) < 20000:
         return "targets"
-    if not has_opening and (NEWS.search(head[:1500]) or "byline" in removed_kinds or "original_title" in removed_kinds):
+    if not has_opening and (
+        NEWS.search(head[:1500]) or "byline" in removed_kinds or "original_title" in removed_kinds
+    ):
         return "news"
-    report_like = bool(re.search(r"政府工作|工作报告|重大政策|全面完成|各项工作|预期目标|政府自身建设", compact))
+    report_like = bool(
+        re.search(r"政府工作|工作报告|重大政策|全面完成|各项工作|预期目标|政府自身建设", compact)
+    )
     full_shape = bool(re.search(r"回顾|过去一年|一年来", compact)) and bool(
-        re.search(r"工作安排|工作任务|主要任务|工作部署|工作建议|重点工作", compact))
+        re.search(r"工作安排|工作任务|主要任务|工作部署|工作建议|重点工作", compact)
+    )
     if has_opening and (len(compact) >= 4000 or full_shape):
         return "work_report"
     if report_like and len(compact) >= 2000:

@@ -49,7 +49,9 @@ def _commitments(text: str, sections: list[Section]) -> tuple[list[Commitment], 
         return [], [f"指标承诺提取失败 (commitment extraction failed: {type(e).__name__}: {e})"]
 
 
-def _title(lines: list[str], container_title: str | None, original_title: str | None) -> tuple[str, int]:
+def _title(
+    lines: list[str], container_title: str | None, original_title: str | None
+) -> tuple[str, int]:
     """The document's own title: the first short line(s) before the body. Returns (title, index)."""
     for i, line in enumerate(lines[:8]):
         s = line.strip()
@@ -80,19 +82,25 @@ def parse_file(data: bytes, filename: str) -> ParseResult:
         raise
     except Exception as e:  # the contract: bad input never escapes as another type
         log.exception("ingest pipeline failed on %s", filename)
-        raise IngestError(f"无法解析该文件 (the file could not be parsed: {type(e).__name__}: {e})") from None
+        raise IngestError(
+            f"无法解析该文件 (the file could not be parsed: {type(e).__name__}: {e})"
+        ) from None
 
 
 def _parse(data: bytes, filename: str) -> ParseResult:
     ex = extract(data, filename)
     warnings = list(ex.warnings)
     if not re.search(r"[\u4e00-\u9fff]", ex.text):
-        raise IngestError("文件里没有中文文字，看起来不是一份报告 (no Chinese text found: not a report)")
+        raise IngestError(
+            "文件里没有中文文字，看起来不是一份报告 (no Chinese text found: not a report)"
+        )
     stripped = strip_chrome(ex.text)
     lines = structure.reflow(stripped.lines, aggressive=ex.kind == "pdf")
     text, spans, heads = structure.build(lines)
     if not text.strip():
-        raise IngestError("去掉网页框架后没有剩下正文 (nothing left after removing the site chrome)")
+        raise IngestError(
+            "去掉网页框架后没有剩下正文 (nothing left after removing the site chrome)"
+        )
 
     title, title_idx = _title(lines, ex.title, stripped.original_title)
     match_text = for_matching(text)
@@ -113,12 +121,20 @@ def _parse(data: bytes, filename: str) -> ParseResult:
     doc_type = meta_mod.find_doc_type(mtitle, match_text, removed_kinds)
     speaker = meta_mod.find_speaker(head)
     if place is None and not any("地点" in w for w in warnings):
-        warnings.append("文中没有写明地点，地点留空 (the text does not say where it is from: place unknown)")
+        warnings.append(
+            "文中没有写明地点，地点留空 (the text does not say where it is from: place unknown)"
+        )
     if year is None:
-        warnings.append("文中没有写明年份，年份留空 (the text does not say which year: year unknown)")
+        warnings.append(
+            "文中没有写明年份，年份留空 (the text does not say which year: year unknown)"
+        )
 
     if not title:
-        bits = [f"{year}年" if year else "", place.name if place else "", "政府工作报告" if doc_type.startswith("work_report") else "文件"]
+        bits = [
+            f"{year}年" if year else "",
+            place.name if place else "",
+            "政府工作报告" if doc_type.startswith("work_report") else "文件",
+        ]
         title = "".join(bits)
     sections = structure.sections_from(text, heads, year)
     paragraphs = structure.paragraphs_from(text, spans, heads, sections)

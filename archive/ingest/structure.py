@@ -31,17 +31,42 @@ PART = re.compile(
     r"^(?:[\d一二三四五六七八九十〇零]{4}年|过去(?:一|的一|五)年|今年|明年|“十[一二三四五六七八九十]+五”.{0,12}?)?.{0,16}?"
     r"(?:的?回顾|工作回顾|主要工作回顾|工作总结|工作任务|主要任务|工作安排|工作部署|工作建议|工作重点|重点工作|主要工作|主要预期目标|总体要求|发展目标|目标任务)$"
 )
-GLOSSARY = re.compile(r"^(?:附注|附：?名词解释|名词解释|注释|附件[:：]?名词解释|附[：:]?注|词语解释|有关名词解释|本报告用语解释)\s*[:：]?\s*$")
+GLOSSARY = re.compile(
+    r"^(?:附注|附：?名词解释|名词解释|注释|附件[:：]?名词解释|附[：:]?注|词语解释|有关名词解释|本报告用语解释)\s*[:：]?\s*$"
+)
 FOOTNOTES = re.compile(r"^\s*(?:\[\s*[①②③④⑤⑥⑦⑧⑨⑩\d]+\s*\]|[①②③④⑤⑥⑦⑧⑨⑩])\s*\S")
 INLINE_SHI = re.compile(rf"([{CN_NUM}]{{1,2}})是")
-ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十"]
+ORDINALS = [
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+    "十六",
+    "十七",
+    "十八",
+    "十九",
+    "二十",
+]
 
 
 from .textnorm import fold_width  # noqa: E402 - the cheap full-width fold
 
 
 def _is_heading_pattern(s: str) -> bool:
-    return bool(H1.match(s) or H2.match(s) or H4.match(s) or PART.match(fold_width(s)) or GLOSSARY.match(s))
+    return bool(
+        H1.match(s) or H2.match(s) or H4.match(s) or PART.match(fold_width(s)) or GLOSSARY.match(s)
+    )
 
 
 # Heading patterns look at the start of a line and a part heading is short, so a joined line's
@@ -101,7 +126,12 @@ def reflow(lines: list[str], aggressive: bool = False) -> list[str]:
                     piece_len >= (15 if aggressive else 40)
                     or (piece_len >= 12 and re.search(r"[，,、]", prev_head[2:]) is not None)
                 )
-                if (starts_closing or prev_open or long_unterminated) and not _is_heading_pattern(line) and not _is_heading_pattern(prev_head) and not LETTER_SPACED.match(line):
+                if (
+                    (starts_closing or prev_open or long_unterminated)
+                    and not _is_heading_pattern(line)
+                    and not _is_heading_pattern(prev_head)
+                    and not LETTER_SPACED.match(line)
+                ):
                     pieces.append(line)
                     piece_len += len(line)
                     continue
@@ -144,7 +174,9 @@ def _title_from(rest: str) -> tuple[str, bool]:
     return rest.rstrip("。．.！!；;：:").strip(), True
 
 
-def _line_heads(line: str, start: int, body_started: bool, prev_line: str, next_line: str, in_glossary: bool) -> list[_Head]:
+def _line_heads(
+    line: str, start: int, body_started: bool, prev_line: str, next_line: str, in_glossary: bool
+) -> list[_Head]:
     s = line.strip()
     n = fold_width(s)
     if not s:
@@ -155,32 +187,37 @@ def _line_heads(line: str, start: int, body_started: bool, prev_line: str, next_
         return []
     m = PART_NO.match(s)
     if m:
-        rest = s[m.end():].strip(" 　：:、")
+        rest = s[m.end() :].strip(" 　：:、")
         return [_Head(0.5, f"第{m.group(1)}部分", rest or f"第{m.group(1)}部分", start)]
     if re.fullmatch(rf"[{CN_NUM}]{{1,3}}", s):
         return [_Head(1, s, s, start)]
     m = H2.match(s)
     if m:
-        t, whole = _title_from(s[m.end():])
+        t, whole = _title_from(s[m.end() :])
         return [_Head(2, f"（{m.group(1)}）", t, start, whole_line=whole)]
     m = H1.match(s)
     if m and len(s) > m.end() + 1:
-        t, whole = _title_from(s[m.end():])
+        t, whole = _title_from(s[m.end() :])
         return [_Head(1, m.group(1), t, start, whole_line=whole)]
     m = H4.match(s)
     if m:
-        t, whole = _title_from(s[m.end():])
+        t, whole = _title_from(s[m.end() :])
         return [_Head(4, f"（{m.group(1)}）", t, start, whole_line=whole)]
     m = H3.match(s)
     if m and not re.match(r"^\d{1,2}\s*[、．.]\s*\d", s) and len(s) > m.end() + 1:
-        t, whole = _title_from(s[m.end():])
+        t, whole = _title_from(s[m.end() :])
         return [_Head(3, m.group(1), t, start, whole_line=whole)]
     if len(n) <= 40 and PART.match(n) and not any(c in n for c in "。；;，,"):
         return [_Head(0, None, s, start)]
     # unnumbered headline line between body paragraphs
     if (
-        body_started and 6 <= len(n) <= 40 and n[-1] not in END_PUNCT + "，,、" and not re.search(r"[。；;！!？?]", n)
-        and len(prev_line) >= 40 and len(next_line) >= 40 and re.search(r"[\u4e00-\u9fff]{4}", n)
+        body_started
+        and 6 <= len(n) <= 40
+        and n[-1] not in END_PUNCT + "，,、"
+        and not re.search(r"[。；;！!？?]", n)
+        and len(prev_line) >= 40
+        and len(next_line) >= 40
+        and re.search(r"[\u4e00-\u9fff]{4}", n)
         and not LETTER_SPACED.match(s)
     ):
         return [_Head(2.5, None, s, start)]
@@ -200,9 +237,9 @@ def _inline_heads(line: str, start: int) -> list[_Head]:
             cut = max(before.rfind(c) for c in "。.；;！!？?")
             # the announcing sentence is the one ending right before 一是
             prev_cut = max(before[:cut].rfind(c) for c in "。.；;！!？?") if cut > 0 else -1
-            title = before[prev_cut + 1: cut].strip() if cut > 0 else before.strip()[-40:]
+            title = before[prev_cut + 1 : cut].strip() if cut > 0 else before.strip()[-40:]
             if cut > 0 and not title:
-                title = before[max(0, cut - 40):cut]
+                title = before[max(0, cut - 40) : cut]
             gstart = start + prev_cut + 1 if cut > 0 else start + m.start()
             heads.append(_Head(1, None, title[:60] or "一是", gstart, None, False))
             expected = 1
@@ -211,14 +248,16 @@ def _inline_heads(line: str, start: int) -> list[_Head]:
             expected += 1
         else:
             continue
-        rest = line[m.end(): m.end() + 80]
+        rest = line[m.end() : m.end() + 80]
         tm = re.search(r"[。.；;！!？?，,]", rest)
         title = rest[: tm.start()] if tm else rest[:40]
         # "12.左右": a dot between digits is not a sentence end
         if tm and rest[tm.start()] == "." and tm.start() > 0 and rest[tm.start() - 1].isdigit():
-            tm2 = re.search(r"[。；;！!？?，,]|\.(?!\d|左右|以上|以内)", rest[tm.start() + 1:])
+            tm2 = re.search(r"[。；;！!？?，,]|\.(?!\d|左右|以上|以内)", rest[tm.start() + 1 :])
             title = rest[: tm.start() + 1 + tm2.start()] if tm2 else rest[:40]
-        heads.append(_Head(2, f"{num}是", title.strip()[:60] or f"{num}是", start + m.start(), None, False))
+        heads.append(
+            _Head(2, f"{num}是", title.strip()[:60] or f"{num}是", start + m.start(), None, False)
+        )
     if sum(1 for h in heads if h.rank == 2) < 3:
         return []
     return heads
@@ -242,7 +281,7 @@ def _inline_numbered(line: str, start: int) -> list[_Head]:
             if expected >= len(ORDINALS) or num != ORDINALS[expected]:
                 continue
             expected += 1
-            rest = line[m.end(): m.end() + 60]
+            rest = line[m.end() : m.end() + 60]
             tm = _TITLE_END.search(rest[:40])
             if tm:
                 title = rest[: tm.end()]
@@ -281,7 +320,8 @@ def build(lines: list[str]) -> tuple[str, list[tuple[int, int]], list[_Head]]:
             found = _inline_heads(line, spans[i][0]) + _inline_numbered(line, spans[i][0])
             if _line_heads(line, spans[i][0], body_started, prev_line, next_line, in_glossary):
                 found = [h for h in found if h.start != spans[i][0]] + _line_heads(
-                    line, spans[i][0], body_started, prev_line, next_line, in_glossary)
+                    line, spans[i][0], body_started, prev_line, next_line, in_glossary
+                )
             if found:
                 heads.extend(found)
                 body_started = True
@@ -300,8 +340,12 @@ def build(lines: list[str]) -> tuple[str, list[tuple[int, int]], list[_Head]]:
     return text, spans, heads
 
 
-REVIEW = re.compile(r"回顾|过去(?:的)?(?:一|五|十)年|工作总结|总结|取得.{0,8}(?:成绩|成效|进展|成就)|(?:成绩|成就|成效)")
-PLAN = re.compile(r"任务|安排|部署|计划|建议|打算|总体要求|工作重点|重点工作|主要工作|思路|举措|措施")
+REVIEW = re.compile(
+    r"回顾|过去(?:的)?(?:一|五|十)年|工作总结|总结|取得.{0,8}(?:成绩|成效|进展|成就)|(?:成绩|成就|成效)"
+)
+PLAN = re.compile(
+    r"任务|安排|部署|计划|建议|打算|总体要求|工作重点|重点工作|主要工作|思路|举措|措施"
+)
 TARGETS = re.compile(r"预期目标|主要目标|目标任务|发展目标|主要指标|重点政务目标|奋斗目标")
 PROBLEMS = re.compile(r"问题|困难|不足|短板|差距|挑战|隐患|矛盾")
 
@@ -354,15 +398,28 @@ def sections_from(text: str, heads: list[_Head], year: int | None) -> list[Secti
         key = parent.anchor if parent else None
         counters[key] = counters.get(key, 0) + 1
         anchor = f"{parent.anchor}-{counters[key]}" if parent else f"s{counters[key]}"
-        kind = h.kind_hint or kind_of(h.title, year) or (parent.kind if parent and parent.kind != "other" else None) or "other"
+        kind = (
+            h.kind_hint
+            or kind_of(h.title, year)
+            or (parent.kind if parent and parent.kind != "other" else None)
+            or "other"
+        )
         # a plan section inside a review part keeps review, unless its own title says otherwise
         end = len(text)
-        for later in heads[idx + 1:]:
+        for later in heads[idx + 1 :]:
             if later.rank <= h.rank or later.kind_hint == "glossary":
                 end = later.start
                 break
-        sec = Section(anchor=anchor, level=len(stack) + 1, number=h.number, title=h.title, kind=kind,
-                      start=h.start, end=end, parent=parent.anchor if parent else None)
+        sec = Section(
+            anchor=anchor,
+            level=len(stack) + 1,
+            number=h.number,
+            title=h.title,
+            kind=kind,
+            start=h.start,
+            end=end,
+            parent=parent.anchor if parent else None,
+        )
         # the end of a section never passes its parent's end
         if parent and sec.end > parent.end:
             sec.end = parent.end
@@ -376,7 +433,9 @@ def sections_from(text: str, heads: list[_Head], year: int | None) -> list[Secti
     return sections
 
 
-def paragraphs_from(text: str, spans: list[tuple[int, int]], heads: list[_Head], sections: list[Section]) -> list[Paragraph]:
+def paragraphs_from(
+    text: str, spans: list[tuple[int, int]], heads: list[_Head], sections: list[Section]
+) -> list[Paragraph]:
     heading_lines = {h.start for h in heads if h.whole_line}
     inline_starts = sorted(h.start for h in heads if not h.whole_line)
     paras: list[Paragraph] = []
@@ -394,7 +453,9 @@ def paragraphs_from(text: str, spans: list[tuple[int, int]], heads: list[_Head],
                 pieces.append((a, b))
     owners = _innermost_by_start(sections, [a for a, _ in pieces])
     for number, ((a, b), inner) in enumerate(zip(pieces, owners, strict=True), 1):
-        paras.append(Paragraph(number=number, start=a, end=b, section=inner.anchor if inner else None))
+        paras.append(
+            Paragraph(number=number, start=a, end=b, section=inner.anchor if inner else None)
+        )
     return paras
 
 

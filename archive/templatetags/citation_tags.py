@@ -32,8 +32,13 @@ def citation_meta(context) -> dict:
         published = report.delivered.strftime("%Y/%m/%d")
     else:
         published = str(report.year) if report.year else ""
-    return {"report": report, "author": author_for(report.place), "published": published,
-            "canonical": context.get("canonical", ""), "archive": citations.ARCHIVE_NAME}
+    return {
+        "report": report,
+        "author": author_for(report.place),
+        "published": published,
+        "canonical": context.get("canonical", ""),
+        "archive": citations.ARCHIVE_NAME,
+    }
 
 
 @register.inclusion_tag("archive/citations/box.html", takes_context=True)
@@ -53,14 +58,27 @@ def citation_box(context, tombstone: bool = False) -> dict:
         download = lambda fmt: reverse("archive:cite_report", args=[pid, fmt])  # noqa: E731
     else:
         download = lambda fmt: reverse("archive:cite_version", args=[pid, version.number, fmt])  # noqa: E731
-    formats = [{"slug": f.slug, "label": f.label, "text": citations.render(work, f.slug),
-                "download": download(f.slug), "filename": citations.filename(work, f.slug)}
-               for f in citations.FORMATS.values()]
-    return {"formats": formats, "report": report, "version": version, "work": work,
-            "tombstone": tombstone, "user": context.get("user"),
-            "csrf_token": context.get("csrf_token"),
-            "cite_base": reverse("archive:version", args=[pid, version.number]),
-            "versions_url": reverse("archive:versions", args=[pid])}
+    formats = [
+        {
+            "slug": f.slug,
+            "label": f.label,
+            "text": citations.render(work, f.slug),
+            "download": download(f.slug),
+            "filename": citations.filename(work, f.slug),
+        }
+        for f in citations.FORMATS.values()
+    ]
+    return {
+        "formats": formats,
+        "report": report,
+        "version": version,
+        "work": work,
+        "tombstone": tombstone,
+        "user": context.get("user"),
+        "csrf_token": context.get("csrf_token"),
+        "cite_base": reverse("archive:version", args=[pid, version.number]),
+        "versions_url": reverse("archive:versions", args=[pid]),
+    }
 
 
 @register.inclusion_tag("archive/citations/notice.html", takes_context=True)
@@ -76,5 +94,10 @@ def cited_version_notice(context) -> dict:
     cited = report.versions.filter(number=int(raw)).first()
     if cited is None:
         return {"show": True, "missing": True, "number": raw, "version": version}
-    return {"show": True, "cited": cited, "version": version, "report": report,
-            "changed": cited.text_sha256 != version.text_sha256}
+    return {
+        "show": True,
+        "cited": cited,
+        "version": version,
+        "report": report,
+        "changed": cited.text_sha256 != version.text_sha256,
+    }

@@ -28,11 +28,15 @@ REPORT_TEXT = (SEEDS_DIR / "001_46ac5d44bafe418d.txt").read_text(encoding="utf-8
 def docx_bytes(document_xml: str, extra: dict[str, bytes] | None = None) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.wordprocessingml.document.main+xml"/></Types>'))
+        z.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                'officedocument.wordprocessingml.document.main+xml"/></Types>'
+            ),
+        )
         z.writestr("word/document.xml", document_xml)
         for name, data in (extra or {}).items():
             z.writestr(name, data)
@@ -71,9 +75,11 @@ def encrypted_pdf() -> bytes:
     return out.getvalue()
 
 
-XXE = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-       '<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+XXE = (
+    '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    "<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+)
 
 # (name, bytes) that must be rejected with a message and change nothing.
 REJECTED = {
@@ -89,17 +95,26 @@ REJECTED = {
     "encrypted PDF": ("locked.pdf", encrypted_pdf()),
     "zip bomb as .docx": ("bomb.docx", zip_bomb()),
     "truncated .docx": ("cut.docx", docx_bytes("<w:document/>" + "x" * 5000)[:300]),
-    "zip without a document part": ("other.docx", (lambda b: (zipfile.ZipFile(b, "w").writestr(
-        "readme.txt", "hello"), b.getvalue())[1])(io.BytesIO())),
+    "zip without a document part": (
+        "other.docx",
+        (lambda b: (zipfile.ZipFile(b, "w").writestr("readme.txt", "hello"), b.getvalue())[1])(
+            io.BytesIO()
+        ),
+    ),
     "text named .docx": ("plain.docx", REPORT_TEXT.encode("utf-8")),
     "old Word .doc": ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000),
     "a zip archive": ("reports.zip", docx_bytes("<x/>")),
     "gzip named .txt": ("report.txt", gzip.compress(REPORT_TEXT.encode("utf-8"))),
-    "HTML with only scripts": ("page.html", b"<html><head><script>alert(1)</script></head>"
-                                            b"<body><script>document.write('x')</script></body></html>"),
+    "HTML with only scripts": (
+        "page.html",
+        b"<html><head><script>alert(1)</script></head>"
+        b"<body><script>document.write('x')</script></body></html>",
+    ),
     "HTML with an empty body": ("page.htm", b"<html><body></body></html>"),
-    "SVG with a script": ("image.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)"
-                                       b"</script></svg>"),
+    "SVG with a script": (
+        "image.svg",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+    ),
     "XXE in a .docx": ("xxe.docx", docx_bytes(XXE)),
     "NUL-riddled text": ("nul.txt", b"\0".join(b"abc" for _ in range(2000))),
     "an unknown extension": ("report.rtf", b"{\\rtf1\\ansi " + REPORT_TEXT.encode("utf-8") + b"}"),
@@ -110,18 +125,24 @@ REJECTED = {
 # Odd but readable: stored as a correct draft.
 ACCEPTED = {
     "GB18030 bytes (browsers label it whatever)": ("gbk.txt", REPORT_TEXT.encode("gb18030")),
-    "UTF-8 with BOM and CRLF": ("bom.txt", b"\xef\xbb\xbf" + REPORT_TEXT.replace("\n", "\r\n")
-                                .encode("utf-8")),
+    "UTF-8 with BOM and CRLF": (
+        "bom.txt",
+        b"\xef\xbb\xbf" + REPORT_TEXT.replace("\n", "\r\n").encode("utf-8"),
+    ),
     "UTF-16 with BOM": ("utf16.txt", REPORT_TEXT.encode("utf-16")),
     "path traversal in the name": ("../../../../etc/cron.d/report.txt", REPORT_TEXT.encode()),
     "Windows path in the name": ("C:\\Users\\x\\..\\report.txt", REPORT_TEXT.encode()),
     "control characters in the name": ("re\x1bport\x07.txt", REPORT_TEXT.encode()),
     "a 300-character name": ("长" * 296 + ".txt", REPORT_TEXT.encode()),
     "upper-case extension": ("REPORT.TXT", REPORT_TEXT.encode()),
-    "HTML with a script among the text": ("page.html", (
-        "<html><head><title>河西区政府工作报告</title><script>alert('x')</script></head><body>"
-        + "".join(f"<p>{line}</p>" for line in REPORT_TEXT.splitlines() if line.strip())
-        + "<script>steal()</script></body></html>").encode("utf-8")),
+    "HTML with a script among the text": (
+        "page.html",
+        (
+            "<html><head><title>河西区政府工作报告</title><script>alert('x')</script></head><body>"
+            + "".join(f"<p>{line}</p>" for line in REPORT_TEXT.splitlines() if line.strip())
+            + "<script>steal()</script></body></html>"
+        ).encode("utf-8"),
+    ),
 }
 
 
@@ -157,7 +178,11 @@ def test_an_odd_but_readable_file_is_stored_correctly(staff_client, kind, tmp_pa
     assert response.status_code == 200
     report = Report.objects.get()
     version = report.current_version
-    assert "各位代表" in version.text and "<script" not in version.text and "alert(" not in version.text
+    assert (
+        "各位代表" in version.text
+        and "<script" not in version.text
+        and "alert(" not in version.text
+    )
     assert report.place and report.place.full_name == "天津市河西区", kind
     assert version.source.read_bytes() == data  # byte for byte, whatever the name said
     stored = Path(version.source.file.path).resolve()

@@ -33,20 +33,34 @@ HEXI = "001_46ac5d44bafe418d.txt"
 MASKED = "003_d3a4d4b7c09b3dbf.txt"  # the text does not say where or when
 
 KNOWN = citations.Work(
-    report_title="2016年河西区政府工作报告", url="https://archive.example/r/k3x9ab2m/?v=1",
-    accessed=date(2026, 11, 23), key="k3x9ab2m-v1", author="天津市河西区人民政府",
-    place="天津市河西区", year=2016, issued=date(2016, 1, 11), version=1)
+    report_title="2016年河西区政府工作报告",
+    url="https://archive.example/r/k3x9ab2m/?v=1",
+    accessed=date(2026, 11, 23),
+    key="k3x9ab2m-v1",
+    author="天津市河西区人民政府",
+    place="天津市河西区",
+    year=2016,
+    issued=date(2016, 1, 11),
+    version=1,
+)
 UNKNOWN = citations.Work(
-    report_title="政府工作报告", url="https://archive.example/r/q7rz2m4n/v1/p12/",
-    accessed=date(2026, 11, 23), key="q7rz2m4n-v1-p12", part="第12段", part_kind="paragraph",
-    version=1)
+    report_title="政府工作报告",
+    url="https://archive.example/r/q7rz2m4n/v1/p12/",
+    accessed=date(2026, 11, 23),
+    key="q7rz2m4n-v1-p12",
+    part="第12段",
+    part_kind="paragraph",
+    version=1,
+)
 
 # GB/T 7714-2015 electronic resource: 主要责任者. 题名[: 其他题名信息][EB/OL]. 出版年或(更新或修改日期)
 # [引用日期]. 获取和访问路径. — ". " between elements, the type code in half-width brackets
 # straight after the title, the citation date in brackets straight after the publication date.
-GBT = re.compile(r"^(?P<author>[^.\s][^.]*)\. (?P<title>[^\[\]]+)\[EB/OL\]\. "
-                 r"(?P<published>\(\d{4}-\d{2}-\d{2}\)|\d{4})?\[(?P<cited>\d{4}-\d{2}-\d{2})\]\. "
-                 r"(?P<url>https?://\S+)\.$")
+GBT = re.compile(
+    r"^(?P<author>[^.\s][^.]*)\. (?P<title>[^\[\]]+)\[EB/OL\]\. "
+    r"(?P<published>\(\d{4}-\d{2}-\d{2}\)|\d{4})?\[(?P<cited>\d{4}-\d{2}-\d{2})\]\. "
+    r"(?P<url>https?://\S+)\.$"
+)
 
 
 # --- GB/T 7714-2015 ---------------------------------------------------------------------------
@@ -55,16 +69,21 @@ GBT = re.compile(r"^(?P<author>[^.\s][^.]*)\. (?P<title>[^\[\]]+)\[EB/OL\]\. "
 def test_gbt7714_matches_the_standards_example_form():
     assert citations.gbt7714(KNOWN) == (
         "天津市河西区人民政府. 2016年河西区政府工作报告[EB/OL]. (2016-01-11)[2026-11-23]. "
-        "https://archive.example/r/k3x9ab2m/?v=1.")
+        "https://archive.example/r/k3x9ab2m/?v=1."
+    )
 
 
-@pytest.mark.parametrize("work", [
-    KNOWN,
-    replace(KNOWN, issued=None),
-    replace(KNOWN, issued=None, year=None),
-    UNKNOWN,
-    replace(KNOWN, part="一、2015年工作回顾", part_kind="section"),
-], ids=["full", "year-only", "no-date", "unknown-place-paragraph", "section"])
+@pytest.mark.parametrize(
+    "work",
+    [
+        KNOWN,
+        replace(KNOWN, issued=None),
+        replace(KNOWN, issued=None, year=None),
+        UNKNOWN,
+        replace(KNOWN, part="一、2015年工作回顾", part_kind="section"),
+    ],
+    ids=["full", "year-only", "no-date", "unknown-place-paragraph", "section"],
+)
 def test_gbt7714_field_order_and_punctuation(work):
     text = citations.gbt7714(work)
     m = GBT.match(text)
@@ -98,20 +117,34 @@ def test_parts_are_other_title_information():
 def test_apa_group_author_date_title_archive_url():
     assert citations.apa(KNOWN) == (
         "天津市河西区人民政府. (2016, January 11). 2016年河西区政府工作报告 [Government work report]. "
-        "政府工作报告档案. https://archive.example/r/k3x9ab2m/?v=1")
+        "政府工作报告档案. https://archive.example/r/k3x9ab2m/?v=1"
+    )
 
 
 def test_apa_without_author_puts_the_title_first_and_no_date():
     text = citations.apa(UNKNOWN)
-    assert text.startswith("政府工作报告: 第12段 [Government work report]. (n.d.). 政府工作报告档案. ")
+    assert text.startswith(
+        "政府工作报告: 第12段 [Government work report]. (n.d.). 政府工作报告档案. "
+    )
 
 
 # --- BibTeX, RIS, CSL-JSON through real parsers -----------------------------------------------
 
 
-@pytest.mark.parametrize("work", [KNOWN, UNKNOWN,
-                                  replace(KNOWN, report_title="A & B {50%} #1 _x_ $y$ ~z^",
-                                          key="k3x9ab2m-v1-s1", part="二、{括号}", part_kind="section")])
+@pytest.mark.parametrize(
+    "work",
+    [
+        KNOWN,
+        UNKNOWN,
+        replace(
+            KNOWN,
+            report_title="A & B {50%} #1 _x_ $y$ ~z^",
+            key="k3x9ab2m-v1-s1",
+            part="二、{括号}",
+            part_kind="section",
+        ),
+    ],
+)
 def test_bibtex_parses(work):
     db = bibtexparser.loads(citations.bibtex(work))
     assert len(db.entries) == 1
@@ -140,7 +173,8 @@ def test_bibtex_escapes_special_characters():
 def test_ris_parses(work):
     text = citations.ris(work)
     assert text.endswith("ER  - \r\n") and all(
-        re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in text.split("\r\n") if line)
+        re.fullmatch(r"[A-Z][A-Z0-9]  - .*", line) for line in text.split("\r\n") if line
+    )
     [entry] = rispy.loads(text)
     assert entry["type_of_reference"] == "GOVDOC"
     assert entry["title"] == work.title and entry["urls"] == [work.url]
@@ -225,10 +259,13 @@ def test_meta_tags_for_an_unknown_place_name_no_author(client, masked):
     assert "citation_author" not in tags and "citation_publication_date" not in tags
 
 
-FORMATS = {"gbt7714": ("text/plain", ".txt"), "apa": ("text/plain", ".txt"),
-           "bibtex": ("application/x-bibtex", ".bib"),
-           "ris": ("application/x-research-info-systems", ".ris"),
-           "csl-json": ("application/vnd.citationstyles.csl+json", ".json")}
+FORMATS = {
+    "gbt7714": ("text/plain", ".txt"),
+    "apa": ("text/plain", ".txt"),
+    "bibtex": ("application/x-bibtex", ".bib"),
+    "ris": ("application/x-research-info-systems", ".ris"),
+    "csl-json": ("application/vnd.citationstyles.csl+json", ".json"),
+}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -236,11 +273,15 @@ def test_downloads_for_report_version_section_and_paragraph(client, hexi, fmt):
     version = hexi.current_version
     section = version.sections.order_by("order").first()
     pid = hexi.public_id
-    cases = {f"/r/{pid}/cite/{fmt}/": (f"/r/{pid}/?v=1", f"{pid}-v1"),
-             f"/r/{pid}/v1/cite/{fmt}/": (f"/r/{pid}/v1/", f"{pid}-v1"),
-             f"/r/{pid}/v1/{section.anchor}/cite/{fmt}/": (f"/r/{pid}/v1/{section.anchor}/",
-                                                          f"{pid}-v1-{section.anchor}"),
-             f"/r/{pid}/v1/p3/cite/{fmt}/": (f"/r/{pid}/v1/p3/", f"{pid}-v1-p3")}
+    cases = {
+        f"/r/{pid}/cite/{fmt}/": (f"/r/{pid}/?v=1", f"{pid}-v1"),
+        f"/r/{pid}/v1/cite/{fmt}/": (f"/r/{pid}/v1/", f"{pid}-v1"),
+        f"/r/{pid}/v1/{section.anchor}/cite/{fmt}/": (
+            f"/r/{pid}/v1/{section.anchor}/",
+            f"{pid}-v1-{section.anchor}",
+        ),
+        f"/r/{pid}/v1/p3/cite/{fmt}/": (f"/r/{pid}/v1/p3/", f"{pid}-v1-p3"),
+    }
     content_type, ext = FORMATS[fmt]
     for url, (cited, stem) in cases.items():
         response = client.get(url)
@@ -288,7 +329,7 @@ def test_bad_format_and_drafts_are_404(client, seed_bytes, hexi):
 
 def test_report_page_has_a_citation_box_with_every_format(client, hexi):
     body = client.get(hexi.get_absolute_url()).content.decode()
-    assert 'data-cite-copy' in body and "js/cite.js" in body
+    assert "data-cite-copy" in body and "js/cite.js" in body
     for slug in citations.FORMATS:
         assert f'data-format="{slug}"' in body
         assert f"/r/{hexi.public_id}/cite/{slug}/" in body
@@ -337,8 +378,7 @@ def test_diff_shows_changes_side_by_side_and_escapes_everything(client, hexi_v2)
     assert client.get(f"/r/{hexi_v2.public_id}/diff/1/9/").status_code == 404
 
 
-def test_a_versionless_link_to_changed_text_shows_a_notice_and_the_cited_version(client,
-                                                                                 hexi_v2):
+def test_a_versionless_link_to_changed_text_shows_a_notice_and_the_cited_version(client, hexi_v2):
     body = client.get(f"/r/{hexi_v2.public_id}/?v=1").content.decode()
     assert "data-cited-notice" in body and "此后文本已有改动" in body
     assert f'<a href="/r/{hexi_v2.public_id}/v1/" data-keep-hash>' in body
@@ -349,8 +389,9 @@ def test_a_versionless_link_to_changed_text_shows_a_notice_and_the_cited_version
 # --- Withdraw and restore -------------------------------------------------------------------
 
 
-def test_withdraw_and_restore_are_staff_only_posts_that_log_who_when_why(client, staff_client,
-                                                                          staff_user, hexi):
+def test_withdraw_and_restore_are_staff_only_posts_that_log_who_when_why(
+    client, staff_client, staff_user, hexi
+):
     url = f"/r/{hexi.public_id}/withdraw/"
     response = client.post(url, {"reason": "x"})
     assert response.status_code == 302 and "login" in response["Location"]
@@ -363,7 +404,10 @@ def test_withdraw_and_restore_are_staff_only_posts_that_log_who_when_why(client,
 
     staff_client.post(url, {"reason": "原件有误 wrong original"})
     hexi.refresh_from_db()
-    assert hexi.status == ReportStatus.WITHDRAWN and hexi.withdrawal_reason == "原件有误 wrong original"
+    assert (
+        hexi.status == ReportStatus.WITHDRAWN
+        and hexi.withdrawal_reason == "原件有误 wrong original"
+    )
     action = EditorialAction.objects.filter(report=hexi, verb="withdraw").get()
     assert action.user == staff_user and action.note == "原件有误 wrong original" and action.at
 
@@ -371,8 +415,11 @@ def test_withdraw_and_restore_are_staff_only_posts_that_log_who_when_why(client,
     body = response.content.decode()
     assert response.status_code == 410 and "原件有误" in body
     assert GBT.search(body.split('data-format="gbt7714"', 1)[1].split(">", 1)[1].split("</pre>")[0])
-    for path in (hexi.get_absolute_url(), f"/r/{hexi.public_id}/v1/",
-                 f"/r/{hexi.public_id}/versions/"):
+    for path in (
+        hexi.get_absolute_url(),
+        f"/r/{hexi.public_id}/v1/",
+        f"/r/{hexi.public_id}/versions/",
+    ):
         assert client.get(path).status_code == 410, path
     assert client.get(f"/r/{hexi.public_id}/v1/p3/", follow=True).status_code == 410
     # the citation itself stays downloadable

@@ -7,7 +7,7 @@ from archive.csvsafe import safe_dict, safe_row, spreadsheet_safe
 
 @pytest.mark.parametrize(
     "cell",
-    ["=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"],
+    ['=HYPERLINK("http://x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"],
 )
 def test_formula_cells_get_a_leading_quote(cell):
     assert spreadsheet_safe(cell) == "'" + cell

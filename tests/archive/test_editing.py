@@ -21,7 +21,9 @@ MASKED = "003_d3a4d4b7c09b3dbf.txt"
 @pytest.mark.django_db(transaction=True)  # the index is updated when the publish commits
 def test_an_upload_is_a_draft_until_an_editor_publishes_it(staff_client, seed_bytes):
     client = Client()  # a reader, not logged in
-    response = staff_client.post("/upload/", {"files": [SimpleUploadedFile(HEXI, seed_bytes[HEXI])]})
+    response = staff_client.post(
+        "/upload/", {"files": [SimpleUploadedFile(HEXI, seed_bytes[HEXI])]}
+    )
     report = Report.objects.get()
     assert report.status == ReportStatus.DRAFT
     assert response["Location"] == f"/r/{report.public_id}/review/"
@@ -40,8 +42,10 @@ def test_an_upload_is_a_draft_until_an_editor_publishes_it(staff_client, seed_by
 
 def test_corrections_are_logged_with_old_and_new_values(staff_client, seed_bytes):
     report = store_file(seed_bytes[HEXI], HEXI, publish=True).report
-    staff_client.post(f"/r/{report.public_id}/edit/", {
-        "title": report.title, "place": "天津市河西区", "year": "2015", "doc_type": "work_report"})
+    staff_client.post(
+        f"/r/{report.public_id}/edit/",
+        {"title": report.title, "place": "天津市河西区", "year": "2015", "doc_type": "work_report"},
+    )
     action = report.actions.get(verb=EditorialAction.Verb.CORRECT)
     assert action.changes == {"year": ["2016", "2015"]}
     assert action.user.username == "editor"
@@ -50,10 +54,14 @@ def test_corrections_are_logged_with_old_and_new_values(staff_client, seed_bytes
 def test_the_place_field_settles_names_from_the_gazetteer(staff_client, seed_bytes):
     report = store_file(seed_bytes[MASKED], MASKED, publish=True).report
     url = f"/r/{report.public_id}/edit/"
-    ambiguous = staff_client.post(url, {"title": "t", "place": "和平区", "year": "", "doc_type": "work_report"})
+    ambiguous = staff_client.post(
+        url, {"title": "t", "place": "和平区", "year": "", "doc_type": "work_report"}
+    )
     assert "辽宁省沈阳市和平区" in ambiguous.content.decode()
-    staff_client.post(url, {"title": "t", "place": "广东省广州市越秀区", "year": "2008",
-                            "doc_type": "work_report"})
+    staff_client.post(
+        url,
+        {"title": "t", "place": "广东省广州市越秀区", "year": "2008", "doc_type": "work_report"},
+    )
     report.refresh_from_db()
     assert report.place.full_name == "广东省广州市越秀区" and report.place.code == "440104"
 
@@ -87,8 +95,9 @@ def test_a_bad_sidecar_stops_before_anything_is_imported(tmp_path):
     sidecar = tmp_path / "meta.csv"
     sidecar.write_text(f"file,place\n{MASKED},不存在的地方\n", encoding="utf-8")
     with pytest.raises(Exception, match="不存在的地方"):
-        call_command("import_reports", str(SEEDS_DIR), "--metadata", str(sidecar),
-                     stdout=StringIO())
+        call_command(
+            "import_reports", str(SEEDS_DIR), "--metadata", str(sidecar), stdout=StringIO()
+        )
     assert Report.objects.count() == 0
 
 

@@ -70,8 +70,15 @@ EDITOR_URLS = sorted(
 def test_the_resolver_yields_the_editor_pages():
     """The detection finds what a person would call the editor's pages (and not, say, none)."""
     names = {name for name, _ in EDITOR_URLS}
-    assert {"archive:upload", "archive:desk", "archive:report_edit", "archive:report_publish",
-            "archive:withdraw", "archive:restore", "explorer:correct"} <= names
+    assert {
+        "archive:upload",
+        "archive:desk",
+        "archive:report_edit",
+        "archive:report_publish",
+        "archive:withdraw",
+        "archive:restore",
+        "explorer:correct",
+    } <= names
     assert not names & {"archive:report_short", "archive:version", "search:search"}
 
 
@@ -103,9 +110,12 @@ def url_for(name: str, args: tuple[str, ...], report: Report) -> str:
 
 def state() -> tuple:
     """What an editor's request could change: reports, versions, the editorial log."""
-    return (sorted(Report.objects.values_list("pk", "status", "title", "place_id", "year")),
-            ReportVersion.objects.count(), EditorialAction.objects.count(),
-            CommitmentCorrection.objects.count())
+    return (
+        sorted(Report.objects.values_list("pk", "status", "title", "place_id", "year")),
+        ReportVersion.objects.count(),
+        EditorialAction.objects.count(),
+        CommitmentCorrection.objects.count(),
+    )
 
 
 @pytest.fixture(params=["anonymous", "reader"])

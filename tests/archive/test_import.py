@@ -31,8 +31,10 @@ def test_seeds_import_once_however_often_imported():
 
 def test_seed_metadata_is_stored_and_unknown_stays_unknown():
     run_import(SEEDS_DIR)
-    by_file = {v.source.original_name: v.report for v in ReportVersion.objects.select_related(
-        "report__place", "source")}
+    by_file = {
+        v.source.original_name: v.report
+        for v in ReportVersion.objects.select_related("report__place", "source")
+    }
     hexi = by_file["001_46ac5d44bafe418d.txt"]
     assert hexi.place.full_name == "天津市河西区" and hexi.year == 2016
     assert hexi.doc_type == "work_report" and hexi.is_published

@@ -30,16 +30,18 @@ def test_one_source_per_sha256(seed_bytes):
     store_file(seed_bytes["000_9a318e5cd3625d9e.txt"], "000.txt")
     existing = SourceFile.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        SourceFile.objects.create(sha256=existing.sha256, file="x", original_name="x",
-                                  media_type="text/plain", size=1)
+        SourceFile.objects.create(
+            sha256=existing.sha256, file="x", original_name="x", media_type="text/plain", size=1
+        )
 
 
 def test_one_version_number_per_report(seed_bytes):
     outcome = store_file(seed_bytes["000_9a318e5cd3625d9e.txt"], "000.txt")
     v = outcome.version
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReportVersion.objects.create(report=v.report, number=v.number, source=v.source,
-                                     pipeline_version="x", text="t")
+        ReportVersion.objects.create(
+            report=v.report, number=v.number, source=v.source, pipeline_version="x", text="t"
+        )
 
 
 def test_public_ids_are_not_database_keys(seed_bytes):
@@ -50,8 +52,14 @@ def test_public_ids_are_not_database_keys(seed_bytes):
     assert all(len(i) == 8 and not i.isdigit() for i in ids)
 
 
-@pytest.mark.parametrize("name,slug", [("和平区", "heping-qu"), ("天津市", "tianjin-shi"),
-                                       ("内蒙古自治区", "neimenggu-zizhiqu"),
-                                       ("呼伦贝尔市", "hulunbeier-shi")])
+@pytest.mark.parametrize(
+    "name,slug",
+    [
+        ("和平区", "heping-qu"),
+        ("天津市", "tianjin-shi"),
+        ("内蒙古自治区", "neimenggu-zizhiqu"),
+        ("呼伦贝尔市", "hulunbeier-shi"),
+    ],
+)
 def test_place_slugs_are_readable_pinyin(name, slug):
     assert place_slug(name) == slug

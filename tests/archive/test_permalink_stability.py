@@ -32,8 +32,16 @@ pytestmark = pytest.mark.django_db
 HREF = re.compile(r'href="([^"]*)"')
 PNUM = re.compile(r'<a class="pnum"[^>]*>.*?</a>', re.S)
 TAG = re.compile(r"<[^>]+>")
-SKIP_PREFIXES = ("/static/", "/admin/", "/upload/", "/search", "/places/", "/sources/",
-                 "/permalinks.", "/api/")
+SKIP_PREFIXES = (
+    "/static/",
+    "/admin/",
+    "/upload/",
+    "/search",
+    "/places/",
+    "/sources/",
+    "/permalinks.",
+    "/api/",
+)
 STEP_SEEDS = ("001_46ac5d44bafe418d.txt", "003_d3a4d4b7c09b3dbf.txt")  # known and unknown place
 
 
@@ -48,7 +56,7 @@ def _plain(fragment: str) -> str:
 def report_text_region(body: str) -> str:
     start = body.index('class="report-text"')
     start = body.index(">", start) + 1
-    return body[start:body.index("</div>", start)]  # paragraphs hold no <div>
+    return body[start : body.index("</div>", start)]  # paragraphs hold no <div>
 
 
 def shown_slice(body: str, anchor: str) -> str:
@@ -63,7 +71,7 @@ def shown_slice(body: str, anchor: str) -> str:
         return _plain(m.group(1))
     start = region.index(f'<span id="{anchor}"></span>')
     nxt = re.compile(r'<span id="s[0-9-]+"></span>').search(region, start + 1)
-    return _plain(region[start:nxt.start() if nxt else len(region)])
+    return _plain(region[start : nxt.start() if nxt else len(region)])
 
 
 @dataclass
@@ -92,18 +100,26 @@ def cited_links(client, report: Report) -> list[str]:
         if href.startswith("#"):
             if re.fullmatch(r"#(p\d+|s\d+(-\d+)*)", href):
                 links.add(version_url + href)
-                links.add(f"{version_url}{href[1:]}/")  # the path form paragraph/section citations use
+                links.add(
+                    f"{version_url}{href[1:]}/"
+                )  # the path form paragraph/section citations use
             continue
         if href.startswith("http://testserver"):
-            href = href[len("http://testserver"):]
+            href = href[len("http://testserver") :]
         if not href.startswith("/") or href.startswith(SKIP_PREFIXES) or "/cite/" in href:
             continue
         if f"/r/{report.public_id}/" in href or href == page:
             links.add(href)
     # The URL the citation box cites (short link with the version read).
     links.add(f"/r/{report.public_id}/?v={report.current_version.number}")
-    links = {link for link in links if "/versions/" not in link and "/diff/" not in link
-             and "/edit/" not in link and "/review/" not in link}
+    links = {
+        link
+        for link in links
+        if "/versions/" not in link
+        and "/diff/" not in link
+        and "/edit/" not in link
+        and "/review/" not in link
+    }
     return sorted(links)
 
 
@@ -198,13 +214,22 @@ def step_reparse(archive: Archive, monkeypatch) -> None:
 
 def step_correct_place_and_year(archive: Archive) -> None:
     nation = Place.objects.filter(level=PlaceLevel.NATIONAL).first()
-    province = Place.objects.create(name="测试省", full_name="测试省", level=PlaceLevel.PROVINCE,
-                                    parent=nation, slug="ceshi-sheng")
+    province = Place.objects.create(
+        name="测试省",
+        full_name="测试省",
+        level=PlaceLevel.PROVINCE,
+        parent=nation,
+        slug="ceshi-sheng",
+    )
     for i, report in enumerate(archive.reports):
         report.refresh_from_db()
-        place = Place.objects.create(name=f"测试{i}区", full_name=f"测试省测试{i}区",
-                                     level=PlaceLevel.DISTRICT, parent=province,
-                                     slug=f"ceshi{i}-qu")
+        place = Place.objects.create(
+            name=f"测试{i}区",
+            full_name=f"测试省测试{i}区",
+            level=PlaceLevel.DISTRICT,
+            parent=province,
+            slug=f"ceshi{i}-qu",
+        )
         old = report.get_absolute_url()
         correct_metadata(report, place=place, year=(report.year or 2000) + 1)
         report.refresh_from_db()
@@ -226,8 +251,14 @@ def step_withdraw_and_restore(archive: Archive, client, staff_user) -> None:
 def step_dump_and_load(archive: Archive, tmp_path) -> None:
     dump = tmp_path / "archive.json"
     out = io.StringIO()
-    call_command("dumpdata", natural_foreign=True, natural_primary=True, indent=0, stdout=out,
-                 exclude=["contenttypes", "auth.permission", "sessions", "admin.logentry"])
+    call_command(
+        "dumpdata",
+        natural_foreign=True,
+        natural_primary=True,
+        indent=0,
+        stdout=out,
+        exclude=["contenttypes", "auth.permission", "sessions", "admin.logentry"],
+    )
     dump.write_text(out.getvalue(), encoding="utf-8")
     ids = sorted(Report.objects.values_list("public_id", flat=True))
     if connection.vendor == "postgresql":
@@ -244,8 +275,14 @@ def step_dump_and_load(archive: Archive, tmp_path) -> None:
     assert sorted(Report.objects.values_list("public_id", flat=True)) == ids
 
 
-STEPS = ["rebuild_index", "reimport", "reparse", "correct_place_and_year", "withdraw_and_restore",
-         "dump_and_load"]
+STEPS = [
+    "rebuild_index",
+    "reimport",
+    "reparse",
+    "correct_place_and_year",
+    "withdraw_and_restore",
+    "dump_and_load",
+]
 
 
 def run_step(name: str, archive: Archive, *, client, monkeypatch, staff_user, tmp_path) -> None:
@@ -265,21 +302,34 @@ def run_step(name: str, archive: Archive, *, client, monkeypatch, staff_user, tm
 
 @pytest.mark.parametrize("step", STEPS)
 def test_cited_links_survive(step, client, archive, monkeypatch, staff_user, tmp_path):
-    run_step(step, archive, client=client, monkeypatch=monkeypatch, staff_user=staff_user,
-             tmp_path=tmp_path)
+    run_step(
+        step,
+        archive,
+        client=client,
+        monkeypatch=monkeypatch,
+        staff_user=staff_user,
+        tmp_path=tmp_path,
+    )
     assert_cited_links_show_the_same_text(client, archive)
 
 
-def test_cited_links_survive_every_step_in_turn(client, seed_bytes, monkeypatch, staff_user,
-                                                tmp_path):
+def test_cited_links_survive_every_step_in_turn(
+    client, seed_bytes, monkeypatch, staff_user, tmp_path
+):
     """All seeds, all steps one after another, the index rebuild included."""
     reports = [store_file(b, name, publish=True).report for name, b in seed_bytes.items()]
     arch = Archive(reports=reports, data=dict(seed_bytes))
     cite_everything(client, arch)
     assert len(arch.cited) > 100
     for step in STEPS:
-        run_step(step, arch, client=client, monkeypatch=monkeypatch, staff_user=staff_user,
-                 tmp_path=tmp_path)
+        run_step(
+            step,
+            arch,
+            client=client,
+            monkeypatch=monkeypatch,
+            staff_user=staff_user,
+            tmp_path=tmp_path,
+        )
         assert_cited_links_show_the_same_text(client, arch)
 
 
@@ -301,8 +351,11 @@ def test_registry_hashes_match_what_each_link_shows(client, archive):
     the sha256 of the words the paragraph link shows, for every paragraph."""
     import csv
 
-    rows = list(csv.DictReader(io.StringIO(
-        b"".join(client.get("/permalinks.csv").streaming_content).decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(client.get("/permalinks.csv").streaming_content).decode())
+        )
+    )
     paragraphs = [r for r in rows if r["kind"] == "paragraph"]
     assert paragraphs
     pages = Pages(client)
@@ -326,8 +379,11 @@ def test_a_withdrawn_report_keeps_every_permalink_as_a_tombstone(client, archive
     report.refresh_from_db()
     assert report.status == ReportStatus.WITHDRAWN
     urls = [c.url for c in archive.cited if c.report == report.public_id]
-    urls += [report.get_absolute_url(), f"/r/{report.public_id}/versions/",
-             f"/r/{report.public_id}/diff/1/1/"]
+    urls += [
+        report.get_absolute_url(),
+        f"/r/{report.public_id}/versions/",
+        f"/r/{report.public_id}/diff/1/1/",
+    ]
     for url in urls:
         response = client.get(urldefrag(url)[0], follow=True)
         assert response.status_code == 410, url

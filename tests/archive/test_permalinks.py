@@ -18,8 +18,9 @@ HREF = re.compile(r'href="(/[^"#]*)(#[^"]*)?"')
 
 @pytest.fixture
 def hexi(seed_bytes):
-    return store_file(seed_bytes["001_46ac5d44bafe418d.txt"], "001_46ac5d44bafe418d.txt",
-                      publish=True).report
+    return store_file(
+        seed_bytes["001_46ac5d44bafe418d.txt"], "001_46ac5d44bafe418d.txt", publish=True
+    ).report
 
 
 def page_links(client, url: str) -> set[str]:
@@ -33,7 +34,7 @@ def shown_text(client, url: str) -> str:
     response = client.get(url, follow=True)
     assert response.status_code == 200, url
     body = response.content.decode()
-    body = body[body.index('class="report-text"'):body.index("</article>")]
+    body = body[body.index('class="report-text"') : body.index("</article>")]
     return hashlib.sha256(re.sub(r"<[^>]+>", "", body).encode()).hexdigest()
 
 
@@ -65,8 +66,7 @@ def test_paragraph_short_url_redirects_to_its_anchor(client, hexi):
 
 
 def test_links_survive_an_index_rebuild(client, hexi):
-    cited = [hexi.get_absolute_url(), hexi.get_short_url(),
-             hexi.current_version.get_absolute_url()]
+    cited = [hexi.get_absolute_url(), hexi.get_short_url(), hexi.current_version.get_absolute_url()]
     before = [shown_text(client, url) for url in cited]
     call_command("rebuild_search_index", verbosity=0)
     assert [shown_text(client, url) for url in cited] == before
@@ -126,8 +126,14 @@ def test_the_original_downloads_byte_for_byte(client, hexi, seed_bytes):
 
 
 def test_unknown_links_are_404_not_500(client):
-    for url in ["/r/zzzzzzzz/", "/r/zzzzzzzz/v1/", "/reports/no/such/path/",
-                "/sources/" + "0" * 64 + "/", "/places/nowhere/", "/r/zzzzzzzz/v1/p1/"]:
+    for url in [
+        "/r/zzzzzzzz/",
+        "/r/zzzzzzzz/v1/",
+        "/reports/no/such/path/",
+        "/sources/" + "0" * 64 + "/",
+        "/places/nowhere/",
+        "/r/zzzzzzzz/v1/p1/",
+    ]:
         assert client.get(url).status_code == 404, url
 
 

@@ -35,7 +35,10 @@ def test_a_long_report_is_shown_in_pages_and_each_paragraph_stays_reachable(clie
     page = client.get(url, {"at": f"p{last}"}).content.decode()
     assert f'id="p{last}"' in page and 'id="p1"' not in page
     second = client.get(url, {"page": 2}).content.decode()
-    assert f'id="p{PARAGRAPHS_PER_PAGE + 1}"' in second and f'id="p{2 * PARAGRAPHS_PER_PAGE}"' in second
+    assert (
+        f'id="p{PARAGRAPHS_PER_PAGE + 1}"' in second
+        and f'id="p{2 * PARAGRAPHS_PER_PAGE}"' in second
+    )
     # The paragraph permalink a researcher cited opens the right page.
     response = client.get(f"/r/{report.public_id}/v1/p{last}/")
     assert response.status_code == 302 and response["Location"].endswith(f"?at=p{last}#p{last}")
@@ -68,8 +71,9 @@ def brute_force_anchors(paragraphs, sections) -> dict[int, list[str]]:
     """build_blocks' section placement as it was written first: a scan per section."""
     starts: dict[int, list[str]] = {}
     for s in sorted(sections, key=lambda s: (s.start, s.level)):
-        target = next((p.number for p in paragraphs
-                       if p.start <= s.start < max(p.end, p.start + 1)), None)
+        target = next(
+            (p.number for p in paragraphs if p.start <= s.start < max(p.end, p.start + 1)), None
+        )
         if target is None:
             target = next((p.number for p in paragraphs if p.start >= s.start), None)
         if target is not None:
@@ -95,8 +99,10 @@ def test_a_100000_line_report_page_answers_within_budget(client):
     started, cpu_started = time.monotonic(), time.thread_time()
     response = client.get(report.current_version.get_absolute_url(), {"at": "p50000"})
     took, cpu = time.monotonic() - started, time.thread_time() - cpu_started
-    print(f"\n100,000-line report, page of p50000: {took:.2f} s ({cpu:.2f} s CPU), "
-          f"{len(response.content) / 1e6:.2f} MB")
+    print(
+        f"\n100,000-line report, page of p50000: {took:.2f} s ({cpu:.2f} s CPU), "
+        f"{len(response.content) / 1e6:.2f} MB"
+    )
     assert response.status_code == 200 and 'id="p50000"' in response.content.decode()
     assert len(response.content) < 2_000_000
     assert cpu < 2.0
@@ -115,7 +121,9 @@ def test_pages_are_bounded_in_characters_and_an_overlong_paragraph_is_cut_with_a
     assert last.end - last.start > PARAGRAPH_CHARACTERS
     url = version.get_absolute_url()
     first = client.get(url).content.decode()
-    assert 'data-pages="' in first and len(first) < 3 * PAGE_CHARACTERS * 3  # UTF-8: 3 bytes a character
+    assert (
+        'data-pages="' in first and len(first) < 3 * PAGE_CHARACTERS * 3
+    )  # UTF-8: 3 bytes a character
     # every paragraph is on exactly one page, reachable by its permalink
     for number in range(1, last.number + 1):
         page = client.get(url, {"at": f"p{number}"}).content.decode()

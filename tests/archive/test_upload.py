@@ -44,11 +44,14 @@ def test_the_same_file_twice_makes_one_report(staff_client, seed_bytes):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("empty.txt", b"", "空"),
-    ("evil.exe", b"MZ\x90\x00" * 100, "不支持"),
-    ("../../etc/passwd.txt", b"\x00\x01\x02\xff" * 200, ""),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("empty.txt", b"", "空"),
+        ("evil.exe", b"MZ\x90\x00" * 100, "不支持"),
+        ("../../etc/passwd.txt", b"\x00\x01\x02\xff" * 200, ""),
+    ],
+)
 def test_bad_files_get_a_message_and_change_nothing(staff_client, name, data, message):
     response = upload(staff_client, name, data)
     assert response.status_code in (200, 302)
@@ -61,8 +64,10 @@ def test_editor_corrects_metadata_through_the_form(staff_client, seed_bytes):
     upload(staff_client, HEXI, seed_bytes[HEXI])
     report = Report.objects.get()
     old = report.get_absolute_url()
-    response = staff_client.post(f"/r/{report.public_id}/edit/", {
-        "title": report.title, "place": "天津市河西区", "year": "2015", "doc_type": "work_report"})
+    response = staff_client.post(
+        f"/r/{report.public_id}/edit/",
+        {"title": report.title, "place": "天津市河西区", "year": "2015", "doc_type": "work_report"},
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.year == 2015

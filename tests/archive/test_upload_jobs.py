@@ -39,14 +39,18 @@ def staged_files() -> list[Path]:
 
 
 def test_a_batch_returns_at_once_and_each_file_gets_its_own_outcome(
-        background, staff_client, seed_bytes):
-    response = post(staff_client, [
-        (HEXI, seed_bytes[HEXI]),
-        ("virus.exe", b"MZ\x90\x00" * 100),
-        ("empty.txt", b""),
-        ("binary.txt", bytes(range(256)) * 40),
-        (NANKAI, seed_bytes[NANKAI]),
-    ])
+    background, staff_client, seed_bytes
+):
+    response = post(
+        staff_client,
+        [
+            (HEXI, seed_bytes[HEXI]),
+            ("virus.exe", b"MZ\x90\x00" * 100),
+            ("empty.txt", b""),
+            ("binary.txt", bytes(range(256)) * 40),
+            (NANKAI, seed_bytes[NANKAI]),
+        ],
+    )
     assert response.status_code == 302
     batch_url = response["Location"]
     assert batch_url.startswith("/upload/")
@@ -107,8 +111,9 @@ def test_a_worker_killed_mid_parse_loses_nothing(background, staff_client, seed_
     assert job.state == "done" and job.attempts == 2
 
 
-def test_a_file_that_keeps_killing_the_worker_fails_with_a_message(background, staff_client,
-                                                                   seed_bytes):
+def test_a_file_that_keeps_killing_the_worker_fails_with_a_message(
+    background, staff_client, seed_bytes
+):
     post(staff_client, [(HEXI, seed_bytes[HEXI])])
     for _ in range(MAX_ATTEMPTS):
         recover_interrupted()
@@ -126,8 +131,9 @@ def test_only_editors_see_upload_progress(background, staff_client, seed_bytes):
     assert staff_client.get("/upload/no-such-batch/").status_code == 404
 
 
-def test_a_check_reports_media_files_without_a_row(background, staff_client, seed_bytes,
-                                                   settings, tmp_path):
+def test_a_check_reports_media_files_without_a_row(
+    background, staff_client, seed_bytes, settings, tmp_path
+):
     from archive.uploads import unaccounted_media
 
     # A media folder of its own: the shared one outlives each test's rolled-back database.
@@ -149,8 +155,9 @@ def test_a_check_reports_media_files_without_a_row(background, staff_client, see
     assert stray.exists()  # reported, never deleted
 
 
-def test_filing_a_draft_as_a_new_version_is_parsed_by_the_worker(background, staff_client,
-                                                                  seed_bytes):
+def test_filing_a_draft_as_a_new_version_is_parsed_by_the_worker(
+    background, staff_client, seed_bytes
+):
     from archive.services import store_file
 
     original = store_file(seed_bytes[HEXI], HEXI, publish=True).report

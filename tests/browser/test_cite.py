@@ -12,8 +12,10 @@ from archive.services import store_file
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEXI = "001_46ac5d44bafe418d.txt"
-GBT = re.compile(r"^天津市河西区人民政府\. .+: 第(\d+)段\[EB/OL\]\. \(2016-01-11\)\[\d{4}-\d{2}-\d{2}\]\. "
-                 r"http://\S+/r/[0-9a-z]+/v1/p(\d+)/\.$")
+GBT = re.compile(
+    r"^天津市河西区人民政府\. .+: 第(\d+)段\[EB/OL\]\. \(2016-01-11\)\[\d{4}-\d{2}-\d{2}\]\. "
+    r"http://\S+/r/[0-9a-z]+/v1/p(\d+)/\.$"
+)
 
 
 @pytest.fixture
@@ -22,14 +24,17 @@ def hexi(seed_bytes):
 
 
 def grant_clipboard(browser, origin: str) -> None:
-    browser.execute_cdp_cmd("Browser.grantPermissions", {
-        "origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
 
 
 def read_clipboard(browser) -> str:
     return browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "navigator.clipboard.readText().then(done, e => done('ERROR ' + e));")
+        "navigator.clipboard.readText().then(done, e => done('ERROR ' + e));"
+    )
 
 
 def test_paragraph_permalink_is_in_view_marked_and_citable(browser, live_server, hexi, tmp_path):
@@ -42,10 +47,13 @@ def test_paragraph_permalink_is_in_view_marked_and_citable(browser, live_server,
     # (a sub-pixel shift once fonts and the cite buttons settle is still "in view")
     in_view = browser.execute_script(
         "const r = arguments[0].getBoundingClientRect();"
-        "return r.top > -4 && r.top < window.innerHeight / 2 && window.scrollY > 0;", paragraph)
+        "return r.top > -4 && r.top < window.innerHeight / 2 && window.scrollY > 0;",
+        paragraph,
+    )
     assert in_view, "the cited paragraph is scrolled into view"
-    assert browser.execute_script("return document.querySelector(':target') === arguments[0];",
-                                  paragraph)
+    assert browser.execute_script(
+        "return document.querySelector(':target') === arguments[0];", paragraph
+    )
     background = paragraph.value_of_css_property("background-color")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), "the :target paragraph is marked"
 

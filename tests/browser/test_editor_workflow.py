@@ -23,7 +23,8 @@ def test_upload_review_publish_search(browser, live_server, django_user_model, t
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-drop-zone]")))
 
     browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
-        str(SEEDS_DIR / "004_9a7de8e018f5043e.txt"))
+        str(SEEDS_DIR / "004_9a7de8e018f5043e.txt")
+    )
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait.until(lambda d: d.current_url.endswith("/review/"))
     review = browser.find_element(By.TAG_NAME, "main").text

@@ -33,6 +33,8 @@ def test_search_click_lands_on_highlighted_paragraph(browser, live_server, seede
     assert marks and all(m.text == "营商环境" for m in marks)
     in_view = browser.execute_script(
         "const r = arguments[0].getBoundingClientRect();"
-        "return r.bottom > 0 && r.top < window.innerHeight;", paragraph)
+        "return r.bottom > 0 && r.top < window.innerHeight;",
+        paragraph,
+    )
     assert in_view
     browser.save_screenshot(str(tmp_path / "paragraph.png"))

@@ -26,10 +26,15 @@ def load_gold(path: Path) -> list[dict]:
 
 def body(n: int = 3) -> str:
     """A body paragraph long enough to look like report text."""
-    return "我们坚持稳中求进工作总基调，推动经济社会持续健康发展，各项事业取得新进展，人民群众获得感明显增强。" * n
+    return (
+        "我们坚持稳中求进工作总基调，推动经济社会持续健康发展，各项事业取得新进展，人民群众获得感明显增强。"
+        * n
+    )
 
 
-def report(place_line: str = "现在，我代表河西区人民政府向大会作工作报告，请予审议。", extra: str = "") -> str:
+def report(
+    place_line: str = "现在，我代表河西区人民政府向大会作工作报告，请予审议。", extra: str = ""
+) -> str:
     """A small but complete report text: title block, opening, review and plan parts."""
     return (
         "政府工作报告\n"

@@ -20,7 +20,9 @@ def _error(data, name):
     with pytest.raises(IngestError) as info:
         parse_file(data, name)
     msg = str(info.value)
-    assert any("\u4e00" <= c <= "\u9fff" for c in msg) and any(c.isascii() and c.isalpha() for c in msg), msg
+    assert any("\u4e00" <= c <= "\u9fff" for c in msg) and any(
+        c.isascii() and c.isalpha() for c in msg
+    ), msg
     return msg
 
 
@@ -40,13 +42,16 @@ def test_text_without_chinese():
     assert "Chinese" in _error(b"hello world, this is not a report\n" * 10, "a.txt")
 
 
-@pytest.mark.parametrize("name,data", [
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
-    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100),
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),
-    ("sheet.xls", "各位代表".encode()),
-    ("archive.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 50),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100),
+        ("sheet.xls", "各位代表".encode()),
+        ("archive.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 50),
+    ],
+)
 def test_unknown_or_unsupported_format(name, data):
     _error(data, name)
 
@@ -87,7 +92,9 @@ def test_truncated_docx():
 
 
 def test_only_chrome():
-    _error("当前位置：首页 > 新闻\n上一篇：通知\n下一篇：公告\n版权所有 津ICP备123号".encode(), "a.txt")
+    _error(
+        "当前位置：首页 > 新闻\n上一篇：通知\n下一篇：公告\n版权所有 津ICP备123号".encode(), "a.txt"
+    )
 
 
 def test_good_file_still_parses():
@@ -103,8 +110,16 @@ def test_mangled_files_never_raise_another_exception(seed):
         doc.add_paragraph(line)
     out = io.BytesIO()
     doc.save(out)
-    sources = [(out.getvalue(), "a.docx"), (report().encode("gb18030"), "a.txt"),
-               (("<html><body><p>" + report().replace("\n", "</p><p>") + "</p></body></html>").encode("utf-8"), "a.html")]
+    sources = [
+        (out.getvalue(), "a.docx"),
+        (report().encode("gb18030"), "a.txt"),
+        (
+            ("<html><body><p>" + report().replace("\n", "</p><p>") + "</p></body></html>").encode(
+                "utf-8"
+            ),
+            "a.html",
+        ),
+    ]
     data, name = sources[seed % len(sources)]
     data = bytearray(data)
     for _ in range(rnd.randint(1, 40)):

@@ -443,7 +443,9 @@ def test_sub_aggregates_keep_their_own_names(text, expect):
     cs, _ = ex(text)
     assert triples(cs) == expect
     vocab = load_vocab().indicators
-    assert not any(c.normalised and vocab[c.indicator].get("match", "mention") == "mention" for c in cs)
+    assert not any(
+        c.normalised and vocab[c.indicator].get("match", "mention") == "mention" for c in cs
+    )
 
 
 def test_numbers_after_another_subject_are_not_taken():

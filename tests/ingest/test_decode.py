@@ -20,7 +20,7 @@ def damaged(data: bytes, at: list[float], junk: bytes = b"\xff") -> bytes:
     """`data` with a stray byte put in at each fraction of its length."""
     out = bytearray(data)
     for where in sorted(at, reverse=True):
-        out[int(len(out) * where):int(len(out) * where)] = junk
+        out[int(len(out) * where) : int(len(out) * where)] = junk
     return bytes(out)
 
 
@@ -46,7 +46,7 @@ def test_two_stray_bytes_in_a_real_gb18030_report_are_read_with_a_warning():
 
 def test_a_utf8_report_cut_mid_character_is_read_with_a_warning(seed_bytes):
     data = seed_bytes["001_46ac5d44bafe418d.txt"]
-    cut = data[:len(data) // 2 + 1]  # very likely inside a three-byte character
+    cut = data[: len(data) // 2 + 1]  # very likely inside a three-byte character
     while True:
         try:
             cut.decode("utf-8")
@@ -58,11 +58,15 @@ def test_a_utf8_report_cut_mid_character_is_read_with_a_warning(seed_bytes):
     assert encoding == "utf-8" and text.endswith("\ufffd") and warnings
 
 
-@pytest.mark.parametrize("name,data", [
-    ("random.txt", bytes((i * 7919 + 13) % 256 for i in range(20000))),
-    ("deflated.txt", zlib.compress(GB18030_REPORT.read_bytes())),
-    ("png.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50),
-], ids=["random bytes", "deflated report", "png"])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("random.txt", bytes((i * 7919 + 13) % 256 for i in range(20000))),
+        ("deflated.txt", zlib.compress(GB18030_REPORT.read_bytes())),
+        ("png.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 50),
+    ],
+    ids=["random bytes", "deflated report", "png"],
+)
 def test_a_truly_binary_file_is_still_refused(name, data):
     with pytest.raises(IngestError, match="二进制|binary|图片|image"):
         parse_file(data, name)
@@ -83,8 +87,13 @@ def test_too_many_bad_bytes_are_not_waved_through():
 def test_text_nested_deeper_than_the_html_parser_goes_is_read_with_a_warning():
     """libxml2 silently drops text nested past its depth limit."""
     body = "各位代表：现在，我代表区人民政府向大会作工作报告，请予审议。" * 20
-    page = ("<html><head><title>河西区政府工作报告</title></head><body><p>开头。</p>"
-            + "<div>" * 5000 + f"<p>{body}</p>" + "</div>" * 5000 + "</body></html>")
+    page = (
+        "<html><head><title>河西区政府工作报告</title></head><body><p>开头。</p>"
+        + "<div>" * 5000
+        + f"<p>{body}</p>"
+        + "</div>" * 5000
+        + "</body></html>"
+    )
     parsed = parse_file(page.encode("utf-8"), "deep.html")
     assert parsed.text.count("各位代表") == 20
     assert any("嵌套过深" in w for w in parsed.warnings)
@@ -99,12 +108,16 @@ def test_real_reports_saved_as_ordinary_html_pages_get_no_depth_warning():
     assert len(paths) >= 8
     for path in paths:
         text = path.read_bytes().decode("gb18030" if ".gbk." in path.name else "utf-8")
-        page = ("<html><head><meta charset='utf-8'><title>政府工作报告</title>"
-                "<style>.x{color:red}</style><script>var a='<div>';</script></head><body>"
-                "<nav><a href='/'>首页</a> <a href='/zw/'>政务公开</a></nav>"
-                + "<div class='wrap'>" * 12
-                + "".join(f"<p>{htmlmod.escape(line)}</p>\n" for line in text.split("\n")
-                          if line.strip())
-                + "</div>" * 12 + "<footer>版权所有</footer></body></html>")
+        page = (
+            "<html><head><meta charset='utf-8'><title>政府工作报告</title>"
+            "<style>.x{color:red}</style><script>var a='<div>';</script></head><body>"
+            "<nav><a href='/'>首页</a> <a href='/zw/'>政务公开</a></nav>"
+            + "<div class='wrap'>" * 12
+            + "".join(
+                f"<p>{htmlmod.escape(line)}</p>\n" for line in text.split("\n") if line.strip()
+            )
+            + "</div>" * 12
+            + "<footer>版权所有</footer></body></html>"
+        )
         parsed = parse_file(page.encode("utf-8"), path.stem + ".html")
         assert not any("嵌套过深" in w for w in parsed.warnings), path.name

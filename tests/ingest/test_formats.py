@@ -21,8 +21,15 @@ def _check(r):
 
 @pytest.mark.parametrize(
     "encoding,bom",
-    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""), ("gbk", b""),
-     ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")],
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("gb18030", b""),
+        ("gbk", b""),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+    ],
 )
 def test_text_encodings(encoding, bom):
     data = bom + report().encode(encoding)
@@ -40,13 +47,21 @@ def test_crlf_and_cr_line_ends():
 
 
 def test_big5_via_charset_normalizer():
-    text = "政府工作報告\n各位代表：\n現在，我代表臺北市政府向大會報告工作。" + "我們堅持穩中求進，推動經濟社會持續健康發展，各項事業取得新進展。" * 20
+    text = (
+        "政府工作報告\n各位代表：\n現在，我代表臺北市政府向大會報告工作。"
+        + "我們堅持穩中求進，推動經濟社會持續健康發展，各項事業取得新進展。" * 20
+    )
     r = parse_file(text.encode("big5"), "report.txt")
     assert "各位代表" in r.text and r.encoding
 
 
 def test_gb18030_seed_file_from_corpus_form():
-    data = (SEEDS_DIR / "001_46ac5d44bafe418d.txt").read_text(encoding="utf-8").replace("\n", "\r\n").encode("gb18030")
+    data = (
+        (SEEDS_DIR / "001_46ac5d44bafe418d.txt")
+        .read_text(encoding="utf-8")
+        .replace("\n", "\r\n")
+        .encode("gb18030")
+    )
     r = parse_file(data, "001.txt")
     assert r.encoding == "gb18030" and r.place.name == "天津市河西区" and r.year == 2016
 
@@ -77,7 +92,16 @@ def test_html_main_text(charset, encoding):
     data = HTML.format(charset=charset, paragraphs=paragraphs).encode(encoding)
     r = parse_file(data, "report.html")
     _check(r)
-    for chrome in ("您现在的位置", "分享到", "上一篇", "ICP备", "公网安备", "不是正文", "打印本页", "新闻中心"):
+    for chrome in (
+        "您现在的位置",
+        "分享到",
+        "上一篇",
+        "ICP备",
+        "公网安备",
+        "不是正文",
+        "打印本页",
+        "新闻中心",
+    ):
         assert chrome not in r.text, chrome
     assert r.published == "2016-01-20"
     assert r.media_type == "text/html"
@@ -105,8 +129,12 @@ def _docx_bytes(lines, table=None):
 
 
 def test_docx():
-    lines = ["2016年河西区政府工作报告", "来源：河西报"] + [ln for ln in report().splitlines() if ln.strip()]
-    r = parse_file(_docx_bytes(lines, table=[["指标", "目标"], ["地区生产总值", "增长9%"]]), "report.docx")
+    lines = ["2016年河西区政府工作报告", "来源：河西报"] + [
+        ln for ln in report().splitlines() if ln.strip()
+    ]
+    r = parse_file(
+        _docx_bytes(lines, table=[["指标", "目标"], ["地区生产总值", "增长9%"]]), "report.docx"
+    )
     _check(r)
     assert r.title == "2016年河西区政府工作报告"
     assert "来源：河西报" not in r.text and r.source.publisher == "河西报"
@@ -166,13 +194,19 @@ def test_seed_saved_as_html_page_reads_the_same(doc):
     from .helpers import norm
 
     text = (SEEDS_DIR / doc["file"]).read_text(encoding="utf-8")
-    page = ("<html><head><meta charset='utf-8'><title>正文</title></head><body><div class='content'>"
-            + "".join(f"<p>{htmlmod.escape(line)}</p>\n" for line in text.split("\n") if line.strip())
-            + "</div></body></html>")
+    page = (
+        "<html><head><meta charset='utf-8'><title>正文</title></head><body><div class='content'>"
+        + "".join(f"<p>{htmlmod.escape(line)}</p>\n" for line in text.split("\n") if line.strip())
+        + "</div></body></html>"
+    )
     r = parse_file(page.encode("utf-8"), "page.html")
     exp = doc["expect"]
     assert r.year == exp["year"] and r.doc_type == exp["doc_type"]
-    assert (r.place is None) if exp.get("place", "") is None else r.place.name.endswith(exp["place_endswith"])
+    assert (
+        (r.place is None)
+        if exp.get("place", "") is None
+        else r.place.name.endswith(exp["place_endswith"])
+    )
     for phrase in doc["absent"]:
         assert norm(phrase) not in norm(r.text), phrase
     titles = [norm(s.title) for s in r.sections]

@@ -11,7 +11,19 @@ from archive.ingest.pipeline import PIPELINE_VERSION, parse_file
 
 from .helpers import SEEDS_DIR, body, report
 
-KEYS = {"title", "place", "year", "doc_type", "published", "delivered", "meeting", "text", "sections", "commitments", "warnings"}
+KEYS = {
+    "title",
+    "place",
+    "year",
+    "doc_type",
+    "published",
+    "delivered",
+    "meeting",
+    "text",
+    "sections",
+    "commitments",
+    "warnings",
+}
 
 
 def test_version():
@@ -28,9 +40,9 @@ def test_contract_shape_for_every_seed():
             assert set(s) == {"anchor", "level", "number", "title", "kind", "start", "end"}
             assert s["kind"] in {"review", "plan", "targets", "problems", "glossary", "other"}
         for p in r.paragraphs:
-            assert 0 <= p.start < p.end <= len(r.text) and r.text[p.start:p.end].strip()
+            assert 0 <= p.start < p.end <= len(r.text) and r.text[p.start : p.end].strip()
         for cm in c["commitments"]:
-            assert r.text[cm["start"]:cm["end"]] == cm["text"]
+            assert r.text[cm["start"] : cm["end"]] == cm["text"]
 
 
 def test_no_django_imported():

@@ -75,7 +75,7 @@ def test_seed_002_glossary_apart(parsed):
     r = parsed["seed002"]
     glossary = [s for s in r.sections if s.kind == "glossary"]
     assert len(glossary) == 1 and glossary[0].title.startswith("附注")
-    assert "五区三带" in r.text[glossary[0].start:glossary[0].end]
+    assert "五区三带" in r.text[glossary[0].start : glossary[0].end]
     # the 26 numbered definitions are not sections of the body
     assert all(s.start < glossary[0].start for s in r.sections if s is not glossary[0])
     assert r.source.publisher == "区财政局" and r.published == "2021-07-16"

@@ -60,11 +60,15 @@ def report_text(size: int) -> bytes:
 BIG_MB = int(os.environ.get("ARCHIVE_BIG_UPLOAD_MB", "12"))
 
 
-@pytest.mark.parametrize("name,make", [
-    ("one-line-10mb.txt", lambda: one_line(10_000_000)),
-    ("lines-100k.txt", lambda: many_lines(100_000)),
-    (f"report-{BIG_MB}mb.txt", lambda: report_text(BIG_MB * 1_000_000)),
-], ids=["one line of 10 MB", "100,000 lines", f"a {BIG_MB} MB report"])
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("one-line-10mb.txt", lambda: one_line(10_000_000)),
+        ("lines-100k.txt", lambda: many_lines(100_000)),
+        (f"report-{BIG_MB}mb.txt", lambda: report_text(BIG_MB * 1_000_000)),
+    ],
+    ids=["one line of 10 MB", "100,000 lines", f"a {BIG_MB} MB report"],
+)
 def test_a_big_file_is_parsed_in_the_background_with_pages_in_budget(server, name, make):
     session = server.editor_session()
     data = make()
@@ -74,8 +78,10 @@ def test_a_big_file_is_parsed_in_the_background_with_pages_in_budget(server, nam
     assert progress.status_code == 200 and took < PAGE_BUDGET
     started = time.monotonic()
     [outcome] = server.batch_outcome(session, batch, limit=900)
-    print(f"\n{name}: {len(data) / 1e6:.0f} MB parsed and stored in "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"\n{name}: {len(data) / 1e6:.0f} MB parsed and stored in "
+        f"{time.monotonic() - started:.0f} s"
+    )
     assert outcome["state"] == "done", outcome
     review, took = timed_get(session, f"{server.url}/r/{outcome['report']}/review/")
     print(f"{name}: review page {took:.2f} s, {len(review.content) / 1e6:.1f} MB")
@@ -83,8 +89,11 @@ def test_a_big_file_is_parsed_in_the_background_with_pages_in_budget(server, nam
     assert len(review.content) < 2_000_000  # bounded, whatever the size of the text
     # the report's text, in pages of paragraphs: the first and the last page
     for params in ({}, {"page": "99999999"}):
-        page, took = timed_get(session, f"{server.url}/r/{outcome['report']}/v1/?"
-                               + "&".join(f"{k}={v}" for k, v in params.items()))
+        page, took = timed_get(
+            session,
+            f"{server.url}/r/{outcome['report']}/v1/?"
+            + "&".join(f"{k}={v}" for k, v in params.items()),
+        )
         print(f"{name}: report page {params or 1} {took:.2f} s, {len(page.content) / 1e6:.1f} MB")
         assert page.status_code == 200 and took < PAGE_BUDGET
         assert len(page.content) < 2_000_000
@@ -94,13 +103,16 @@ def test_a_big_file_is_parsed_in_the_background_with_pages_in_budget(server, nam
 
 def test_each_file_of_a_mixed_batch_has_its_own_outcome(server):
     session = server.editor_session()
-    batch, took = server.upload(session, [
-        ("good.txt", BASE.replace("一年来,在市委", "一年来,混合批次校验码,在市委", 1).encode()),
-        ("virus.exe", b"MZ\x90\x00" * 1000),
-        ("empty.txt", b""),
-        ("binary.txt", bytes(range(256)) * 400),
-        ("broken.docx", b"PK\x03\x04 not really a zip"),
-    ])
+    batch, took = server.upload(
+        session,
+        [
+            ("good.txt", BASE.replace("一年来,在市委", "一年来,混合批次校验码,在市委", 1).encode()),
+            ("virus.exe", b"MZ\x90\x00" * 1000),
+            ("empty.txt", b""),
+            ("binary.txt", bytes(range(256)) * 400),
+            ("broken.docx", b"PK\x03\x04 not really a zip"),
+        ],
+    )
     assert took < PAGE_BUDGET
     rows = server.batch_outcome(session, batch)
     states = [r["state"] for r in rows]

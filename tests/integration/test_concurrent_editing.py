@@ -45,8 +45,10 @@ def variant(i: int) -> bytes:
 @pytest.fixture(scope="module")
 def busy_cpus():
     """Saturate every CPU with busy loops for the whole module, as a shared server is."""
-    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-             for _ in range(os.cpu_count() or 2)]
+    loops = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(os.cpu_count() or 2)
+    ]
     yield
     for p in loops:
         p.kill()
@@ -67,8 +69,9 @@ def server(tmp_path_factory, busy_cpus):
 DONE_LOCK = threading.Lock()
 
 
-def upload_and_edit(server: ArchiveServer, i: int, failures: list, counts: dict,
-                    third_done: threading.Event) -> str | None:
+def upload_and_edit(
+    server: ArchiveServer, i: int, failures: list, counts: dict, third_done: threading.Event
+) -> str | None:
     session = server.editor_session()
     batch, _ = server.upload(session, [(f"upload-{i}.txt", variant(i))])
     [outcome] = server.batch_outcome(session, batch)  # parsed by the background worker
@@ -79,9 +82,18 @@ def upload_and_edit(server: ArchiveServer, i: int, failures: list, counts: dict,
     public_id = outcome["report"]
     edit = f"{server.url}/r/{public_id}/edit/"
     token = csrf_token(session, edit)
-    response = session.post(edit, timeout=120, headers={"Referer": edit}, data={
-        "csrfmiddlewaretoken": token, "title": f"河西区政府工作报告（并发 {i}）",
-        "place": "天津市河西区", "year": str(2000 + i), "doc_type": "work_report"})
+    response = session.post(
+        edit,
+        timeout=120,
+        headers={"Referer": edit},
+        data={
+            "csrfmiddlewaretoken": token,
+            "title": f"河西区政府工作报告（并发 {i}）",
+            "place": "天津市河西区",
+            "year": str(2000 + i),
+            "doc_type": "work_report",
+        },
+    )
     counts["requests"] += 2
     if response.status_code != 200:
         failures.append(f"edit {i}: {response.status_code}")
@@ -106,8 +118,9 @@ def search_stream(server: ArchiveServer, stop: threading.Event, failures: list, 
         n += 1
 
 
-def kill_the_writer_midway(server: ArchiveServer, third_done: threading.Event,
-                           killed: dict) -> None:
+def kill_the_writer_midway(
+    server: ArchiveServer, third_done: threading.Event, killed: dict
+) -> None:
     """SIGKILL the writer once a third of the uploads are done (or after 300 s, so that a
     run whose uploads fail still kills it); note the new writer's pid."""
     third_done.wait(timeout=300)
@@ -122,23 +135,30 @@ def test_parallel_uploads_edits_and_searches_leave_index_and_database_in_agreeme
     killed: dict = {}
     stop = threading.Event()
     third_done = threading.Event()
-    searchers = [threading.Thread(target=search_stream, args=(server, stop, failures, counts))
-                 for _ in range(3)]
+    searchers = [
+        threading.Thread(target=search_stream, args=(server, stop, failures, counts))
+        for _ in range(3)
+    ]
     killer = threading.Thread(target=kill_the_writer_midway, args=(server, third_done, killed))
     for t in [*searchers, killer]:
         t.start()
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(lambda i: upload_and_edit(server, i, failures, counts, third_done),
-                            range(UPLOADS)))
+        ids = list(
+            pool.map(
+                lambda i: upload_and_edit(server, i, failures, counts, third_done), range(UPLOADS)
+            )
+        )
     stop.set()
     for t in [*searchers, killer]:
         t.join()
     elapsed = time.monotonic() - started
     applied_in = server.wait_until_applied(limit=BOUND_UNDER_LOAD)
-    print(f"\nconcurrency (CPUs saturated): {counts['requests']} requests in {elapsed:.1f} s, "
-          f"{len(failures)} failed; writer {killed.get('pid')} killed, now {server.writer_pid()}; "
-          f"queue empty {applied_in:.1f} s after the last request")
+    print(
+        f"\nconcurrency (CPUs saturated): {counts['requests']} requests in {elapsed:.1f} s, "
+        f"{len(failures)} failed; writer {killed.get('pid')} killed, now {server.writer_pid()}; "
+        f"queue empty {applied_in:.1f} s after the last request"
+    )
     assert failures == [], server.server_errors()
     assert None not in ids and len(set(ids)) == UPLOADS
     # gunicorn's master started a new writer, and that writer applied what was left.
@@ -148,7 +168,9 @@ def test_parallel_uploads_edits_and_searches_leave_index_and_database_in_agreeme
     for i, public_id in enumerate(ids):
         found = requests.get(f"{server.url}/api/search", params={"q": marker(i)}, timeout=60).json()
         assert found["count"] == 1, (i, found)
-        assert public_id in found["results"][0]["report"] and found["results"][0]["year"] == 2000 + i
+        assert (
+            public_id in found["results"][0]["report"] and found["results"][0]["year"] == 2000 + i
+        )
 
     check = server.manage("check_search_index", check=False)
     print(check.stdout.strip())
@@ -169,13 +191,16 @@ def lock_is_held(server: ArchiveServer) -> bool:
 def test_a_writer_killed_mid_apply_loses_nothing(server):
     # Queue a change for every report (one transaction: the writer sees them all at once),
     # wait until the writer holds the lock to apply them, and kill it there.
-    server.manage("shell", "-c",
-                  "from django.db import transaction\n"
-                  "from archive.models import Report\n"
-                  "from search.indexing import enqueue_report\n"
-                  "with transaction.atomic():\n"
-                  "    for r in Report.objects.published():\n"
-                  "        enqueue_report(r, apply=False)\n")
+    server.manage(
+        "shell",
+        "-c",
+        "from django.db import transaction\n"
+        "from archive.models import Report\n"
+        "from search.indexing import enqueue_report\n"
+        "with transaction.atomic():\n"
+        "    for r in Report.objects.published():\n"
+        "        enqueue_report(r, apply=False)\n",
+    )
     writer = server.writer_pid()
     deadline = time.monotonic() + 60
     while not lock_is_held(server):
@@ -187,7 +212,10 @@ def test_a_writer_killed_mid_apply_loses_nothing(server):
     # The kill must have interrupted real work, or this test would prove nothing.
     assert pending > 0
     # Searches keep working while the writer is down.
-    assert requests.get(f"{server.url}/api/search", params={"q": "河西"}, timeout=60).status_code == 200
+    assert (
+        requests.get(f"{server.url}/api/search", params={"q": "河西"}, timeout=60).status_code
+        == 200
+    )
     # The standby writer takes over at once (no restart, no start-up), so what remains is the
     # work itself: every report re-indexed in one go, on saturated CPUs (9.4 s seen at load 15
     # on two cores). The bound is for changes made at a normal pace; this allows that work.

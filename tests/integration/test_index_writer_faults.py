@@ -35,9 +35,11 @@ def document(token: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = ArchiveServer(tmp_path_factory.mktemp("writer-faults"), workers=2, env={
-        "ARCHIVE_INDEX_STALENESS_BOUND": str(BOUND),
-        "ARCHIVE_INDEX_WRITER_MAX_BACKOFF": "2"})
+    srv = ArchiveServer(
+        tmp_path_factory.mktemp("writer-faults"),
+        workers=2,
+        env={"ARCHIVE_INDEX_STALENESS_BOUND": str(BOUND), "ARCHIVE_INDEX_WRITER_MAX_BACKOFF": "2"},
+    )
     srv.prepare()
     srv.start()
     yield srv
@@ -62,16 +64,22 @@ def post(server, session, path: str, data: dict) -> float:
     url = f"{server.url}{path}"
     csrf = csrf_token(session, url if path.endswith("/edit/") else f"{server.url}/upload/")
     started = time.monotonic()
-    response = session.post(url, data={"csrfmiddlewaretoken": csrf, **data}, timeout=60,
-                            headers={"Referer": url}, allow_redirects=False)
+    response = session.post(
+        url,
+        data={"csrfmiddlewaretoken": csrf, **data},
+        timeout=60,
+        headers={"Referer": url},
+        allow_redirects=False,
+    )
     took = time.monotonic() - started
     assert response.status_code == 302, (path, response.status_code, response.text[:300])
     return took
 
 
 def found(server, q: str, **params) -> int:
-    return requests.get(f"{server.url}/api/search", params={"q": q, **params}, timeout=30
-                        ).json()["count"]
+    return requests.get(f"{server.url}/api/search", params={"q": q, **params}, timeout=30).json()[
+        "count"
+    ]
 
 
 @contextmanager
@@ -84,8 +92,7 @@ def index_lock_held(server):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def test_with_the_lock_held_30_s_editors_wait_under_a_second_and_nothing_is_lost(
-        server, editor):
+def test_with_the_lock_held_30_s_editors_wait_under_a_second_and_nothing_is_lost(server, editor):
     draft, _ = upload(server, editor, "锁前草稿码", publish=False)
     published, _ = upload(server, editor, "锁前发布码")
     server.wait_until_applied(limit=30)
@@ -98,15 +105,25 @@ def test_with_the_lock_held_30_s_editors_wait_under_a_second_and_nothing_is_lost
             n += 1
             time.sleep(2)
         timings["publish"] = post(server, editor, f"/r/{draft}/publish/", {})
-        timings["edit"] = post(server, editor, f"/r/{published}/edit/", {
-            "title": "和平区重点政务目标（更正）", "place": "天津市和平区", "year": "2011",
-            "doc_type": "targets"})
+        timings["edit"] = post(
+            server,
+            editor,
+            f"/r/{published}/edit/",
+            {
+                "title": "和平区重点政务目标（更正）",
+                "place": "天津市和平区",
+                "year": "2011",
+                "doc_type": "targets",
+            },
+        )
         assert found(server, "锁住上传码00号") == 0  # not yet: the lock is still held
         released = time.monotonic()
     applied_in = server.wait_until_applied(limit=APPLIED_WITHIN * 3)
-    print(f"\nlock held {released - held_from:.0f} s: slowest request "
-          f"{max(timings.values()):.2f} s of {len(timings)}; all applied {applied_in:.1f} s "
-          "after release")
+    print(
+        f"\nlock held {released - held_from:.0f} s: slowest request "
+        f"{max(timings.values()):.2f} s of {len(timings)}; all applied {applied_in:.1f} s "
+        "after release"
+    )
     assert max(timings.values()) < 1.0, timings
     assert applied_in <= APPLIED_WITHIN
     for i in range(n):

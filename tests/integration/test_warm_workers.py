@@ -49,8 +49,12 @@ def wait_for(predicate, limit: float = 60):
 def assert_warmed_before_traffic(server, pids: list[int]) -> None:
     lines = log_lines(server)
     for pid in pids:
-        loads = [i for i, line in enumerate(lines) if (m := LOADED.search(line)) and int(m[1]) == pid]
-        warmed = [i for i, line in enumerate(lines) if (m := WARMED.search(line)) and int(m[1]) == pid]
+        loads = [
+            i for i, line in enumerate(lines) if (m := LOADED.search(line)) and int(m[1]) == pid
+        ]
+        warmed = [
+            i for i, line in enumerate(lines) if (m := WARMED.search(line)) and int(m[1]) == pid
+        ]
         assert warmed, f"worker {pid} took traffic without its warm-up"
         # Loaded once, inside the warm-up: never again by a request after it.
         assert len(loads) == 1 and loads[0] < warmed[0], (pid, loads, warmed)
@@ -63,8 +67,12 @@ def test_every_worker_warms_up_before_its_first_request(server):
     assert len(pids) >= 2
     # A worker that is still warming up has taken no connection yet (the searches above may
     # all have gone to the other one): wait for its line, then check the order.
-    wait_for(lambda: all(any((m := WARMED.search(line)) and int(m[1]) == pid
-                             for line in log_lines(server)) for pid in pids))
+    wait_for(
+        lambda: all(
+            any((m := WARMED.search(line)) and int(m[1]) == pid for line in log_lines(server))
+            for pid in pids
+        )
+    )
     assert_warmed_before_traffic(server, pids)
 
 
@@ -72,8 +80,11 @@ def test_a_respawned_worker_is_warm_before_its_first_request(server):
     before = booted_pids(server)
     os.kill(before[-1], signal.SIGKILL)
     fresh = wait_for(lambda: [p for p in booted_pids(server) if p not in before])
-    wait_for(lambda: any((m := WARMED.search(line)) and int(m[1]) == fresh[0]
-                         for line in log_lines(server)))
+    wait_for(
+        lambda: any(
+            (m := WARMED.search(line)) and int(m[1]) == fresh[0] for line in log_lines(server)
+        )
+    )
     for _ in range(8):
         assert requests.get(f"{server.url}/search/", params={"q": "改革"}, timeout=60).ok
     assert_warmed_before_traffic(server, fresh)

@@ -14,19 +14,30 @@ from hypothesis import settings as hypothesis_settings
 # In `make test` the cases are derived from each test's name (derandomize): the same cases in
 # every run, so a run passes or fails for the code, not for the draw, and no example database
 # left in a checkout changes what runs. The long profile draws afresh each time, to find more.
-_COMMON = dict(deadline=None, print_blob=True,
-               suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                      HealthCheck.too_slow, HealthCheck.data_too_large])
-hypothesis_settings.register_profile("ci", max_examples=300, derandomize=True, database=None,
-                                     **_COMMON)
+_COMMON = dict(
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+hypothesis_settings.register_profile(
+    "ci", max_examples=300, derandomize=True, database=None, **_COMMON
+)
 hypothesis_settings.register_profile("long", max_examples=3000, derandomize=False, **_COMMON)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
 def private_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "ops-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ops-tests",
+        }
+    }
     settings.RATELIMIT_ENABLE = False
     from django.core.cache import cache
 
@@ -56,5 +67,6 @@ def whoosh_index(tmp_path, settings):
     recall.commit()
     recall.close()
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}}
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}
+    }
     return path

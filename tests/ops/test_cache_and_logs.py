@@ -47,14 +47,16 @@ def test_a_rebuilt_index_swapped_in_is_a_new_version(whoosh_index, tmp_path, set
     before = index_version()
     rebuilt = tmp_path / "rebuilt"
     shutil.copytree(whoosh_index, rebuilt)  # same generation number, other files
-    settings.HAYSTACK_CONNECTIONS = {"default": {
-        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(rebuilt)}}
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(rebuilt)}
+    }
     assert index_version() != before
 
 
 def test_nothing_is_cached_while_the_index_is_unavailable(tmp_path, settings):
-    settings.HAYSTACK_CONNECTIONS = {"default": {
-        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "missing")}}
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "missing")}
+    }
     calls = []
     for _ in range(2):
         cached_search("page", {"q": "x"}, lambda: calls.append(1))
@@ -78,8 +80,14 @@ def test_searches_are_logged_as_json(caplog):
     logging.getLogger("archive.search").propagate = True
     try:
         with caplog.at_level(logging.INFO, logger="archive.search"):
-            log_search(query="营商环境" + "x" * 1000, filters={"place": "天津市", "year": None},
-                       hits=12, elapsed_ms=3.14159, page=2, view="api")
+            log_search(
+                query="营商环境" + "x" * 1000,
+                filters={"place": "天津市", "year": None},
+                hits=12,
+                elapsed_ms=3.14159,
+                page=2,
+                view="api",
+            )
     finally:
         logging.getLogger("archive.search").propagate = False
     (entry,) = json_lines(caplog, "archive.search")
@@ -95,10 +103,21 @@ def test_editorial_actions_are_logged_as_json(caplog, django_user_model, db):
     logging.getLogger("archive.editorial").propagate = True
     try:
         with caplog.at_level(logging.INFO, logger="archive.editorial"):
-            log_editorial(user=editor, action="correct", report=None,
-                          changes={"year": [2019, 2020]}, version=2)
+            log_editorial(
+                user=editor,
+                action="correct",
+                report=None,
+                changes={"year": [2019, 2020]},
+                version=2,
+            )
     finally:
         logging.getLogger("archive.editorial").propagate = False
     (entry,) = json_lines(caplog, "archive.editorial")
-    assert entry == {**entry, "event": "editorial", "action": "correct", "user": "editor",
-                     "changes": {"year": [2019, 2020]}, "version": 2}
+    assert entry == {
+        **entry,
+        "event": "editorial",
+        "action": "correct",
+        "user": "editor",
+        "changes": {"year": [2019, 2020]},
+        "version": 2,
+    }

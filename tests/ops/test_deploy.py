@@ -21,8 +21,14 @@ PRODUCTION = {
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=PROJECT_ROOT,
-                          env={**base, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT_ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -32,8 +38,9 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_check_deploy_warns_without_https():
-    done = manage("check", "--deploy", "--fail-level", "WARNING",
-                  **{**PRODUCTION, "ARCHIVE_HTTPS": "false"})
+    done = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "ARCHIVE_HTTPS": "false"}
+    )
     assert done.returncode != 0
     assert "security.W008" in done.stderr + done.stdout  # SECURE_SSL_REDIRECT
 
@@ -56,8 +63,14 @@ def test_bad_values_stop_start_up_with_a_clear_message():
 def test_collectstatic_writes_hashed_compressed_files(tmp_path):
     """WhiteNoise's CompressedManifestStaticFilesStorage: cache-busting names plus .gz copies,
     which gunicorn then serves with far-future, immutable cache headers."""
-    done = manage("collectstatic", "--noinput", "--verbosity", "0",
-                  ARCHIVE_STATIC_ROOT=str(tmp_path), ARCHIVE_VAR_DIR=str(tmp_path / "var"))
+    done = manage(
+        "collectstatic",
+        "--noinput",
+        "--verbosity",
+        "0",
+        ARCHIVE_STATIC_ROOT=str(tmp_path),
+        ARCHIVE_VAR_DIR=str(tmp_path / "var"),
+    )
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     assert manifest, "no static files collected"

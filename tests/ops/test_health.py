@@ -42,8 +42,9 @@ def test_a_corrupted_index_answers_503_with_a_clear_message(client, whoosh_index
 
 
 def test_a_missing_index_answers_503(client, whoosh_index, settings, tmp_path):
-    settings.HAYSTACK_CONNECTIONS = {"default": {
-        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "gone")}}
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(tmp_path / "gone")}
+    }
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "index folder missing" in response.json()["errors"][0]
@@ -53,8 +54,9 @@ def test_an_index_folder_replaced_by_a_file_answers_503(client, whoosh_index, se
     # Root ignores file modes, so "unreadable" is made the way root cannot read through either.
     bogus = tmp_path / "not-a-folder"
     bogus.write_text("x")
-    settings.HAYSTACK_CONNECTIONS = {"default": {
-        **settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(bogus)}}
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(bogus)}
+    }
     assert client.get("/healthz").status_code == 503
 
 
@@ -105,8 +107,9 @@ def test_health_does_not_show_the_server_s_folders(client, db):
     assert str(settings.VAR_DIR) not in body and "/whoosh_index" not in body
 
 
-def test_a_change_pending_past_the_bound_answers_503_naming_the_cause(client, whoosh_index,
-                                                                      settings):
+def test_a_change_pending_past_the_bound_answers_503_naming_the_cause(
+    client, whoosh_index, settings
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -116,18 +119,22 @@ def test_a_change_pending_past_the_bound_answers_503_naming_the_cause(client, wh
 
     settings.SEARCH_STALENESS_BOUND_SECONDS = 10
     report = Report.objects.create(title="t")
-    change = IndexChange.objects.create(report=report,
-                                        created_at=timezone.now() - timedelta(seconds=5))
+    change = IndexChange.objects.create(
+        report=report, created_at=timezone.now() - timedelta(seconds=5)
+    )
     assert client.get("/healthz").status_code == 200  # within the bound
     IndexChange.objects.filter(pk=change.pk).update(
-        created_at=timezone.now() - timedelta(seconds=40))
+        created_at=timezone.now() - timedelta(seconds=40)
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["queue"]["ok"] is False and body["queue"]["oldest_pending_seconds"] >= 40
     assert "no writer has applied it" in body["errors"][0]
     IndexChange.objects.filter(pk=change.pk).update(
-        attempts=3, last_attempt_at=timezone.now(),
-        last_error="PermissionError: Permission denied: _MAIN_1.toc")
+        attempts=3,
+        last_attempt_at=timezone.now(),
+        last_error="PermissionError: Permission denied: _MAIN_1.toc",
+    )
     body = client.get("/healthz").json()
     assert "3 attempts" in body["errors"][0] and "Permission denied" in body["errors"][0]

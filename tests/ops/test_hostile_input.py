@@ -28,12 +28,40 @@ SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 1
 def cases(n: int) -> settings:
     return settings(max_examples=n * SCALE)
 
+
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
-MARKUP = [SCRIPT, IMG, "\"><svg/onload=alert(1)>", "<b>粗体</b>", "&lt;script&gt;", "'\"`"]
-WORDS = ["营商环境", "棚户区改造", "新增就业", "地区生产总值", "一般公共预算收入", "天津市",
-         "和平区", "2020", "AND", "OR", "NOT", "*", "?", '"', "(", ")", "~", "^2", "年", ":",
-         "content:", "place:", "%", "\\", "\x00", "\u3000", "\ufeff", "\u202e"]
+MARKUP = [SCRIPT, IMG, '"><svg/onload=alert(1)>', "<b>粗体</b>", "&lt;script&gt;", "'\"`"]
+WORDS = [
+    "营商环境",
+    "棚户区改造",
+    "新增就业",
+    "地区生产总值",
+    "一般公共预算收入",
+    "天津市",
+    "和平区",
+    "2020",
+    "AND",
+    "OR",
+    "NOT",
+    "*",
+    "?",
+    '"',
+    "(",
+    ")",
+    "~",
+    "^2",
+    "年",
+    ":",
+    "content:",
+    "place:",
+    "%",
+    "\\",
+    "\x00",
+    "\u3000",
+    "\ufeff",
+    "\u202e",
+]
 
 # Text strategies: a mix of Chinese words, query syntax, markup and arbitrary unicode.
 hostile_text = st.one_of(
@@ -47,8 +75,24 @@ param_value = st.one_of(
     hostile_text,
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(["", " ", "0", "-1", "1e9", "9999999999999999999999", "2020", "天津市",
-                     "天津市和平区", "null", "[]", "{}", "..", "/"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e9",
+            "9999999999999999999999",
+            "2020",
+            "天津市",
+            "天津市和平区",
+            "null",
+            "[]",
+            "{}",
+            "..",
+            "/",
+        ]
+    ),
 )
 API_PARAMS = ["q", "place", "year", "year_from", "year_to", "page", "kind", "sort", "per_page"]
 
@@ -70,16 +114,22 @@ def hostile_report(db):
     """A published report whose own text contains markup and script."""
     from archive.services import store_file
 
-    text = ("天津市和平区2020年政府工作报告\n\n一、2019年工作回顾\n\n"
-            f"全区地区生产总值增长5%。{SCRIPT} 营商环境持续优化。{IMG}\n\n"
-            "二、2020年主要目标\n\n城镇新增就业2万人。<b>粗体</b>\n")
+    text = (
+        "天津市和平区2020年政府工作报告\n\n一、2019年工作回顾\n\n"
+        f"全区地区生产总值增长5%。{SCRIPT} 营商环境持续优化。{IMG}\n\n"
+        "二、2020年主要目标\n\n城镇新增就业2万人。<b>粗体</b>\n"
+    )
     outcome = store_file(text.encode(), "hostile.txt", publish=True)
     return outcome.report
 
 
 @cases(150)
-@given(q=hostile_text, page=param_value, url=st.sampled_from(["/", "/search/"]),
-       view=st.sampled_from(["list", "grid", "", "<x>"]))
+@given(
+    q=hostile_text,
+    page=param_value,
+    url=st.sampled_from(["/", "/search/"]),
+    view=st.sampled_from(["list", "grid", "", "<x>"]),
+)
 @example(q=SCRIPT, page="1", url="/", view="list")
 @example(q="\x00", page="-1", url="/search/", view="")
 @example(q=SCRIPT, page="1", url="/search/", view="grid")
@@ -97,15 +147,39 @@ def test_search_api_answers_json_or_a_400_never_a_500(client, params):
     response = client.get("/api/search", params)
     assert response.status_code < 500, params
     if response.status_code in (200, 400) and response["Content-Type"].startswith(
-            "application/json"):
+        "application/json"
+    ):
         json.loads(response.content)
 
 
 path_segment = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["..", ".", "%2e%2e", "r", "v1", "p1", "reports", "api", "search",
-                     "sources", "admin", "static", "healthz", "upload", "places", "天津市",
-                     "tianjin-shi", "2020", "work-report", "../../etc/passwd", "%00", "%ff"]),
+    st.sampled_from(
+        [
+            "..",
+            ".",
+            "%2e%2e",
+            "r",
+            "v1",
+            "p1",
+            "reports",
+            "api",
+            "search",
+            "sources",
+            "admin",
+            "static",
+            "healthz",
+            "upload",
+            "places",
+            "天津市",
+            "tianjin-shi",
+            "2020",
+            "work-report",
+            "../../etc/passwd",
+            "%00",
+            "%ff",
+        ]
+    ),
 )
 
 
@@ -117,8 +191,11 @@ def answered_by_health_check(response) -> bool:
 
 
 @cases(700)
-@given(segments=st.lists(path_segment, min_size=1, max_size=6), trailing=st.booleans(),
-       query=st.one_of(st.just(""), hostile_text))
+@given(
+    segments=st.lists(path_segment, min_size=1, max_size=6),
+    trailing=st.booleans(),
+    query=st.one_of(st.just(""), hostile_text),
+)
 @example(segments=["r", "00000000", "v1", "p999999999999999999999"], trailing=True, query="")
 @example(segments=["sources", "../../../etc/passwd"], trailing=True, query="")
 @example(segments=["", "", "healthz"], trailing=False, query="")  # "///healthz": the health check
@@ -128,7 +205,8 @@ def test_random_urls_never_fail(client, segments, trailing, query):
     # /healthz answers 503 by design here: the test run has no index yet. Django reaches it
     # from "//healthz" too, so the view that answered is asked, not the path.
     assert response.status_code < 500 or (
-        response.status_code == 503 and answered_by_health_check(response)), path
+        response.status_code == 503 and answered_by_health_check(response)
+    ), path
     assert_no_raw_markup(response)
 
 
@@ -148,8 +226,27 @@ def test_report_pages_escape_document_text_whatever_is_highlighted(client, hosti
 
 filename_part = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["..", "../", "..\\", "/", "\\", "~", "/etc/passwd", "C:\\Windows\\",
-                     "\x00", "%2e%2e%2f", "报告", " ", ".", "CON", "NUL", "\u202e", "\n"]),
+    st.sampled_from(
+        [
+            "..",
+            "../",
+            "..\\",
+            "/",
+            "\\",
+            "~",
+            "/etc/passwd",
+            "C:\\Windows\\",
+            "\x00",
+            "%2e%2e%2f",
+            "报告",
+            " ",
+            ".",
+            "CON",
+            "NUL",
+            "\u202e",
+            "\n",
+        ]
+    ),
 )
 
 
@@ -157,17 +254,25 @@ def multipart_upload(filename: str, content: bytes) -> tuple[bytes, str]:
     """A multipart body built by hand, so that the filename reaches Django's parser exactly as
     a hostile client would send it (the test client would clean it first)."""
     boundary = "----archivefuzzboundary7MA4YWxkTrZu0gW"
-    header = (f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-              "Content-Type: text/plain\r\n\r\n")
-    body = (f"--{boundary}\r\n".encode() + header.encode("utf-8", "surrogatepass")
-            + content + f"\r\n--{boundary}--\r\n".encode())
+    header = (
+        f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    )
+    body = (
+        f"--{boundary}\r\n".encode()
+        + header.encode("utf-8", "surrogatepass")
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 @cases(150)
-@given(parts=st.lists(filename_part, min_size=1, max_size=5),
-       suffix=st.sampled_from([".txt", ".html", ".htm", ".TXT", ".exe", "", ".txt.exe", ".docx"]),
-       n=st.integers(min_value=0, max_value=10**9))
+@given(
+    parts=st.lists(filename_part, min_size=1, max_size=5),
+    suffix=st.sampled_from([".txt", ".html", ".htm", ".TXT", ".exe", "", ".txt.exe", ".docx"]),
+    n=st.integers(min_value=0, max_value=10**9),
+)
 @example(parts=["../../../../tmp/escaped"], suffix=".txt", n=1)
 @example(parts=["..", "..", "evil"], suffix=".txt", n=2)
 @example(parts=["/"], suffix="", n=3)
@@ -193,13 +298,16 @@ def test_upload_filenames_never_write_outside_media_root(staff_client, settings,
         assert Path(source.file.path).resolve().is_relative_to(media)
 
 
-def test_a_path_trick_filename_is_stored_inside_media_root_under_its_last_part(staff_client,
-                                                                               settings):
+def test_a_path_trick_filename_is_stored_inside_media_root_under_its_last_part(
+    staff_client, settings
+):
     """The write path the fuzzing above exercises: the file is stored, but only by its hash."""
     from archive.models import SourceFile
 
-    body, content_type = multipart_upload("../../../../tmp/evil.txt",
-                                          "天津市和平区2020年政府工作报告\n\n城镇新增就业2万人。\n".encode())
+    body, content_type = multipart_upload(
+        "../../../../tmp/evil.txt",
+        "天津市和平区2020年政府工作报告\n\n城镇新增就业2万人。\n".encode(),
+    )
     response = staff_client.generic("POST", "/upload/", body, content_type=content_type)
     assert response.status_code == 302
     source = SourceFile.objects.get()
@@ -211,7 +319,11 @@ def test_a_path_trick_filename_is_stored_inside_media_root_under_its_last_part(s
 def test_upload_fuzzing_wrote_nothing_outside_media_root_of_the_run(settings, tmp_path_factory):
     """After the whole module, nothing named like the fuzzed paths exists outside MEDIA_ROOT."""
     media = Path(settings.MEDIA_ROOT).resolve()
-    for candidate in (media.parent / "escaped", Path("/tmp/escaped.txt"), media.parent / "evil.txt"):
+    for candidate in (
+        media.parent / "escaped",
+        Path("/tmp/escaped.txt"),
+        media.parent / "evil.txt",
+    ):
         assert not candidate.exists() or candidate.resolve().is_relative_to(media)
     assert os.access(media.parent, os.W_OK)
 

@@ -96,4 +96,3 @@ def test_csv_downloads_never_carry_a_formula(client, seed_bytes):
     body = client.get("/search/trend/", {"q": "=发展", "format": "csv"}).content.decode()
     assert "\n'=发展," in body  # the term, kept, behind the quote a spreadsheet shows as text
     assert "\n=" not in body and ",=" not in body
-

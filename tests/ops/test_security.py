@@ -96,8 +96,10 @@ def test_an_index_outage_is_a_clear_503_in_json_for_the_api(tmp_path):
 
 def test_other_errors_are_left_to_django():
     request = RequestFactory().get("/")
-    assert ServiceUnavailableMiddleware(lambda r: None).process_exception(
-        request, KeyError("x")) is None
+    assert (
+        ServiceUnavailableMiddleware(lambda r: None).process_exception(request, KeyError("x"))
+        is None
+    )
     assert not is_index_error(ValueError("not from whoosh"))
 
 

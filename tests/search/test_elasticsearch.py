@@ -731,6 +731,7 @@ def test_trend_counts_occurrences_from_the_recall_fields_tokens(es):
     """Occurrences come from the recall field's tokens in _source (the normalised text as
     indexed), never from normalising the body again; one aggregation per row sizes the work
     against the budget first."""
+
     def answer(req):
         return search_body(
             [],
@@ -755,8 +756,26 @@ def test_trend_counts_occurrences_from_the_recall_fields_tokens(es):
 
     es.search = answer
     es.scroll_pages = [
-        [{"_id": "a", "_source": {"chars": char_tokens(normalize(BODY)), "place": "天津市和平区", "year": 2020}}],
-        [{"_id": "b", "_source": {"chars": char_tokens("营商环境。"), "place": "天津市南开区", "year": 2018}}],
+        [
+            {
+                "_id": "a",
+                "_source": {
+                    "chars": char_tokens(normalize(BODY)),
+                    "place": "天津市和平区",
+                    "year": 2020,
+                },
+            }
+        ],
+        [
+            {
+                "_id": "b",
+                "_source": {
+                    "chars": char_tokens("营商环境。"),
+                    "place": "天津市南开区",
+                    "year": 2018,
+                },
+            }
+        ],
         [],
     ]
     result = opensearch_engine.trend(["营商环境"], parse_query("").filters, by_place=True)

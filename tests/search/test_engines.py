@@ -14,11 +14,21 @@ from search.engines import SearchEngine, get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 # The engine implementations themselves, and the modules they are made of.
-ENGINE_MODULES = {"search.whoosh_engine", "search.opensearch_engine", "search.opensearch_backend",
-                  "search.opensearch_client", "search.whoosh_backend"}
-ALLOWED = {"search/engines.py", "search/whoosh_engine.py", "search/opensearch_engine.py",
-           "search/opensearch_backend.py", "search/opensearch_client.py",
-           "search/whoosh_backend.py"}
+ENGINE_MODULES = {
+    "search.whoosh_engine",
+    "search.opensearch_engine",
+    "search.opensearch_backend",
+    "search.opensearch_client",
+    "search.whoosh_backend",
+}
+ALLOWED = {
+    "search/engines.py",
+    "search/whoosh_engine.py",
+    "search/opensearch_engine.py",
+    "search/opensearch_backend.py",
+    "search/opensearch_client.py",
+    "search/whoosh_backend.py",
+}
 
 
 def test_the_default_is_whoosh():
@@ -27,16 +37,26 @@ def test_the_default_is_whoosh():
 
 def test_every_engine_implements_the_whole_interface():
     interface = {n for n, v in vars(SearchEngine).items() if callable(v) and not n.startswith("_")}
-    assert {"run", "trend", "write_reports", "rebuild", "indexed_documents", "health",
-            "version"} <= interface
+    assert {
+        "run",
+        "trend",
+        "write_reports",
+        "rebuild",
+        "indexed_documents",
+        "health",
+        "version",
+    } <= interface
     for cls in (engines.WhooshEngine, engines.OpenSearchEngine):
         missing = {n for n in interface if getattr(cls, n) is getattr(SearchEngine, n)}
         assert not missing, (cls.__name__, missing)
 
 
 def test_a_haystack_engine_without_an_archive_engine_is_refused():
-    with override_settings(HAYSTACK_CONNECTIONS={
-            "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}):
+    with override_settings(
+        HAYSTACK_CONNECTIONS={
+            "default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}
+        }
+    ):
         with pytest.raises(ImproperlyConfigured, match="archive_engine"):
             get_engine()
 

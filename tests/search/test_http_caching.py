@@ -21,9 +21,14 @@ def cache_control(response) -> set[str]:
 @pytest.fixture
 def version(real_archive) -> ReportVersion:
     # One with sections: public ids are random, and a fifth of the corpus has none.
-    report = (Report.objects.published().exclude(current_version=None)
-              .filter(current_version__sections__isnull=False)
-              .distinct().order_by("public_id").first())
+    report = (
+        Report.objects.published()
+        .exclude(current_version=None)
+        .filter(current_version__sections__isnull=False)
+        .distinct()
+        .order_by("public_id")
+        .first()
+    )
     return report.current_version
 
 
@@ -31,9 +36,15 @@ def immutable_urls(version: ReportVersion) -> list[str]:
     base = f"/r/{version.report.public_id}/v{version.number}/"
     section = version.sections.order_by("order").first()
     paragraph = version.paragraphs.order_by("number").first()
-    return [base, f"{base}p{paragraph.number}/", f"{base}{section.anchor}/",
-            f"{base}cite/bibtex/", f"{base}p{paragraph.number}/cite/ris/",
-            f"{base}{section.anchor}/cite/gbt7714/", f"/sources/{version.source.sha256}/"]
+    return [
+        base,
+        f"{base}p{paragraph.number}/",
+        f"{base}{section.anchor}/",
+        f"{base}cite/bibtex/",
+        f"{base}p{paragraph.number}/cite/ris/",
+        f"{base}{section.anchor}/cite/gbt7714/",
+        f"/sources/{version.source.sha256}/",
+    ]
 
 
 def test_immutable_pages_carry_a_strong_etag_and_say_immutable(client, version):
@@ -61,7 +72,9 @@ def test_if_modified_since_answers_304_on_a_version_page(client, version):
     url = f"/r/{version.report.public_id}/v{version.number}/"
     first = client.get(url)
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
-    assert client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 1990 00:00:00 GMT").status_code == 200
+    assert (
+        client.get(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 1990 00:00:00 GMT").status_code == 200
+    )
 
 
 def test_a_gzipped_page_has_a_weak_etag_and_still_revalidates(client, version):
@@ -85,12 +98,18 @@ def test_the_query_string_makes_another_etag(client, version):
     assert client.get(url)["ETag"] != client.get(url, {"hl": "发展"})["ETag"]
 
 
-def test_current_pages_and_searches_have_validators_and_a_short_max_age(client, version,
-                                                                        settings):
+def test_current_pages_and_searches_have_validators_and_a_short_max_age(client, version, settings):
     report = version.report
-    urls = [f"/r/{report.public_id}/", report.get_absolute_url(), "/", "/search/?q=发展",
-            "/search/?q=发展&view=grid", "/search/trend/?q=发展", "/api/search?q=发展",
-            f"/r/{report.public_id}/cite/apa/"]
+    urls = [
+        f"/r/{report.public_id}/",
+        report.get_absolute_url(),
+        "/",
+        "/search/?q=发展",
+        "/search/?q=发展&view=grid",
+        "/search/trend/?q=发展",
+        "/api/search?q=发展",
+        f"/r/{report.public_id}/cite/apa/",
+    ]
     assert 0 < settings.ARCHIVE_HTTP_CURRENT_MAX_AGE <= 10  # within the staleness bound
     for url in urls:
         response = client.get(url)

@@ -166,9 +166,7 @@ def test_a_busy_index_leaves_changes_queued(fresh_index, client, settings):
     assert not IndexChange.objects.filter(applied_at__isnull=True).exists()
 
 
-def test_a_publish_applies_its_own_change_and_leaves_a_backlog_to_the_worker(
-    fresh_index, client
-):
+def test_a_publish_applies_its_own_change_and_leaves_a_backlog_to_the_worker(fresh_index, client):
     """A web request that publishes one report writes that report's index entries, not a
     backlog of other reports' changes (that is apply_index_queue's work)."""
     hexi = store(HEXI)

@@ -22,15 +22,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_node_killed_under_load_loses_nothing(tmp_path):
-    env = {**os.environ, "ARCHIVE_OPENSEARCH_NODES": "2",
-           "ARCHIVE_OPENSEARCH_PIDS": str(tmp_path / "nodes")}
+    env = {
+        **os.environ,
+        "ARCHIVE_OPENSEARCH_NODES": "2",
+        "ARCHIVE_OPENSEARCH_PIDS": str(tmp_path / "nodes"),
+    }
     done = subprocess.run(
-        [str(ROOT / "scripts" / "with-opensearch"), sys.executable,
-         str(ROOT / "bench" / "opensearch_cluster.py"), "--clients", "50", "--seconds", "60"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        [
+            str(ROOT / "scripts" / "with-opensearch"),
+            sys.executable,
+            str(ROOT / "bench" / "opensearch_cluster.py"),
+            "--clients",
+            "50",
+            "--seconds",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith("CLUSTER_JSON ")]
-    assert lines, f"no summary (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert lines, (
+        f"no summary (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
     summary = json.loads(lines[-1].removeprefix("CLUSTER_JSON "))
     print("\n".join(done.stdout.splitlines()[-4:-1]))
     assert summary["http_500"] == 0, summary["load"]["error_samples"]

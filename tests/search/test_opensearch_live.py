@@ -45,7 +45,9 @@ def corpus_files() -> list[Path]:
     folder = next((d for d in CORPUS_DIRS if d.is_dir()), None)
     assert folder is not None, f"the corpus is missing: looked in {CORPUS_DIRS}"
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
-    assert len(files) >= 100, f"{folder} holds {len(files)} documents, expected the 100 of the corpus"
+    assert len(files) >= 100, (
+        f"{folder} holds {len(files)} documents, expected the 100 of the corpus"
+    )
     return files
 
 
@@ -129,8 +131,12 @@ def sample_queries() -> list[str]:
     chars = rng.sample(sorted({c for w in phrases for c in w}), 10)
     queries = list(words) + chars
     queries += [f'"{rng.choice(phrases)}"' for _ in range(10)]
-    queries += [f"{a} OR {b}" for a, b in zip(rng.sample(words, 8), rng.sample(words, 8), strict=True)]
-    queries += [f"{a} -{b}" for a, b in zip(rng.sample(words, 8), rng.sample(words, 8), strict=True)]
+    queries += [
+        f"{a} OR {b}" for a, b in zip(rng.sample(words, 8), rng.sample(words, 8), strict=True)
+    ]
+    queries += [
+        f"{a} -{b}" for a, b in zip(rng.sample(words, 8), rng.sample(words, 8), strict=True)
+    ]
     queries += ["营商环境", "地区生产总值", "棚户区改造", "GDP", "6.5%", "改革 开放", "改革 -开放"]
     return queries
 
@@ -157,11 +163,14 @@ def answers(client: Client, q: str, filters: dict) -> dict:
         if not more.get("results"):
             break
         results += more["results"]
-    return {"count": body["count"], "facets": body["facets"],
-            "hits": sorted(r["url"] for r in results),
-            # the snippet (marks cut from the stored text) and the match offsets of every hit
-            "marks": sorted((r["url"], r["snippet"], str(r.get("matches"))) for r in results),
-            "grid": grid_cells(q, filters)}
+    return {
+        "count": body["count"],
+        "facets": body["facets"],
+        "hits": sorted(r["url"] for r in results),
+        # the snippet (marks cut from the stored text) and the match offsets of every hit
+        "marks": sorted((r["url"], r["snippet"], str(r.get("matches"))) for r in results),
+        "grid": grid_cells(q, filters),
+    }
 
 
 def grid_cells(q: str, filters: dict) -> dict:

@@ -20,8 +20,9 @@ def reports(real_archive) -> list[Report]:
     return [*chosen.values(), *published.order_by("public_id")[:3]]
 
 
-def test_a_version_page_costs_the_same_few_queries_for_any_report(client, reports,
-                                                                  django_assert_max_num_queries):
+def test_a_version_page_costs_the_same_few_queries_for_any_report(
+    client, reports, django_assert_max_num_queries
+):
     # Among them: the version's paging (its paragraphs' offsets, read on a version's first view
     # and then kept in the cache: pages are bounded in characters too) and the count of its
     # commitments (a page lists at most a bounded number of them).
@@ -31,19 +32,28 @@ def test_a_version_page_costs_the_same_few_queries_for_any_report(client, report
             assert client.get(url).status_code == 200, url
 
 
-def test_a_current_report_page_costs_the_same_few_queries(client, reports,
-                                                          django_assert_max_num_queries):
+def test_a_current_report_page_costs_the_same_few_queries(
+    client, reports, django_assert_max_num_queries
+):
     for report in reports:
         with django_assert_max_num_queries(11):  # as a version page: paging and the count
             assert client.get(f"/r/{report.public_id}/").status_code == 200
 
 
-@pytest.mark.parametrize("url, most", [
-    ("/", 6), ("/search/?q=发展", 4), ("/search/?q=发展&view=grid", 4), ("/api/search?q=发展", 2),
-    ("/search/trend/?q=发展", 2), ("/reports/", 3),
-])
-def test_lists_and_searches_do_not_query_per_row(client, real_archive, url, most,
-                                                 django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "url, most",
+    [
+        ("/", 6),
+        ("/search/?q=发展", 4),
+        ("/search/?q=发展&view=grid", 4),
+        ("/api/search?q=发展", 2),
+        ("/search/trend/?q=发展", 2),
+        ("/reports/", 3),
+    ],
+)
+def test_lists_and_searches_do_not_query_per_row(
+    client, real_archive, url, most, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
 
@@ -57,8 +67,9 @@ def test_a_version_text_is_rendered_once_then_served_from_the_fragment_cache(cli
     report = reports[0]
     version = report.current_version
     url = f"/r/{report.public_id}/v{version.number}/"
-    key = make_template_fragment_key("report_text", [report.public_id, version.number,
-                                                     version.text_sha256, 1, "", release()[0]])
+    key = make_template_fragment_key(
+        "report_text", [report.public_id, version.number, version.text_sha256, 1, "", release()[0]]
+    )
     assert cache.get(key) is None
     first = client.get(url).content.decode()
     fragment = cache.get(key)
@@ -73,8 +84,7 @@ def _reads_held_reports(queries) -> bool:
     return any("readable_path" in q["sql"] and "archive_report" in q["sql"] for q in queries)
 
 
-def test_the_grid_reads_which_reports_the_archive_holds_once_per_data_version(client,
-                                                                              real_archive):
+def test_the_grid_reads_which_reports_the_archive_holds_once_per_data_version(client, real_archive):
     """Every grid page tells "no report that year" from "the report does not mention it":
     that map of the whole archive is read once per data version, not per grid page."""
     from django.db import connection

@@ -71,6 +71,10 @@ def test_length_normalisation_is_tuned_on_the_archive(real_archive):
     queries = [w for w in words if 10 <= len(whoosh_engine.term_docs(w, searcher)) <= 400][:40]
     assert len(queries) >= 20
     tuned = _inversions(searcher, queries, text)
-    default = _inversions(whoosh_engine.holder.index.searcher(weighting=scoring.BM25F()), queries, text)
-    print(f"\ninversions: default B=0.75 {default:.3f}, tuned B={whoosh_engine.RANKING_B} {tuned:.3f}")
+    default = _inversions(
+        whoosh_engine.holder.index.searcher(weighting=scoring.BM25F()), queries, text
+    )
+    print(
+        f"\ninversions: default B=0.75 {default:.3f}, tuned B={whoosh_engine.RANKING_B} {tuned:.3f}"
+    )
     assert tuned < default

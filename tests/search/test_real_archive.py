@@ -120,7 +120,9 @@ def test_pages_are_slices_of_one_order_by_score(real_archive, q):
     first = whoosh_engine.run(parsed, page=1, per_page=20, grid=False)
     order = []
     for page in range(1, first.pages + 1):
-        order += [h.docnum for h in whoosh_engine.run(parsed, page=page, per_page=20, grid=False).hits]
+        order += [
+            h.docnum for h in whoosh_engine.run(parsed, page=page, per_page=20, grid=False).hits
+        ]
     assert len(order) == len(set(order)) == first.count
     assert set(order) == whoosh_engine.matching_docnums(parsed, searcher)
     rq = whoosh_engine.rank_query(parsed.terms, searcher)
@@ -260,7 +262,9 @@ def test_every_grid_cell_link_lists_exactly_that_cell(real_archive, client, q):
 def test_cells_of_an_unknown_place_or_year_are_filters_of_their_own(real_archive, client):
     outcome = client.get("/search/", {"q": "的", "view": "grid"}).context["outcome"]
     unknown = [
-        (k, c) for k, c in outcome.grid.items() if k[0] == whoosh_engine.UNKNOWN_PLACE or k[1] is None
+        (k, c)
+        for k, c in outcome.grid.items()
+        if k[0] == whoosh_engine.UNKNOWN_PLACE or k[1] is None
     ]
     assert unknown, "the archive has reports of unknown place or year"
     for _key, cell in unknown:

@@ -127,7 +127,9 @@ def test_every_query_direct(real_archive, units, cases):
         filters.restrict_years(case.params.get("year_from"), case.params.get("year_to"))
         got = {
             ids[d]
-            for d in whoosh_engine.matching_docnums(parse_query(case.params["q"], filters), searcher)
+            for d in whoosh_engine.matching_docnums(
+                parse_query(case.params["q"], filters), searcher
+            )
         }
         c = per_class[case.cls]
         c["queries"] += 1

@@ -156,13 +156,31 @@ def test_api_contract(seeded, client):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     data = r.json()
     # The contract's keys, and the paging and match details added beside them.
-    assert set(data) == {"count", "results", "facets", "page", "per_page", "pages", "next",
-                         "previous"}
+    assert set(data) == {
+        "count",
+        "results",
+        "facets",
+        "page",
+        "per_page",
+        "pages",
+        "next",
+        "previous",
+    }
     assert data["count"] == len(data["results"]) >= 3
     assert (data["page"], data["pages"], data["next"], data["previous"]) == (1, 1, None, None)
     for item in data["results"]:
-        assert set(item) == {"url", "report", "place", "year", "section", "snippet",
-                             "section_id", "kind", "doc_type", "matches"}
+        assert set(item) == {
+            "url",
+            "report",
+            "place",
+            "year",
+            "section",
+            "snippet",
+            "section_id",
+            "kind",
+            "doc_type",
+            "matches",
+        }
         assert re.search(r"/r/\w+/v\d+/#p\d+$", item["url"])
         assert re.search(r"/r/\w+/$", item["report"])
         assert item["place"].startswith("天津市") and 2016 <= item["year"] <= 2020
@@ -229,11 +247,21 @@ def test_zero_results_suggest_what_to_try(seeded, client):
     "params, offered, link",
     [
         ({"q": "营商环境", "place": "河西区"}, "去掉地区 drop the place: 河西区", "q=%E8%90%A5"),
-        ({"q": "营商环境 地区:河西区"}, "去掉 drop “地区:河西区”", "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&"),
-        ({"q": "营商环境 年份:2016"}, "去掉 drop “年份:2016”", "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&"),
+        (
+            {"q": "营商环境 地区:河西区"},
+            "去掉 drop “地区:河西区”",
+            "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&",
+        ),
+        (
+            {"q": "营商环境 年份:2016"},
+            "去掉 drop “年份:2016”",
+            "q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83&",
+        ),
     ],
 )
-def test_zero_results_offer_dropping_a_filter_that_finds_something(seeded, client, params, offered, link):
+def test_zero_results_offer_dropping_a_filter_that_finds_something(
+    seeded, client, params, offered, link
+):
     page = client.get("/search/", params).content.decode()
     assert "没有找到" in page
     expected = run("营商环境").count

@@ -32,14 +32,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders to import")
-        parser.add_argument("--draft", action="store_true",
-                            help="store as drafts for an editor to review instead of publishing")
-        parser.add_argument("--metadata", metavar="CSV",
-                            help="sidecar CSV with columns file,place,year,doc_type,title "
-                                 "(file = the file's name); its values override what was read")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="store as drafts for an editor to review instead of publishing",
+        )
+        parser.add_argument(
+            "--metadata",
+            metavar="CSV",
+            help="sidecar CSV with columns file,place,year,doc_type,title "
+            "(file = the file's name); its values override what was read",
+        )
 
-    def handle(self, *args, paths: list[str], draft: bool = False, metadata: str | None = None,
-               **options):
+    def handle(
+        self, *args, paths: list[str], draft: bool = False, metadata: str | None = None, **options
+    ):
         files = self._collect(paths)
         sidecar = self._read_sidecar(metadata) if metadata else {}
         counts = {"stored": 0, "duplicate": 0, "rejected": 0}
@@ -50,8 +57,10 @@ class Command(BaseCommand):
         apply_pending(timeout=120)  # whatever a busy index left queued at the end of the block
         for line in rejected:
             self.stdout.write(f"rejected: {line}")
-        self.stdout.write(f"stored {counts['stored']}, duplicates {counts['duplicate']}, "
-                          f"rejected {counts['rejected']}; the search index is up to date")
+        self.stdout.write(
+            f"stored {counts['stored']}, duplicates {counts['duplicate']}, "
+            f"rejected {counts['rejected']}; the search index is up to date"
+        )
 
     def _import(self, files, sidecar, draft, counts, rejected) -> None:
         for i, file in enumerate(files, 1):
@@ -68,8 +77,10 @@ class Command(BaseCommand):
             if outcome.created:
                 counts["stored"] += 1
                 r = outcome.report
-                self.stdout.write(f"{prefix}: stored as {r.public_id} "
-                                  f"({r.place_label}, {r.year_label}, {r.doc_type})")
+                self.stdout.write(
+                    f"{prefix}: stored as {r.public_id} "
+                    f"({r.place_label}, {r.year_label}, {r.doc_type})"
+                )
             else:
                 counts["duplicate"] += 1
                 self.stdout.write(f"{prefix}: duplicate of {outcome.report.public_id}, skipped")
@@ -115,8 +126,11 @@ class Command(BaseCommand):
         for raw in paths:
             path = Path(raw)
             if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*")
-                                    if p.is_file() and p.suffix.lower() in SUFFIXES))
+                files.extend(
+                    sorted(
+                        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                    )
+                )
             elif path.is_file():
                 files.append(path)
             else:

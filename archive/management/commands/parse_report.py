@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="the file to parse (.txt, .html, .docx, .pdf)")
         parser.add_argument(
-            "--json", action="store_true", help="print the contract JSON object instead of a summary"
+            "--json",
+            action="store_true",
+            help="print the contract JSON object instead of a summary",
         )
 
     def handle(self, *args, path: str, json: bool = False, **options):
@@ -38,9 +40,13 @@ class Command(BaseCommand):
             self._print_json(result.to_contract())
             return
         place = result.place.name if result.place else "未知 (unknown)"
-        self.stdout.write(f"{result.title}\n{place} · {result.year or '未知年份'} · {result.doc_type}")
+        self.stdout.write(
+            f"{result.title}\n{place} · {result.year or '未知年份'} · {result.doc_type}"
+        )
         for section in result.sections:
-            self.stdout.write(f"{'  ' * section.level}{section.anchor} [{section.kind}] {section.title}")
+            self.stdout.write(
+                f"{'  ' * section.level}{section.anchor} [{section.kind}] {section.title}"
+            )
         for c in result.commitments:
             self.stdout.write(f"  {c.kind}: {c.indicator} {c.value:g} {c.unit} {c.qualifier or ''}")
         for warning in result.warnings:

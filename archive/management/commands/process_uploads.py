@@ -18,16 +18,21 @@ class Command(BaseCommand):
     help = "Parse and store queued uploads; --loop keeps running as the background worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--loop", action="store_true",
-                            help="keep running, polling the queue when it is empty")
-        parser.add_argument("--interval", type=float, default=None,
-                            help="seconds between polls with --loop "
-                                 "(default ARCHIVE_INDEX_WRITER_POLL, 0.5)")
+        parser.add_argument(
+            "--loop", action="store_true", help="keep running, polling the queue when it is empty"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="seconds between polls with --loop (default ARCHIVE_INDEX_WRITER_POLL, 0.5)",
+        )
 
     def handle(self, *args, loop: bool, interval: float | None, **options):
         if loop:
-            worker = UploadWorker(poll=settings.SEARCH_WRITER_POLL_SECONDS
-                                  if interval is None else interval)
+            worker = UploadWorker(
+                poll=settings.SEARCH_WRITER_POLL_SECONDS if interval is None else interval
+            )
             signal.signal(signal.SIGTERM, worker.stop)
             signal.signal(signal.SIGINT, worker.stop)
             self.stdout.write("upload worker: running")

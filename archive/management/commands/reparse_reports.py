@@ -25,13 +25,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("public_ids", nargs="*", help="only these reports (default: all)")
-        parser.add_argument("--force", action="store_true",
-                            help="make a new version even if the pipeline version is unchanged")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="make a new version even if the pipeline version is unchanged",
+        )
         parser.add_argument("--dry-run", action="store_true", help="say what would be done")
 
     def handle(self, *args, public_ids: list[str], force: bool, dry_run: bool, **options):
         reports = Report.objects.exclude(current_version=None).select_related(
-            "current_version__source")
+            "current_version__source"
+        )
         if public_ids:
             reports = reports.filter(public_id__in=public_ids)
         done = skipped = failed = 0
@@ -42,8 +46,10 @@ class Command(BaseCommand):
                 skipped += 1
                 continue
             if dry_run:
-                self.stdout.write(f"[{i}/{total}] would re-parse {report.public_id} "
-                                  f"({current.pipeline_version} -> {PIPELINE_VERSION})")
+                self.stdout.write(
+                    f"[{i}/{total}] would re-parse {report.public_id} "
+                    f"({current.pipeline_version} -> {PIPELINE_VERSION})"
+                )
                 continue
             source = current.source
             try:
@@ -54,12 +60,19 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 version = add_version(report, source, parsed)
-                log_action(report, EditorialAction.Verb.REPARSE,
-                           changes={"version": version.number,
-                                    "pipeline": [current.pipeline_version, PIPELINE_VERSION]})
+                log_action(
+                    report,
+                    EditorialAction.Verb.REPARSE,
+                    changes={
+                        "version": version.number,
+                        "pipeline": [current.pipeline_version, PIPELINE_VERSION],
+                    },
+                )
                 enqueue_report(report)
             done += 1
             self.stdout.write(f"[{i}/{total}] {report.public_id}: version {version.number}")
         applied = 0 if dry_run else apply_pending()
-        self.stdout.write(f"re-parsed {done}, up to date {skipped}, failed {failed}; "
-                          f"index changes applied: {applied}")
+        self.stdout.write(
+            f"re-parsed {done}, up to date {skipped}, failed {failed}; "
+            f"index changes applied: {applied}"
+        )

@@ -41,21 +41,28 @@ def load_passages(path: Path) -> dict[str, list]:
     return {d["id"]: d.get("passages", []) for d in data}
 
 
-def build(meta_path: Path = HERE / "corpus_meta.json", commitments_path: Path = HERE / "corpus_commitments.json") -> dict:
+def build(
+    meta_path: Path = HERE / "corpus_meta.json",
+    commitments_path: Path = HERE / "corpus_commitments.json",
+) -> dict:
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     passages = load_passages(commitments_path)
     docs = []
     for doc in meta["docs"]:
         merged = dict(doc)
-        merged["passages"] = passages.get("file:" + doc["file"], passages.get(doc["id"], doc.get("passages", [])))
+        merged["passages"] = passages.get(
+            "file:" + doc["file"], passages.get(doc["id"], doc.get("passages", []))
+        )
         docs.append(merged)
     known = {d["id"] for d in meta["docs"]} | {"file:" + d["file"] for d in meta["docs"]}
     unknown = sorted(k for k in set(passages) - known if not k.startswith("file:"))
     return {"docs": docs, "unmatched_commitment_ids": unknown} if unknown else {"docs": docs}
 
 
-def build_paragraphs(meta_path: Path = HERE / "corpus_meta.json",
-                     paragraphs_path: Path = HERE / "corpus_paragraphs.json") -> dict:
+def build_paragraphs(
+    meta_path: Path = HERE / "corpus_meta.json",
+    paragraphs_path: Path = HERE / "corpus_paragraphs.json",
+) -> dict:
     meta = {d["id"]: d for d in json.loads(meta_path.read_text(encoding="utf-8"))["docs"]}
     with open(MANIFEST, encoding="utf-8") as f:
         manifest = {r["file"]: r for r in csv.DictReader(f, delimiter="\t")}
@@ -65,16 +72,32 @@ def build_paragraphs(meta_path: Path = HERE / "corpus_meta.json",
             expect = meta[d["id"]]["expect"]
         else:
             row = manifest[d["file"]]
-            expect = {"place_endswith": row["place"], "place_contains": row["place"], "level": row["level"],
-                      "year": int(row["year"]), "doc_type": "work_report"}
-        docs.append({"id": d["id"], "file": d["file"], "expect": expect, "absent": [], "present": [],
-                     "sections_include": [], "passages": d["passages"]})
+            expect = {
+                "place_endswith": row["place"],
+                "place_contains": row["place"],
+                "level": row["level"],
+                "year": int(row["year"]),
+                "doc_type": "work_report",
+            }
+        docs.append(
+            {
+                "id": d["id"],
+                "file": d["file"],
+                "expect": expect,
+                "absent": [],
+                "present": [],
+                "sections_include": [],
+                "passages": d["passages"],
+            }
+        )
     return {"docs": docs}
 
 
 def main() -> int:
     paragraphs = build_paragraphs()
-    (HERE / "paragraphs.json").write_text(json.dumps(paragraphs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (HERE / "paragraphs.json").write_text(
+        json.dumps(paragraphs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"wrote {HERE / 'paragraphs.json'} with {len(paragraphs['docs'])} docs")
     out = HERE / "corpus.json"
     result = build()
@@ -82,7 +105,11 @@ def main() -> int:
     n = sum(len(d["passages"]) for d in result["docs"])
     print(f"wrote {out} with {len(result['docs'])} docs, {n} passages")
     if result.get("unmatched_commitment_ids"):
-        print("warning: commitment gold for unknown ids:", ", ".join(result["unmatched_commitment_ids"]), file=sys.stderr)
+        print(
+            "warning: commitment gold for unknown ids:",
+            ", ".join(result["unmatched_commitment_ids"]),
+            file=sys.stderr,
+        )
     return 0
 
 
