@@ -110,6 +110,7 @@ bench-faults: install system-deps
 # ruff, then the import rules of the layers (docs/architecture.md, "Layers").
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check_layers.py
 
 clean:
