@@ -264,14 +264,19 @@ class _Echo:
         return value
 
 
+def _refused(form: forms.Form) -> HttpResponse:
+    """A download whose filters do not validate: the form's errors, as readable JSON."""
+    return HttpResponse(
+        json.dumps(form.errors, ensure_ascii=False),
+        status=400,
+        content_type="application/json; charset=utf-8",
+    )
+
+
 def commitments_csv(request: HttpRequest) -> HttpResponse:
     form, rows = _download_rows(request)
     if rows is None:
-        return HttpResponse(
-            json.dumps(form.errors, ensure_ascii=False),
-            status=400,
-            content_type="application/json; charset=utf-8",
-        )
+        return _refused(form)
     writer = csv.DictWriter(_Echo(), fieldnames=CSV_COLUMNS)
 
     def stream() -> Iterator[str]:
@@ -369,11 +374,7 @@ def _cell_html(cell: list[rules.Item]) -> str:
 def pivot_csv(request: HttpRequest) -> HttpResponse:
     form, data = _pivot_data(request)
     if data is None:
-        return HttpResponse(
-            json.dumps(form.errors, ensure_ascii=False),
-            status=400,
-            content_type="application/json; charset=utf-8",
-        )
+        return _refused(form)
     filters, qs, corrections, places = data
     writer = csv.writer(_Echo())
 
@@ -426,11 +427,7 @@ def commitments_panel(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered table as Parquet or Stata .dta: the CSV's rows and columns."""
     form, rows = _download_rows(request)
     if rows is None:
-        return HttpResponse(
-            json.dumps(form.errors, ensure_ascii=False),
-            status=400,
-            content_type="application/json; charset=utf-8",
-        )
+        return _refused(form)
     return _panel_response(request, rows, CSV_COLUMNS, fmt, "commitments")
 
 
@@ -438,11 +435,7 @@ def pivot_panel(request: HttpRequest, fmt: str) -> HttpResponse:
     """The pivot as a long panel (one row per place, year and number), Parquet or Stata .dta."""
     form, data = _pivot_data(request)
     if data is None:
-        return HttpResponse(
-            json.dumps(form.errors, ensure_ascii=False),
-            status=400,
-            content_type="application/json; charset=utf-8",
-        )
+        return _refused(form)
     filters, qs, corrections, places = data
 
     def rows():
