@@ -263,21 +263,7 @@ def add_version(
             if k not in ("text", "sections", "commitments")
         },
     )
-    sections: dict[str, Section] = {}
-    for order, s in enumerate(parsed.sections):
-        sections[s.anchor] = Section.objects.create(
-            version=version,
-            anchor=s.anchor,
-            parent=sections.get(s.parent) if s.parent else None,
-            order=order,
-            level=s.level,
-            number=s.number or "",
-            title=s.title[:500],
-            kind=s.kind,
-            start=s.start,
-            end=s.end,
-            text_sha256=text_sha256(parsed.text[s.start : s.end]),
-        )
+    sections = _create_sections(version, parsed)
     paragraphs = Paragraph.objects.bulk_create(
         [
             Paragraph(
@@ -321,6 +307,40 @@ def add_version(
     report.current_version = version
     report.save(update_fields=["current_version", "updated_at"])
     return version
+
+
+def _create_sections(version: ReportVersion, parsed: ingest.ParseResult) -> dict[str, Section]:
+    """The version's sections, inserted in batches rather than one INSERT each (a 45 MB
+    report has 17,000): in document order, so their ids keep that order, and then each
+    child's parent set in a second pass of batched updates."""
+    rows = Section.objects.bulk_create(
+        [
+            Section(
+                version=version,
+                anchor=s.anchor,
+                order=order,
+                level=s.level,
+                number=s.number or "",
+                title=s.title[:500],
+                kind=s.kind,
+                start=s.start,
+                end=s.end,
+                text_sha256=text_sha256(parsed.text[s.start : s.end]),
+            )
+            for order, s in enumerate(parsed.sections)
+        ],
+        batch_size=2000,
+    )
+    # A parent is the section of that anchor seen *before* the child, as the text reads.
+    sections: dict[str, Section] = {}
+    children = []
+    for s, row in zip(parsed.sections, rows, strict=True):
+        if s.parent and (parent := sections.get(s.parent)) is not None:
+            row.parent = parent
+            children.append(row)
+        sections[s.anchor] = row
+    Section.objects.bulk_update(children, ["parent"], batch_size=2000)
+    return sections
 
 
 def text_sha256(text: str) -> str:
