@@ -288,6 +288,10 @@ def _tokenize(q: str) -> list[_Tok]:
                 break
             j += 1
         else:
+            if j == i:
+                # A closing 」 or 』 with no phrase open stops a word but opens nothing: it is
+                # the character itself (taking nothing would read the same place forever).
+                j = i + 1
             word = q[i:j]
             toks.append(_Tok("or", word) if word in _OR_WORDS else _Tok("word", word))
         i = j
