@@ -244,10 +244,11 @@ def _tokenize(q: str) -> list[_Tok]:
 def _next_token(q: str, i: int) -> tuple[_Tok, int]:
     """The token that starts at q[i] (not a space) and where the next one may start: the
     first of the readers below that recognises it, else a bare word or a filter."""
-    for read in _TOKEN_READERS:
-        found = read(q, i)
-        if found is not None:
-            return found
+    if q[i] in _READER_STARTS:  # most tokens are words: skip the readers that cannot match
+        for read in _TOKEN_READERS:
+            found = read(q, i)
+            if found is not None:
+                return found
     return _read_word_or_filter(q, i)
 
 
@@ -266,8 +267,11 @@ def _read_lone_quote(q: str, i: int) -> tuple[_Tok, int] | None:
     return None
 
 
+_PARENTHESES = {"(": "lparen", ")": "rparen"}
+
+
 def _read_parenthesis(q: str, i: int) -> tuple[_Tok, int] | None:
-    kind = {"(": "lparen", ")": "rparen"}.get(q[i])
+    kind = _PARENTHESES.get(q[i])
     return (_Tok(kind), i + 1) if kind else None
 
 
@@ -288,6 +292,8 @@ def _read_phrase(q: str, i: int) -> tuple[_Tok, int] | None:
 # Tried in this order: a numbering "(一)" before a group's "(", a lone quotation mark before
 # the phrase it does not open.
 _TOKEN_READERS = (_read_numbering, _read_lone_quote, _read_parenthesis, _read_not, _read_phrase)
+# The characters any of them can start with (a numbering starts with "(").
+_READER_STARTS = frozenset("()-－") | frozenset(_OPEN_QUOTES)
 
 _WORD_STOPS = '()"“”「」『』'
 
