@@ -18,6 +18,7 @@ import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -75,107 +76,92 @@ def rows(base: str) -> Iterator[dict]:
 
 
 def _chunk_rows(base: str, reports: list[tuple]) -> Iterator[dict]:
-    pks = [r[0] for r in reports]
-    aliases = defaultdict(list)
-    for report_id, path in (
-        ReportAlias.objects.filter(report_id__in=pks)
-        .order_by("path")
-        .values_list("report_id", "path")
-    ):
-        aliases[report_id].append(path)
-    versions = defaultdict(list)
-    for report_id, version_id, number, sha in (
-        ReportVersion.objects.filter(report_id__in=pks)
-        .order_by("report_id", "number")
-        .values_list("report_id", "pk", "number", "text_sha256")
-    ):
-        versions[report_id].append((version_id, number, sha))
-    sections = defaultdict(list)
-    for version_id, anchor, sha in (
-        Section.objects.filter(version__report_id__in=pks)
-        .order_by("version_id", "order")
-        .values_list("version_id", "anchor", "text_sha256")
-    ):
-        sections[version_id].append((anchor, sha))
-    paragraphs = defaultdict(list)
-    for version_id, number, sha in (
-        Paragraph.objects.filter(version__report_id__in=pks)
-        .order_by("version_id", "number")
-        .values_list("version_id", "number", "text_sha256")
-    ):
-        paragraphs[version_id].append((number, sha))
+    hashes = _ChunkHashes.read([r[0] for r in reports])
+    for report in reports:
+        yield from _report_rows(base, report, hashes)
 
-    for pk, pid, status_name, readable_path, current_number, current_sha in reports:
-        withdrawn = status_name == ReportStatus.WITHDRAWN
-        status = 410 if withdrawn else 200
 
-        def row(
-            url: str,
-            kind: str,
-            version: int | None,
-            anchor: str,
-            st: int,
-            sha: str,
-            shows: str,
-            pid: str = pid,
-            withdrawn: bool = withdrawn,
-        ) -> dict:
-            return {
-                "url": base + url,
-                "kind": kind,
-                "report": pid,
-                "version": version,
-                "anchor": anchor,
-                "status": st,
-                "sha256": "" if withdrawn else sha,
-                "shows": shows,
-            }
+@dataclass
+class _ChunkHashes:
+    """What the registry needs of a chunk of reports besides the report rows, in four
+    queries: aliases and versions by report, section and paragraph hashes by version."""
 
-        shows_current = reverse("archive:version", args=[pid, current_number])
-        yield row(
-            reverse("archive:report_short", args=[pid]),
-            "report",
-            current_number,
-            "",
-            status,
-            current_sha,
-            shows_current,
+    aliases: dict[int, list[str]]  # report -> paths, sorted
+    versions: dict[int, list[tuple[int, int, str]]]  # report -> (version id, number, sha256)
+    sections: dict[int, list[tuple[str, str]]]  # version -> (anchor, sha256), in text order
+    paragraphs: dict[int, list[tuple[int, str]]]  # version -> (number, sha256)
+
+    @classmethod
+    def read(cls, pks: list[int]) -> _ChunkHashes:
+        return cls(
+            aliases=_grouped(
+                ReportAlias.objects.filter(report_id__in=pks)
+                .order_by("path")
+                .values_list("report_id", "path")
+            ),
+            versions=_grouped(
+                ReportVersion.objects.filter(report_id__in=pks)
+                .order_by("report_id", "number")
+                .values_list("report_id", "pk", "number", "text_sha256")
+            ),
+            sections=_grouped(
+                Section.objects.filter(version__report_id__in=pks)
+                .order_by("version_id", "order")
+                .values_list("version_id", "anchor", "text_sha256")
+            ),
+            paragraphs=_grouped(
+                Paragraph.objects.filter(version__report_id__in=pks)
+                .order_by("version_id", "number")
+                .values_list("version_id", "number", "text_sha256")
+            ),
         )
-        if readable_path:
-            yield row(
-                reverse("archive:report_readable", args=[readable_path]),
-                "readable",
-                current_number,
-                "",
-                status,
-                current_sha,
-                shows_current,
-            )
-        for path in aliases[pk]:
-            yield row(
-                reverse("archive:report_readable", args=[path]),
-                "readable-alias",
-                current_number,
-                "",
-                301,
-                current_sha,
-                shows_current,
-            )
-        for version_id, number, sha in versions[pk]:
-            vurl = reverse("archive:version", args=[pid, number])
-            yield row(vurl, "version", number, "", status, sha, vurl)
-            for anchor, section_sha in sections[version_id]:
-                yield row(f"{vurl}#{anchor}", "section", number, anchor, status, section_sha, vurl)
-            for paragraph, paragraph_sha in paragraphs[version_id]:
-                yield row(
-                    f"{vurl}#p{paragraph}",
-                    "paragraph",
-                    number,
-                    f"p{paragraph}",
-                    status,
-                    paragraph_sha,
-                    vurl,
-                )
+
+
+def _grouped(rows) -> defaultdict[int, list]:
+    """Rows (key, value) or (key, *values) as key -> [value or (values…), …], in row order."""
+    out: defaultdict[int, list] = defaultdict(list)
+    for key, *rest in rows:
+        out[key].append(rest[0] if len(rest) == 1 else tuple(rest))
+    return out
+
+
+def _report_rows(base: str, report: tuple, hashes: _ChunkHashes) -> Iterator[dict]:
+    """One report's rows: its short and readable links (and old readable paths, which
+    redirect) showing the current version, then each version with its sections and
+    paragraphs."""
+    pk, pid, status_name, readable_path, current_number, current_sha = report
+    withdrawn = status_name == ReportStatus.WITHDRAWN
+    status = 410 if withdrawn else 200
+
+    def row(url: str, kind: str, version: int, anchor: str, st: int, sha: str, shows: str) -> dict:
+        return {
+            "url": base + url,
+            "kind": kind,
+            "report": pid,
+            "version": version,
+            "anchor": anchor,
+            "status": st,
+            "sha256": "" if withdrawn else sha,
+            "shows": shows,
+        }
+
+    shows_current = reverse("archive:version", args=[pid, current_number])
+    short = reverse("archive:report_short", args=[pid])
+    yield row(short, "report", current_number, "", status, current_sha, shows_current)
+    if readable_path:
+        readable = reverse("archive:report_readable", args=[readable_path])
+        yield row(readable, "readable", current_number, "", status, current_sha, shows_current)
+    for path in hashes.aliases[pk]:
+        old = reverse("archive:report_readable", args=[path])
+        yield row(old, "readable-alias", current_number, "", 301, current_sha, shows_current)
+    for version_id, number, sha in hashes.versions[pk]:
+        vurl = reverse("archive:version", args=[pid, number])
+        yield row(vurl, "version", number, "", status, sha, vurl)
+        for anchor, section_sha in hashes.sections[version_id]:
+            yield row(f"{vurl}#{anchor}", "section", number, anchor, status, section_sha, vurl)
+        for paragraph, paragraph_sha in hashes.paragraphs[version_id]:
+            anchor = f"p{paragraph}"
+            yield row(f"{vurl}#{anchor}", "paragraph", number, anchor, status, paragraph_sha, vurl)
 
 
 class _Echo:

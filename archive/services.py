@@ -1,8 +1,9 @@
 """Persisting what the ingest pipeline read: the thin layer between ParseResult and the models.
 
 Every write happens in one transaction together with the index-queue entry that makes it
-searchable (search.indexing), so the database and the index can never disagree for long: the
-single index writer applies the queue after commit.
+searchable (announced with archive.signals.announce_change, written by the search app), so
+the database and the index can never disagree for long: the single index writer applies the
+queue after commit.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from archive.models import (
     source_upload_path,
 )
 from archive.place_names import place_slug  # callers import it from here too
+from archive.signals import announce_change
 from config.observability import log_editorial
-from search.indexing import enqueue_report
 
 
 def place_from_parsed(parsed: ingest.Place | None) -> Place | None:
@@ -216,7 +217,7 @@ def _store_parsed(
         # One index change per write: publishing queues it; otherwise a new version of a
         # published report needs one of its own.
         if not (publish and publish_report(report, user=user)):
-            enqueue_report(report)
+            announce_change(report)
     return StoreOutcome(report, version, True, "已保存 (stored)")
 
 
@@ -370,7 +371,7 @@ def publish_report(report: Report, *, user=None) -> bool:
         locked.published_at = locked.published_at or timezone.now()
         locked.save(update_fields=["status", "published_at", "updated_at"])
         refresh_readable_path(locked)
-        enqueue_report(locked)
+        announce_change(locked)
     _copy_row(locked, report)
     return True
 
@@ -403,7 +404,7 @@ def correct_metadata(report: Report, *, user=None, **changes) -> None:
         log_action(locked, EditorialAction.Verb.CORRECT, user=user, changes=diff)
         locked.save()
         refresh_readable_path(locked)
-        enqueue_report(locked)
+        announce_change(locked)
     _copy_row(locked, report)
 
 
@@ -450,7 +451,7 @@ def merge_draft_into(draft: Report, target: Report, *, user=None) -> ReportVersi
         Report.objects.filter(pk=draft.pk).update(current_version=None)
         ReportVersion.objects.filter(report=draft).delete()
         draft.delete()
-        enqueue_report(target)
+        announce_change(target)
     return version
 
 

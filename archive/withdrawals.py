@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from archive.models import EditorialAction, Report, ReportStatus
 from archive.services import log_action
-from search.indexing import enqueue_report
+from archive.signals import announce_change
 
 
 class WithdrawalError(ValueError):
@@ -41,7 +41,7 @@ def withdraw_report(report: Report, *, user=None, reason: str) -> EditorialActio
             changes={"status": [ReportStatus.PUBLISHED, ReportStatus.WITHDRAWN]},
             note=reason,
         )
-        enqueue_report(report)
+        announce_change(report)
     return action
 
 
@@ -64,5 +64,5 @@ def restore_report(report: Report, *, user=None, reason: str = "") -> EditorialA
             changes={"status": [ReportStatus.WITHDRAWN, ReportStatus.PUBLISHED]},
             note=reason.strip(),
         )
-        enqueue_report(report)
+        announce_change(report)
     return action

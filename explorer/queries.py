@@ -127,6 +127,8 @@ class Filters:
     report: str = ""  # a report's public id
 
     def q(self) -> Q:
+        """The filters as one condition on the explorer's rows: every filter that is set
+        must hold."""
         q = Q()
         if self.indicators:
             q &= Q(indicator__in=self.indicators)
@@ -138,17 +140,25 @@ class Filters:
             q &= Q(year__lte=self.year_to)
         if self.kind:
             q &= Q(kind=self.kind)
-        if self.qualifier == "none":
-            q &= Q(qualifier="")
-        elif self.qualifier:
-            q &= Q(qualifier=self.qualifier)
-        if self.measure in MEASURES:
-            q &= Q(unit__in=MEASURES[self.measure])
-        elif self.measure == "level":
-            q &= ~Q(unit__in=[u for units in MEASURES.values() for u in units])
+        if self.qualifier:
+            q &= Q(qualifier=self.qualifier_written)
+        q &= self._measure_q()
         if self.report:
             q &= Q(report__public_id=self.report)
         return q
+
+    @property
+    def qualifier_written(self) -> str:
+        """The qualifier a number must carry: "none" stands for numbers written without."""
+        return "" if self.qualifier == "none" else self.qualifier
+
+    def _measure_q(self) -> Q:
+        """A rate or points: its units; a level: any other unit; no measure: anything."""
+        if self.measure in MEASURES:
+            return Q(unit__in=MEASURES[self.measure])
+        if self.measure == "level":
+            return ~Q(unit__in=[u for units in MEASURES.values() for u in units])
+        return Q()
 
     def accepts(self, item: rules.Item, place_ids: set[int] | None) -> bool:
         """The same test in Python, for a corrected item (its corrected values)."""
@@ -162,9 +172,7 @@ class Filters:
             return False
         if self.kind and item.kind != self.kind:
             return False
-        if self.qualifier and item.qualifier != (
-            "" if self.qualifier == "none" else self.qualifier
-        ):
+        if self.qualifier and item.qualifier != self.qualifier_written:
             return False
         if self.measure in MEASURES and item.unit not in MEASURES[self.measure]:
             return False

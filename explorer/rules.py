@@ -385,47 +385,64 @@ def judge(target: Item, result: Item | None, higher_is_better: bool | None) -> V
         return Verdict(
             Status.NO_RESULT, "下一年报告中没有同一指标、可比单位的完成数 no comparable result"
         )
-    r = convert(result.value, result.unit, target.unit)
-    if direction(result) != direction(target):
-        r = -r
-    lo, hi = target.value, target.value_max
-    q = target.qualifier or ""
+    r = value_for_target(result, target, target.unit)
     sense = _sense(target, higher_is_better)
     shown = f"{format_number(round(r, 6))}{target.unit}"
-    if hi is not None:
-        if sense == "at_most" or (higher_is_better is False and q not in AT_LEAST):
-            ok, rule = r <= hi + 1e-9, f"区间 range: {shown} ≤ {format_number(hi)}"
-        elif sense == "at_least":
-            ok, rule = r >= lo - 1e-9, f"区间 range: {shown} ≥ {format_number(lo)}"
-        else:
-            ok, rule = (
-                lo - 1e-9 <= r <= hi + 1e-9,
-                f"区间 range: {format_number(lo)} ≤ {shown} ≤ {format_number(hi)}",
-            )
-    elif q in ABOUT:
-        tol = tolerance(target)
-        if sense == "at_least":
-            ok, rule = (
-                r >= lo - tol - 1e-9,
-                f"{q}: {shown} ≥ {format_number(lo)} − {format_number(tol)}",
-            )
-        elif sense == "at_most":
-            ok, rule = (
-                r <= lo + tol + 1e-9,
-                f"{q}: {shown} ≤ {format_number(lo)} + {format_number(tol)}",
-            )
-        else:
-            ok, rule = (
-                abs(r - lo) <= tol + 1e-9,
-                f"{q}: |{shown} − {format_number(lo)}| ≤ {format_number(tol)}",
-            )
-    elif sense == "at_least":
-        ok, rule = r >= lo - 1e-9, f"{q or '目标'}: {shown} ≥ {format_number(lo)}"
-    elif sense == "at_most":
-        ok, rule = r <= lo + 1e-9, f"{q or '目标'}: {shown} ≤ {format_number(lo)}"
+    if target.value_max is not None:
+        ok, rule = _judge_range(target, r, shown, sense, higher_is_better)
+    elif (target.qualifier or "") in ABOUT:
+        ok, rule = _judge_about(target, r, shown, sense)
     else:
-        ok, rule = abs(r - lo) <= EQUAL_TOLERANCE, f"目标 target: {shown} = {format_number(lo)}"
+        ok, rule = _judge_bare(target, r, shown, sense)
     return Verdict(Status.MET if ok else Status.MISSED, rule + (" ✓" if ok else " ✗"))
+
+
+def value_for_target(result: Item, target: Item, unit: str) -> float:
+    """The result's value in `unit`, its sign turned when it is written the other way round
+    from the target (下降 x% against a target of a rise counts as −x)."""
+    value = convert(result.value, result.unit, unit)
+    return -value if direction(result) != direction(target) else value
+
+
+# Each rule below says whether the result `r` (in the target's unit; `shown` as written in
+# the verdict) meets the target, and the comparison it made, as (met, rule).
+
+
+def _judge_range(
+    target: Item, r: float, shown: str, sense: str, higher_is_better: bool | None
+) -> tuple[bool, str]:
+    """4.5%–5%: the bound on the better side; inside the range without a direction."""
+    lo, hi = target.value, target.value_max
+    q = target.qualifier or ""
+    if sense == "at_most" or (higher_is_better is False and q not in AT_LEAST):
+        return r <= hi + 1e-9, f"区间 range: {shown} ≤ {format_number(hi)}"
+    if sense == "at_least":
+        return r >= lo - 1e-9, f"区间 range: {shown} ≥ {format_number(lo)}"
+    return (
+        lo - 1e-9 <= r <= hi + 1e-9,
+        f"区间 range: {format_number(lo)} ≤ {shown} ≤ {format_number(hi)}",
+    )
+
+
+def _judge_about(target: Item, r: float, shown: str, sense: str) -> tuple[bool, str]:
+    """左右/上下/约: within the tolerance on the worse side (both sides without direction)."""
+    lo, q = target.value, target.qualifier
+    tol = tolerance(target)
+    if sense == "at_least":
+        return r >= lo - tol - 1e-9, f"{q}: {shown} ≥ {format_number(lo)} − {format_number(tol)}"
+    if sense == "at_most":
+        return r <= lo + tol + 1e-9, f"{q}: {shown} ≤ {format_number(lo)} + {format_number(tol)}"
+    return abs(r - lo) <= tol + 1e-9, f"{q}: |{shown} − {format_number(lo)}| ≤ {format_number(tol)}"
+
+
+def _judge_bare(target: Item, r: float, shown: str, sense: str) -> tuple[bool, str]:
+    """以上/以内… or a bare number: reached (equal within rounding without direction)."""
+    lo, q = target.value, target.qualifier or ""
+    if sense == "at_least":
+        return r >= lo - 1e-9, f"{q or '目标'}: {shown} ≥ {format_number(lo)}"
+    if sense == "at_most":
+        return r <= lo + 1e-9, f"{q or '目标'}: {shown} ≤ {format_number(lo)}"
+    return abs(r - lo) <= EQUAL_TOLERANCE, f"目标 target: {shown} = {format_number(lo)}"
 
 
 def pick_result(target: Item, candidates: Iterable[Item]) -> Item | None:
@@ -549,6 +566,35 @@ class Chart:
     segments: list[tuple[float, float, float, str]]  # x, y_target, y_result, status
 
 
+# The plot area's margins inside the SVG: room for the value labels on the left and the
+# years below.
+_PAD_LEFT, _PAD_RIGHT, _PAD_TOP, _PAD_BOTTOM = 48, 16, 16, 32
+_TICK_STEPS = 4
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Years and values to SVG coordinates: the years spread across the width (one year in
+    the middle), the values from vmax at the top to vmin at the bottom."""
+
+    width: int
+    height: int
+    first_year: int
+    last_year: int
+    vmin: float
+    vmax: float
+
+    def x(self, year: int) -> float:
+        span = self.width - _PAD_LEFT - _PAD_RIGHT
+        if self.last_year == self.first_year:
+            return _PAD_LEFT + span / 2
+        return _PAD_LEFT + (year - self.first_year) / (self.last_year - self.first_year) * span
+
+    def y(self, value: float) -> float:
+        span = self.height - _PAD_TOP - _PAD_BOTTOM
+        return _PAD_TOP + (self.vmax - value) / (self.vmax - self.vmin) * span
+
+
 def track_chart(pairs: list[Pair], *, width: int = 640, height: int = 260) -> Chart | None:
     """Target and result of one indicator and unit over the years, as SVG coordinates."""
     pairs = [p for p in pairs if p.target.year is not None]
@@ -556,74 +602,48 @@ def track_chart(pairs: list[Pair], *, width: int = 640, height: int = 260) -> Ch
         return None
     unit = pairs[0].target.unit
     years = sorted({p.target.year for p in pairs})
-    y0, y1 = years[0], years[-1]
-    values = []
-    for p in pairs:
-        values.append(p.target.value)
-        if p.result is not None:
-            values.append(
-                convert(p.result.value, p.result.unit, unit)
-                * (-1 if direction(p.result) != direction(p.target) else 1)
-            )
-    vmin, vmax = min(values + [0.0]), max(values)
-    if vmax == vmin:
-        vmax = vmin + 1
-    pad_l, pad_r, pad_t, pad_b = 48, 16, 16, 32
-
-    def sx(year: int) -> float:
-        if y1 == y0:
-            return pad_l + (width - pad_l - pad_r) / 2
-        return pad_l + (year - y0) / (y1 - y0) * (width - pad_l - pad_r)
-
-    def sy(v: float) -> float:
-        return pad_t + (vmax - v) / (vmax - vmin) * (height - pad_t - pad_b)
-
+    vmin, vmax = _value_range(pairs, unit)
+    frame = _Frame(width, height, years[0], years[-1], vmin, vmax)
     tpts, rpts, segs = [], [], []
     for p in sorted(pairs, key=lambda p: p.target.year):
-        x = sx(p.target.year)
-        ty = sy(p.target.value)
-        tpts.append(
-            ChartPoint(
-                round(x, 1),
-                round(ty, 1),
-                f"{p.target.year} 目标 {p.target.value_label}",
-                p.target.hl_url or p.target.url,
-            )
-        )
-        if p.result is not None:
-            rv = convert(p.result.value, p.result.unit, unit) * (
-                -1 if direction(p.result) != direction(p.target) else 1
-            )
-            ry = sy(rv)
-            rpts.append(
-                ChartPoint(
-                    round(x, 1),
-                    round(ry, 1),
-                    f"{p.target.year} 完成 {p.result.value_label}",
-                    p.result.hl_url or p.result.url,
-                )
-            )
-            segs.append((round(x, 1), round(ty, 1), round(ry, 1), p.status))
-
-    def path(points: list[ChartPoint]) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{pt.x},{pt.y}" for i, pt in enumerate(points))
-
-    steps = 4
-    ticks = [
-        (
-            round(sy(vmin + (vmax - vmin) * i / steps), 1),
-            format_number(round(vmin + (vmax - vmin) * i / steps, 2)) + unit,
-        )
-        for i in range(steps + 1)
-    ]
+        x = round(frame.x(p.target.year), 1)
+        ty = round(frame.y(p.target.value), 1)
+        label = f"{p.target.year} 目标 {p.target.value_label}"
+        tpts.append(ChartPoint(x, ty, label, p.target.hl_url or p.target.url))
+        if p.result is None:
+            continue
+        ry = round(frame.y(value_for_target(p.result, p.target, unit)), 1)
+        label = f"{p.target.year} 完成 {p.result.value_label}"
+        rpts.append(ChartPoint(x, ry, label, p.result.hl_url or p.result.url))
+        segs.append((x, ty, ry, p.status))
     return Chart(
         width,
         height,
-        [(round(sx(y), 1), y) for y in years],
-        ticks,
+        [(round(frame.x(y), 1), y) for y in years],
+        _ticks(frame, unit),
         tpts,
         rpts,
-        path(tpts),
-        path(rpts),
+        _svg_path(tpts),
+        _svg_path(rpts),
         segs,
     )
+
+
+def _value_range(pairs: list[Pair], unit: str) -> tuple[float, float]:
+    """The values the chart must show, zero included; never an empty range."""
+    values = [p.target.value for p in pairs]
+    values += [value_for_target(p.result, p.target, unit) for p in pairs if p.result is not None]
+    vmin, vmax = min(values + [0.0]), max(values)
+    return (vmin, vmin + 1) if vmax == vmin else (vmin, vmax)
+
+
+def _ticks(frame: _Frame, unit: str) -> list[tuple[float, str]]:
+    ticks = []
+    for i in range(_TICK_STEPS + 1):
+        value = frame.vmin + (frame.vmax - frame.vmin) * i / _TICK_STEPS
+        ticks.append((round(frame.y(value), 1), format_number(round(value, 2)) + unit))
+    return ticks
+
+
+def _svg_path(points: list[ChartPoint]) -> str:
+    return " ".join(f"{'M' if i == 0 else 'L'}{pt.x},{pt.y}" for i, pt in enumerate(points))

@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from archive.models import Place, Report
 from search.engines import get_engine
 from search.forms import SearchForm
-from search.views import hit_link
+from search.links import hit_link
 
 ENTRIES = 50
 

@@ -55,73 +55,112 @@ class Sample:
 
 def sample_queries(texts: dict, n_per_class: int, seed: int = 7) -> list[Sample]:
     """Deterministic queries drawn from the texts, `n_per_class` of each class."""
-    rng = random.Random(seed)
-    norms = [normalize(t) for _, t in sorted(texts.items())]
-    norms = [t for t in norms if len(t) > 10]
+    draw = _Draw(texts, seed)
     out: list[Sample] = []
+    for one_of_class in (
+        draw.substring,
+        draw.word,
+        draw.number,
+        draw.cross_boundary,
+        draw.traditional,
+        draw.fullwidth,
+        draw.quoted,
+    ):
+        out.extend(one_of_class() for _ in range(n_per_class))
+    return [x for x in out if x.query is not None]
 
-    def substring(lo: int, hi: int) -> str:
+
+class _Draw:
+    """One query of a class at a time, from the texts' normalised forms. Every random choice
+    comes from one generator seeded once, in a fixed order, so a seed always gives the same
+    queries (the recall tests and the bench compare runs by seed)."""
+
+    def __init__(self, texts: dict, seed: int):
+        self.rng = random.Random(seed)
+        norms = [normalize(t) for _, t in sorted(texts.items())]
+        self.norms = [t for t in norms if len(t) > 10]
+        self.words = [w for w, _ in dictionary_words()]
+        self.numbers = sorted(
+            {normalize(m.group()) for t in self.norms for m in _NUMBER.finditer(t)}
+        )
+
+    def piece(self, lo: int, hi: int) -> str:
+        """A piece of lo..hi characters of some text that a reader could type: on one line,
+        no edge spaces, something alphanumeric, and a query in both scripts."""
         while True:
-            t = rng.choice(norms)
-            k = rng.randint(lo, hi)
-            i = rng.randrange(0, max(1, len(t) - k))
+            t = self.rng.choice(self.norms)
+            k = self.rng.randint(lo, hi)
+            i = self.rng.randrange(0, max(1, len(t) - k))
             s = t[i : i + k]
-            if (
-                "\n" not in s
-                and s.strip() == s
-                and s
-                and any(ch.isalnum() for ch in s)
-                and as_query(s) is not None
-                and as_query(to_traditional(s)) is not None
-            ):
+            if _typeable(s):
                 return s
 
-    for _ in range(n_per_class):
-        s = substring(1, 8)
-        out.append(Sample("substring", as_query(s), s))
-    words = [w for w, _ in dictionary_words()]
-    for _ in range(n_per_class):
-        if rng.random() < 0.5 and words:
-            w = rng.choice(words)
+    def window(self) -> tuple[str, int]:
+        """A text and where a window of 200 characters in it starts."""
+        t = self.rng.choice(self.norms)
+        return t, self.rng.randrange(0, max(1, len(t) - 200))
+
+    def substring(self) -> Sample:
+        s = self.piece(1, 8)
+        return Sample("substring", as_query(s), s)
+
+    def word(self) -> Sample:
+        """A dictionary word half the time, else a word jieba finds in some text."""
+        if self.rng.random() < 0.5 and self.words:
+            w = self.rng.choice(self.words)
         else:
-            t = rng.choice(norms)
-            i = rng.randrange(0, max(1, len(t) - 200))
+            t, i = self.window()
             ws = [w for w, _, _ in jieba_words(t[i : i + 200]) if len(w) >= 2]
-            w = rng.choice(ws) if ws else substring(2, 4)
-        out.append(Sample("word", as_query(w), w))
-    numbers = sorted({normalize(m.group()) for t in norms for m in _NUMBER.finditer(t)})
-    for _ in range(n_per_class):
-        w = rng.choice(numbers) if numbers else substring(2, 4)
-        out.append(Sample("number", as_query(w), w))
-    for _ in range(n_per_class):
-        t = rng.choice(norms)
-        i = rng.randrange(0, max(1, len(t) - 200))
+            w = self.rng.choice(ws) if ws else self.piece(2, 4)
+        return Sample("word", as_query(w), w)
+
+    def number(self) -> Sample:
+        w = self.rng.choice(self.numbers) if self.numbers else self.piece(2, 4)
+        return Sample("number", as_query(w), w)
+
+    def cross_boundary(self) -> Sample:
+        """From inside one jieba word to inside the next: found only by an index that does
+        not depend on where jieba cuts."""
+        t, i = self.window()
         toks = jieba_words(t[i : i + 200])
         pairs = [
             (a, b) for a, b in zip(toks, toks[1:], strict=False) if a[2] == b[1] and len(a[0]) >= 2
         ]
-        if pairs:
-            a, b = rng.choice(pairs)
-            s = t[
-                i + a[2] - rng.randint(1, len(a[0]) - 1 if len(a[0]) > 1 else 1) : i
-                + b[1]
-                + rng.randint(1, len(b[0]))
-            ]
-            if "\n" in s or not s.strip() or s.strip() != s:
-                s = substring(3, 6)
+        if not pairs:
+            s = self.piece(3, 6)
+            return Sample("cross_boundary", as_query(s), s)
+        a, b = self.rng.choice(pairs)
+        start = i + a[2] - self.rng.randint(1, len(a[0]) - 1 if len(a[0]) > 1 else 1)
+        s = t[start : i + b[1] + self.rng.randint(1, len(b[0]))]
+        if "\n" in s or not s.strip() or s.strip() != s:
+            s = self.piece(3, 6)
+        return Sample("cross_boundary", as_query(s), s)
+
+    def traditional(self) -> Sample:
+        s = self.piece(2, 6)
+        return Sample("traditional", as_query(to_traditional(s)), s)
+
+    def fullwidth(self) -> Sample:
+        if self.numbers and self.rng.random() < 0.7:
+            s = self.rng.choice(self.numbers)
         else:
-            s = substring(3, 6)
-        out.append(Sample("cross_boundary", as_query(s), s))
-    for _ in range(n_per_class):
-        s = substring(2, 6)
-        out.append(Sample("traditional", as_query(to_traditional(s)), s))
-    for _ in range(n_per_class):
-        s = rng.choice(numbers) if numbers and rng.random() < 0.7 else substring(2, 5)
-        out.append(Sample("fullwidth", as_query(to_fullwidth(s)), s))
-    for _ in range(n_per_class):
-        s = substring(2, 12)
-        out.append(Sample("quoted", f'"{s}"' if '"' not in s else as_query(s), s))
-    return [x for x in out if x.query is not None]
+            s = self.piece(2, 5)
+        return Sample("fullwidth", as_query(to_fullwidth(s)), s)
+
+    def quoted(self) -> Sample:
+        s = self.piece(2, 12)
+        return Sample("quoted", f'"{s}"' if '"' not in s else as_query(s), s)
+
+
+def _typeable(s: str) -> bool:
+    return (
+        "\n" not in s
+        and s.strip() == s
+        and bool(s)
+        and any(ch.isalnum() for ch in s)
+        and as_query(s) is not None
+        and as_query(to_traditional(s)) is not None
+    )
 
 
 _SYNTAX = set('()"“”「」『』:：|')

@@ -16,6 +16,8 @@ SORTS = [
 VIEWS = [("grid", "对照表 grid"), ("list", "列表 list")]
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+# What a search without these fields means.
+DEFAULTS = {"sort": "relevance", "view": "grid", "page": 1, "per_page": PER_PAGE}
 
 
 class SearchForm(forms.Form):
@@ -74,45 +76,18 @@ class SearchForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        lo, hi = data.get("year_from"), data.get("year_to")
-        if lo and hi and lo > hi:
-            raise forms.ValidationError("起始年份晚于结束年份。 (year_from is after year_to.)")
-        filters = Filters()
-        if data.get("place"):
-            filters.places.append(data["place"].strip())
-        if data.get("year"):
-            filters.restrict_years(data["year"], data["year"])
-        filters.restrict_years(lo, hi)
-        if data.get("doc_type"):
-            filters.doc_types = [data["doc_type"]]
-        if data.get("kind"):
-            filters.kinds = [data["kind"]]
-        if data.get("place_unknown"):
-            filters.exact_place = ""
-        elif (data.get("place_exact") or "").strip():
-            filters.exact_place = data["place_exact"].strip()
-        if data.get("year_unknown"):
-            if lo or hi or data.get("year"):
-                raise forms.ValidationError(
-                    "“年份未知”不能和年份条件同时使用。 (year_unknown excludes a year filter.)"
-                )
-            filters.year_unknown = True
         try:
-            self.parsed = parse_query(data.get("q") or "", filters)
+            self.parsed = parse_query(data.get("q") or "", filters_from_controls(data))
         except QuerySyntaxError as exc:
             raise forms.ValidationError(str(exc)) from None
-        if (
-            self.parsed.filters.year_from
-            and self.parsed.filters.year_to
-            and self.parsed.filters.year_from > self.parsed.filters.year_to
-        ):
+        # The controls' years and the query's (年份:…) narrow each other; they may leave none.
+        years = self.parsed.filters
+        if years.year_from and years.year_to and years.year_from > years.year_to:
             raise forms.ValidationError(
                 "年份条件互相矛盾。 (The year filters contradict each other.)"
             )
-        data["sort"] = data.get("sort") or "relevance"
-        data["view"] = data.get("view") or "grid"
-        data["page"] = data.get("page") or 1
-        data["per_page"] = data.get("per_page") or PER_PAGE
+        for name, default in DEFAULTS.items():
+            data[name] = data.get(name) or default
         return data
 
     @property
@@ -127,3 +102,35 @@ class SearchForm(forms.Form):
             label = "" if field == "__all__" else f"{self.fields[field].label}: "
             parts.extend(f"{label}{e}" for e in errors)
         return " ".join(parts)
+
+
+def filters_from_controls(data: dict) -> Filters:
+    """The filters the form's controls set (the query may add its own), from cleaned data."""
+    lo, hi = data.get("year_from"), data.get("year_to")
+    if lo and hi and lo > hi:
+        raise forms.ValidationError("起始年份晚于结束年份。 (year_from is after year_to.)")
+    filters = Filters()
+    if data.get("place"):
+        filters.places.append(data["place"].strip())
+    if data.get("year"):
+        filters.restrict_years(data["year"], data["year"])
+    filters.restrict_years(lo, hi)
+    if data.get("doc_type"):
+        filters.doc_types = [data["doc_type"]]
+    if data.get("kind"):
+        filters.kinds = [data["kind"]]
+    filters.exact_place = _exact_place(data)
+    if data.get("year_unknown"):
+        if lo or hi or data.get("year"):
+            raise forms.ValidationError(
+                "“年份未知”不能和年份条件同时使用。 (year_unknown excludes a year filter.)"
+            )
+        filters.year_unknown = True
+    return filters
+
+
+def _exact_place(data: dict) -> str | None:
+    """A grid cell's place: "" for the cell of an unknown place, None for no such filter."""
+    if data.get("place_unknown"):
+        return ""
+    return (data.get("place_exact") or "").strip() or None

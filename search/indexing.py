@@ -557,6 +557,13 @@ def enqueue_report(report, *, apply: bool | None = None) -> None:
         transaction.on_commit(functools.partial(apply_pending_quietly, report_ids=[report.pk]))
 
 
+def enqueue_changed_report(sender, *, report, **kwargs) -> None:
+    """The receiver of archive.signals.report_changed (connected in SearchConfig.ready()):
+    the archive's services announce an edit, and its queue row is written here, in the
+    edit's transaction."""
+    enqueue_report(report)
+
+
 _deferred = threading.local()
 
 

@@ -231,67 +231,106 @@ class _Tok:
 
 def _tokenize(q: str) -> list[_Tok]:
     toks: list[_Tok] = []
-    i, n = 0, len(q)
-    while i < n:
-        ch = q[i]
-        if ch.isspace():
+    i = 0
+    while i < len(q):
+        if q[i].isspace():
             i += 1
             continue
-        # Only ASCII parentheses group: full-width ones are text ("（一）" numbers a section),
-        # and so is a numbering written with ASCII ones, "(一)" or "(3)": a group of one
-        # numeral would mean the numeral alone, which nobody searching for it means.
-        numbering = _NUMBERING.match(q, i)
-        if numbering:
-            toks.append(_Tok("word", numbering.group()))
-            i = numbering.end()
-            continue
-        if ch in _OPEN_QUOTES and not q[i + 1 :].strip():
-            # A quotation mark with nothing after it opens no phrase: it is the character.
-            toks.append(_Tok("word", ch))
-            i = n
-            continue
-        if ch == "(":
-            toks.append(_Tok("lparen"))
-            i += 1
-            continue
-        if ch == ")":
-            toks.append(_Tok("rparen"))
-            i += 1
-            continue
-        if ch in "-－" and i + 1 < n and not q[i + 1].isspace():
-            toks.append(_Tok("not"))
-            i += 1
-            continue
-        if ch in _OPEN_QUOTES:
-            phrase, i = _read_quoted(q, i)
-            toks.append(_Tok("phrase", phrase))
-            continue
-        # a bare word, possibly key:value (value may be quoted)
-        j = i
-        while j < n and not q[j].isspace() and q[j] not in '()"“”「」『』':
-            if q[j] in ":：" and j > i and q[i:j].lower() in FILTER_KEYS:
-                key = FILTER_KEYS[q[i:j].lower()]
-                j += 1
-                if j < n and q[j] in _OPEN_QUOTES:
-                    value, j = _read_quoted(q, j)
-                else:
-                    k = j
-                    while j < n and not q[j].isspace() and q[j] not in "()":
-                        j += 1
-                    value = q[k:j]
-                if not value.strip():
-                    raise QuerySyntaxError(
-                        f"“{q[i:j]}”后面缺少要筛选的值，例如 地区:河西区。"
-                        " (A filter needs a value, e.g. 地区:河西区.)"
-                    )
-                toks.append(_Tok("filter", value, key, q[i:j]))
-                break
-            j += 1
-        else:
-            word = q[i:j]
-            toks.append(_Tok("or", word) if word in _OR_WORDS else _Tok("word", word))
-        i = j
+        tok, i = _next_token(q, i)
+        toks.append(tok)
     return _soft_operators(toks)
+
+
+def _next_token(q: str, i: int) -> tuple[_Tok, int]:
+    """The token that starts at q[i] (not a space) and where the next one may start: the
+    first of the readers below that recognises it, else a bare word or a filter."""
+    if q[i] in _READER_STARTS:  # most tokens are words: skip the readers that cannot match
+        for read in _TOKEN_READERS:
+            found = read(q, i)
+            if found is not None:
+                return found
+    return _read_word_or_filter(q, i)
+
+
+# Only ASCII parentheses group: full-width ones are text ("（一）" numbers a section), and so
+# is a numbering written with ASCII ones, "(一)" or "(3)": a group of one numeral would mean
+# the numeral alone, which nobody searching for it means.
+def _read_numbering(q: str, i: int) -> tuple[_Tok, int] | None:
+    numbering = _NUMBERING.match(q, i)
+    return (_Tok("word", numbering.group()), numbering.end()) if numbering else None
+
+
+def _read_lone_quote(q: str, i: int) -> tuple[_Tok, int] | None:
+    """A quotation mark with nothing after it opens no phrase: it is the character."""
+    if q[i] in _OPEN_QUOTES and not q[i + 1 :].strip():
+        return _Tok("word", q[i]), len(q)
+    return None
+
+
+_PARENTHESES = {"(": "lparen", ")": "rparen"}
+
+
+def _read_parenthesis(q: str, i: int) -> tuple[_Tok, int] | None:
+    kind = _PARENTHESES.get(q[i])
+    return (_Tok(kind), i + 1) if kind else None
+
+
+def _read_not(q: str, i: int) -> tuple[_Tok, int] | None:
+    """A minus sign right before a word excludes it; one standing alone is text."""
+    if q[i] in "-－" and i + 1 < len(q) and not q[i + 1].isspace():
+        return _Tok("not"), i + 1
+    return None
+
+
+def _read_phrase(q: str, i: int) -> tuple[_Tok, int] | None:
+    if q[i] not in _OPEN_QUOTES:
+        return None
+    phrase, end = _read_quoted(q, i)
+    return _Tok("phrase", phrase), end
+
+
+# Tried in this order: a numbering "(一)" before a group's "(", a lone quotation mark before
+# the phrase it does not open.
+_TOKEN_READERS = (_read_numbering, _read_lone_quote, _read_parenthesis, _read_not, _read_phrase)
+# The characters any of them can start with (a numbering starts with "(").
+_READER_STARTS = frozenset("()-－") | frozenset(_OPEN_QUOTES)
+
+_WORD_STOPS = '()"“”「」『』'
+
+
+def _read_word_or_filter(q: str, i: int) -> tuple[_Tok, int]:
+    """A bare word up to a space, a parenthesis or a quotation mark; or, when it begins with
+    a filter key and a colon (地区:河西区), that filter."""
+    j = i
+    while j < len(q) and not q[j].isspace() and q[j] not in _WORD_STOPS:
+        if q[j] in ":：" and j > i and q[i:j].lower() in FILTER_KEYS:
+            return _read_filter_value(q, i, j)
+        j += 1
+    if j == i:
+        # A closing 」 or 』 with no phrase open stops a word but opens nothing: it is the
+        # character itself (taking nothing would read the same place forever).
+        j = i + 1
+    word = q[i:j]
+    return (_Tok("or", word) if word in _OR_WORDS else _Tok("word", word)), j
+
+
+def _read_filter_value(q: str, start: int, colon: int) -> tuple[_Tok, int]:
+    """The filter written from q[start], its key ending at the colon q[colon]: the value is
+    quoted, or runs to a space or a parenthesis."""
+    key = FILTER_KEYS[q[start:colon].lower()]
+    j = colon + 1
+    if j < len(q) and q[j] in _OPEN_QUOTES:
+        value, j = _read_quoted(q, j)
+    else:
+        while j < len(q) and not q[j].isspace() and q[j] not in "()":
+            j += 1
+        value = q[colon + 1 : j]
+    if not value.strip():
+        raise QuerySyntaxError(
+            f"“{q[start:j]}”后面缺少要筛选的值，例如 地区:河西区。"
+            " (A filter needs a value, e.g. 地区:河西区.)"
+        )
+    return _Tok("filter", value, key, q[start:j]), j
 
 
 def _soft_operators(toks: list[_Tok]) -> list[_Tok]:
@@ -328,29 +367,37 @@ def _read_quoted(q: str, i: int) -> tuple[str, int]:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+_EXTRA_PAREN = "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
+_OR_NEEDS_WORDS = "“OR”两边都要有词，例如 营商环境 OR 放管服。 (OR needs a word on both sides.)"
+
+
 class _Parser:
+    """Recursive descent over the tokens: OR binds loosest, then AND (words side by side),
+    then "-" and parentheses. Filters are collected on the way (`filters`), not in the tree."""
+
     def __init__(self, toks: list[_Tok]):
         self.toks, self.i = toks, 0
+        self.filters: list[_Tok] = []
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
+    def peek_kind(self) -> str | None:
+        tok = self.peek()
+        return tok.kind if tok is not None else None
+
     def parse(self):
         node = self.or_expr()
         if self.peek() is not None:  # a stray ")"
-            raise QuerySyntaxError(
-                "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
-            )
+            raise QuerySyntaxError(_EXTRA_PAREN)
         return node
 
     def or_expr(self):
         parts = [self.and_expr()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while self.peek_kind() == "or":
             self.i += 1
-            if self.peek() is None or self.peek().kind in ("or", "rparen"):
-                raise QuerySyntaxError(
-                    "“OR”两边都要有词，例如 营商环境 OR 放管服。 (OR needs a word on both sides.)"
-                )
+            if self.peek_kind() in (None, "or", "rparen"):
+                raise QuerySyntaxError(_OR_NEEDS_WORDS)
             parts.append(self.and_expr())
         parts = [p for p in parts if p is not None]
         if not parts:
@@ -359,11 +406,9 @@ class _Parser:
 
     def and_expr(self):
         parts = []
-        if self.peek() is not None and self.peek().kind == "or":
-            raise QuerySyntaxError(
-                "“OR”两边都要有词，例如 营商环境 OR 放管服。 (OR needs a word on both sides.)"
-            )
-        while self.peek() is not None and self.peek().kind not in ("or", "rparen"):
+        if self.peek_kind() == "or":
+            raise QuerySyntaxError(_OR_NEEDS_WORDS)
+        while self.peek_kind() not in (None, "or", "rparen"):
             node = self.unary()
             if node is not None:
                 parts.append(node)
@@ -372,43 +417,55 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def unary(self):
+        """One term, an excluded one, a group in parentheses, or a filter (None: it is
+        collected, and a word that normalises to nothing is dropped)."""
         tok = self.peek()
         self.i += 1
         if tok.kind == "not":
-            if self.peek() is None or self.peek().kind in ("or", "rparen", "not"):
-                raise QuerySyntaxError(
-                    "“-”后面要紧跟要排除的词，例如 营商环境 -天津。"
-                    " (Put the word to exclude right after '-'.)"
-                )
-            child = self.unary()
-            return Not(child) if child is not None else None
+            return self.negation()
         if tok.kind == "lparen":
-            node = self.or_expr()
-            if self.peek() is None or self.peek().kind != "rparen":
-                raise QuerySyntaxError(
-                    "括号没有配对：缺少“)”。 (Unbalanced parenthesis: missing ')'.)"
-                )
-            self.i += 1
-            if node is None:
-                raise QuerySyntaxError("括号里是空的。 (Empty parentheses.)")
-            return node
+            return self.group()
         if tok.kind == "rparen":
-            raise QuerySyntaxError(
-                "括号没有配对：多了一个“)”。 (Unbalanced parenthesis: an extra ')'.)"
-            )
+            raise QuerySyntaxError(_EXTRA_PAREN)
         if tok.kind in ("word", "phrase"):
-            # A line break in a pasted phrase is a space before normalising (which then drops
-            # it between Chinese characters), not a boundary the phrase could never cross.
-            text = normalize(re.sub(r"\s+", " ", tok.value))
-            if not text.strip():
-                if tok.kind == "phrase":
-                    raise QuerySyntaxError("引号里是空的。 (Empty quotes.)")
-                return None
-            return Term(text.strip(), quoted=tok.kind == "phrase", raw=tok.value)
+            return _term(tok)
         if tok.kind == "filter":
             self.filters.append(tok)
             return None
         raise QuerySyntaxError("看不懂这个查询。 (Cannot read this query.)")
+
+    def negation(self):
+        """After a "-": the word (or group) to exclude must follow at once."""
+        if self.peek_kind() in (None, "or", "rparen", "not"):
+            raise QuerySyntaxError(
+                "“-”后面要紧跟要排除的词，例如 营商环境 -天津。"
+                " (Put the word to exclude right after '-'.)"
+            )
+        child = self.unary()
+        return Not(child) if child is not None else None
+
+    def group(self):
+        """After a "(": what it holds, up to its ")"."""
+        node = self.or_expr()
+        if self.peek_kind() != "rparen":
+            raise QuerySyntaxError("括号没有配对：缺少“)”。 (Unbalanced parenthesis: missing ')'.)")
+        self.i += 1
+        if node is None:
+            raise QuerySyntaxError("括号里是空的。 (Empty parentheses.)")
+        return node
+
+
+def _term(tok: _Tok) -> Term | None:
+    """A word or a quoted phrase as a term to find; None for a word of nothing but what
+    normalising drops."""
+    # A line break in a pasted phrase is a space before normalising (which then drops it
+    # between Chinese characters), not a boundary the phrase could never cross.
+    text = normalize(re.sub(r"\s+", " ", tok.value))
+    if text.strip():
+        return Term(text.strip(), quoted=tok.kind == "phrase", raw=tok.value)
+    if tok.kind == "phrase":
+        raise QuerySyntaxError("引号里是空的。 (Empty quotes.)")
+    return None
 
 
 def _has_positive(node) -> bool:
@@ -439,7 +496,6 @@ def parse_query(raw: str, filters: Filters | None = None) -> ParsedQuery:
         )
     filters = filters or Filters()
     parser = _Parser(_tokenize(raw))
-    parser.filters = []
     tree = parser.parse()
     for tok in parser.filters:
         if tok.key == "place":
@@ -498,35 +554,37 @@ def relaxed(parsed: ParsedQuery) -> ParsedQuery | None:
     """The query with each unquoted term that jieba splits into several words replaced by
     those words, all required (GDP增长目标 -> gdp 增长 目标), for when the exact query finds
     nothing: the words are often there, just not side by side. None if nothing splits."""
-    from search.analysis import jieba_words
-
-    changed = False
-
-    def walk(node):
-        nonlocal changed
-        if isinstance(node, Term):
-            if node.quoted:
-                return node
-            words = []
-            for w, _, _ in jieba_words(node.text):
-                if any(ch.isalnum() for ch in w) and w not in words:
-                    words.append(w)
-            if len(words) < 2:
-                return node
-            changed = True
-            return And(tuple(Term(w, raw=w) for w in words))
-        if isinstance(node, And):
-            return And(tuple(walk(c) for c in node.children))
-        if isinstance(node, Or):
-            return Or(tuple(walk(c) for c in node.children))
-        return node  # Not: an excluded term stays as written
-
     if parsed.tree is None:
         return None
-    tree = walk(parsed.tree)
-    if not changed:
+    tree = _relax(parsed.tree)
+    if tree == parsed.tree:  # the trees are values: equal means no term was split
         return None
     return ParsedQuery(tree, parsed.filters, parsed.raw, list(parsed.query_filters))
+
+
+def _relax(node):
+    if isinstance(node, Term):
+        return _split_term(node)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(_relax(c) for c in node.children))
+    return node  # Not: an excluded term stays as written
+
+
+def _split_term(term: Term) -> Term | And:
+    """An unquoted term as the words jieba finds in it (each once, punctuation left out),
+    all required; the term itself if it is quoted or one word."""
+    # Imported here, not at the top: the parser needs no jieba or Whoosh, only relaxing does.
+    from search.analysis import jieba_words
+
+    if term.quoted:
+        return term
+    words: list[str] = []
+    for w, _, _ in jieba_words(term.text):
+        if any(ch.isalnum() for ch in w) and w not in words:
+            words.append(w)
+    if len(words) < 2:
+        return term
+    return And(tuple(Term(w, raw=w) for w in words))
 
 
 _YEAR_WORD = re.compile(r"^(19[4-9]\d|20\d\d)年?$")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +15,7 @@ from search import charts, grid_layout, results
 from search.cache import cached_search
 from search.engines import get_engine
 from search.forms import PER_PAGE, SearchForm
+from search.links import hit_link, report_short_url, version_url
 from search.query import relaxed, without_word, year_words
 
 EXAMPLES = [
@@ -25,31 +25,6 @@ EXAMPLES = [
     ("京津冀协同发展 部分:目标", "only in target sections 只看目标部分"),
     ("(营商环境 OR 放管服) -天津", "either word, excluding one 任一词并排除"),
 ]
-
-
-def hl_param(terms: list[str]) -> str:
-    """The report page's ?hl= value: the normalised terms, separated by spaces."""
-    return " ".join(terms)
-
-
-# A report's links never change within a process (the URLconf is fixed): reversed once per
-# report, not once per hit (a grid page decorates up to 170 hits).
-@functools.lru_cache(maxsize=50_000)
-def version_url(pid: str, number: int) -> str:
-    return reverse("archive:version", args=[pid, number])
-
-
-@functools.lru_cache(maxsize=50_000)
-def report_short_url(pid: str) -> str:
-    return reverse("archive:report_short", args=[pid])
-
-
-def hit_link(hit: results.Hit, terms: list[str]) -> str:
-    """The best paragraph of the hit's section, with the terms to mark on arrival."""
-    url = version_url(hit.report_pid, hit.version_number)
-    if terms:
-        url += "?" + urlencode({"hl": hl_param(terms)})
-    return f"{url}#{hit.anchor}" if hit.anchor else url
 
 
 def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:

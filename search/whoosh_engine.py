@@ -17,7 +17,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -577,32 +577,9 @@ def trend(
     allowed = filter_docs(filters, searcher)
     base = set(reader.all_doc_ids()) if allowed is None else allowed
     keys = cell_keys(searcher)
-    len_col = _column(reader, "length")
-
-    def length(d: int) -> int:
-        return len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
-
-    chars: Counter = Counter()
-    for d in base:
-        place, year = keys[d]
-        n = length(d)
-        chars[(None, year)] += n
-        if by_place:
-            chars[(place, year)] += n
-    matched = None
-    if query is not None and query.tree is not None:
-        matched = tree_docs(query.tree, searcher) & base
-    rows_for = [(t, [t], term_docs(t, searcher)) for t in terms]
-    if query is not None and query_row_needed(query):
-        rows_for.insert(0, (query_label(query), [t.text for t in query.terms], None))
-    rows_for = [
-        (
-            label,
-            counted,
-            (matched if docs is None else docs & matched) if matched is not None else docs & base,
-        )
-        for label, counted, docs in rows_for
-    ]
+    length = _section_length(searcher, reader)
+    chars = _characters_per_year(base, keys, length, by_place)
+    rows_for = _trend_rows(terms, query, searcher, base)
     counters = [recall.OccurrenceCounter(counted) for _, counted, _ in rows_for]
     scan = sum(
         len(counter.terms) * sum(map(length, docs))
@@ -614,21 +591,72 @@ def trend(
         occurrences = _count_occurrences(searcher, counters, [docs for _, _, docs in rows_for])
     rows: list[TrendRow] = []
     for (label, _, docs), found in zip(rows_for, occurrences, strict=True):
-        total: dict = defaultdict(lambda: [0, 0])
-        per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        for d in docs:
-            place, year = keys[d]
-            n = found.get(d, 0)
-            total[year][0] += 1
-            total[year][1] += n
-            if by_place:
-                per_place[place][year][0] += 1
-                per_place[place][year][1] += n
-        rows.append(TrendRow(label, None, {y: tuple(v) for y, v in total.items()}))
-        for place in sorted(per_place):
-            rows.append(TrendRow(label, place, {y: tuple(v) for y, v in per_place[place].items()}))
+        rows.extend(_tally_row(label, docs, found, keys, by_place))
     years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
     return Trend(terms, years, dict(chars), rows, occurrences_counted=counted_ok, scan=scan)
+
+
+def _section_length(searcher, reader) -> Callable[[int], int]:
+    """docnum -> characters of its section: the stored length column, or (an index built
+    before it) the stored text's length."""
+    len_col = _column(reader, "length")
+
+    def length(d: int) -> int:
+        return len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
+
+    return length
+
+
+def _characters_per_year(base: set[int], keys, length, by_place: bool) -> Counter:
+    """Characters of text searched, per (None, year) and, by place, per (place, year): what a
+    count per year is set against."""
+    chars: Counter = Counter()
+    for d in base:
+        place, year = keys[d]
+        n = length(d)
+        chars[(None, year)] += n
+        if by_place:
+            chars[(place, year)] += n
+    return chars
+
+
+def _trend_rows(
+    terms: list[str], query: ParsedQuery | None, searcher, base: set[int]
+) -> list[tuple[str, list[str], set[int]]]:
+    """(label, terms counted, sections) of each row: one per term, and first the whole query's
+    when it has several terms; with a query, only among the sections it matches."""
+    matched = None
+    if query is not None and query.tree is not None:
+        matched = tree_docs(query.tree, searcher) & base
+    rows = [(t, [t], term_docs(t, searcher)) for t in terms]
+    if query is not None and query_row_needed(query):
+        rows.insert(0, (query_label(query), [t.text for t in query.terms], None))
+    if matched is None:
+        return [(label, counted, docs & base) for label, counted, docs in rows]
+    return [
+        (label, counted, matched if docs is None else docs & matched)
+        for label, counted, docs in rows
+    ]
+
+
+def _tally_row(
+    label: str, docs: set[int], found: dict[int, int], keys, by_place: bool
+) -> list[TrendRow]:
+    """The row's (sections, occurrences) per year, then (by place) one row per place."""
+    total: dict = defaultdict(lambda: [0, 0])
+    per_place: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for d in docs:
+        place, year = keys[d]
+        n = found.get(d, 0)
+        total[year][0] += 1
+        total[year][1] += n
+        if by_place:
+            per_place[place][year][0] += 1
+            per_place[place][year][1] += n
+    rows = [TrendRow(label, None, {y: tuple(v) for y, v in total.items()})]
+    for place in sorted(per_place):
+        rows.append(TrendRow(label, place, {y: tuple(v) for y, v in per_place[place].items()}))
+    return rows
 
 
 def _count_occurrences(

@@ -106,3 +106,40 @@ def test_the_check_sees_upward_imports_wherever_they_stand(tmp_path):
         ("search.indexing", "search.views", 1),
         ("archive.templatetags.tags", "archive.views", 1),  # views: for URL confs only
     }
+
+
+def test_the_archive_may_not_reach_the_search_writer_or_a_feed_a_view(tmp_path):
+    """The imports that used to be allowed exceptions are breaches now: the archive announces
+    edits with a signal, and the feed takes its links from search.links."""
+    for package in check_layers.PACKAGES:
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "search/indexing.py", "")
+    write(tmp_path, "search/views.py", "")
+    write(tmp_path, "search/links.py", "")
+    write(tmp_path, "archive/services.py", "from search.indexing import enqueue_report\n")
+    write(tmp_path, "archive/withdrawals.py", "from search.links import hit_link\n")
+    write(tmp_path, "feeds/feeds.py", "from search.views import hit_link\n")
+    write(tmp_path, "feeds/links.py", "from search.links import hit_link\n")  # allowed: below
+    found = {(b.importer, b.imported) for b in check_layers.check(tmp_path)}
+    assert found == {
+        ("archive.services", "search.indexing"),
+        ("archive.withdrawals", "search.links"),
+        ("feeds.feeds", "search.views"),
+    }
+
+
+def test_an_allowed_exception_is_honoured_and_reported_once_stale(tmp_path, monkeypatch):
+    for package in check_layers.PACKAGES:
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "search/indexing.py", "")
+    write(tmp_path, "archive/services.py", "from search.indexing import enqueue_report\n")
+    monkeypatch.setattr(
+        check_layers,
+        "ALLOWED",
+        {
+            ("archive.services", "search"): "a reason",
+            ("archive.models", "search.indexing"): "no longer imported",
+        },
+    )
+    assert check_layers.check(tmp_path) == []
+    assert check_layers.stale_allowances(tmp_path) == [("archive.models", "search.indexing")]

@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from archive.models import EditorialAction, Report, ReportStatus
@@ -95,6 +95,38 @@ def test_a_bad_sidecar_stops_before_anything_is_imported(tmp_path):
     sidecar = tmp_path / "meta.csv"
     sidecar.write_text(f"file,place\n{MASKED},不存在的地方\n", encoding="utf-8")
     with pytest.raises(Exception, match="不存在的地方"):
+        call_command(
+            "import_reports", str(SEEDS_DIR), "--metadata", str(sidecar), stdout=StringIO()
+        )
+    assert Report.objects.count() == 0
+
+
+def test_every_sidecar_column_overrides_what_was_read(tmp_path):
+    sidecar = tmp_path / "meta.csv"
+    long_title = "标题" * 200
+    sidecar.write_text(
+        f"file,place,year,doc_type,title\n{MASKED}, 广东省广州市越秀区 , 2008 ,news,{long_title}\n",
+        encoding="utf-8",
+    )
+    call_command("import_reports", str(SEEDS_DIR), "--metadata", str(sidecar), stdout=StringIO())
+    masked = Report.objects.get(versions__source__original_name=MASKED)
+    assert masked.place.full_name == "广东省广州市越秀区" and masked.year == 2008
+    assert masked.doc_type == "news" and masked.title == long_title[:300]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (f"{MASKED},,1800,,", r"meta.csv:2: implausible year 1800"),
+        (f"{MASKED},,去年,,", r"meta.csv:2: invalid literal"),
+        (f"{MASKED},,,speech,", r"meta.csv:2: doc_type must be one of .*work_report"),
+        (",,2008,,", r"meta.csv:2: the column 'file' is empty"),
+    ],
+)
+def test_a_bad_sidecar_cell_is_named_by_its_line(tmp_path, row, message):
+    sidecar = tmp_path / "meta.csv"
+    sidecar.write_text(f"file,place,year,doc_type,title\n{row}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
         call_command(
             "import_reports", str(SEEDS_DIR), "--metadata", str(sidecar), stdout=StringIO()
         )

@@ -133,80 +133,114 @@ class Recorder:
         return set(self.aliases.get(name, set())) or ({name} if name in self.indices else set())
 
     def answer(self, req: Request):
-        m, path = req.method, req.path
-        if path == "/":
-            return 200, INFO
-        if path.endswith("/_bulk"):
-            items = []
-            lines = req.ndjson()
-            for action in lines[::2]:
-                op, meta = next(iter(action.items()))
-                items.append(
-                    {op: {"_index": meta.get("_index"), "_id": meta["_id"], "status": 201}}
-                )
-            return 200, {"took": 1, "errors": False, "items": items}
-        if path.endswith("/_refresh"):
-            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
-        if path.endswith("/_delete_by_query"):
-            return 200, {"took": 1, "deleted": 0, "failures": [], "total": 0}
-        if path.endswith("/_mapping") and m == "PUT":
+        """(status, JSON) as Elasticsearch 7 answers `req`: the first route that matches."""
+        for matches, answer in self.ROUTES:
+            if matches(req.method, req.path):
+                return answer(self, req)
+        return no_answer(req)
+
+    # One method per kind of request, routed by ROUTES below.
+
+    def answer_info(self, req: Request):
+        return 200, INFO
+
+    def answer_bulk(self, req: Request):
+        items = []
+        for action in req.ndjson()[::2]:  # action lines; the documents between are not read
+            op, meta = next(iter(action.items()))
+            items.append({op: {"_index": meta.get("_index"), "_id": meta["_id"], "status": 201}})
+        return 200, {"took": 1, "errors": False, "items": items}
+
+    def answer_refresh(self, req: Request):
+        return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+
+    def answer_delete_by_query(self, req: Request):
+        return 200, {"took": 1, "deleted": 0, "failures": [], "total": 0}
+
+    def answer_acknowledged(self, req: Request):
+        return 200, {"acknowledged": True}
+
+    def answer_update_aliases(self, req: Request):
+        for action in req.json()["actions"]:
+            op, spec = next(iter(action.items()))
+            if op == "add":
+                self.aliases.setdefault(spec["alias"], set()).add(spec["index"])
+            elif op == "remove":
+                self.aliases.get(spec["alias"], set()).discard(spec["index"])
+            elif op == "remove_index":
+                self.indices.discard(spec["index"])
+        return 200, {"acknowledged": True}
+
+    def answer_get_alias(self, req: Request):
+        name = req.path.split("/")[-1]
+        targets = self.aliases.get(name)
+        if not targets:
+            return 404, {"error": f"alias [{name}] missing", "status": 404}
+        return 200, {i: {"aliases": {name: {}}} for i in sorted(targets)}
+
+    def answer_scroll(self, req: Request):
+        if req.method == "DELETE":
+            return 200, {"succeeded": True, "num_freed": 1}
+        return self.next_scroll_page()
+
+    def answer_search(self, req: Request):
+        if "scroll" in req.query:  # the first page of a scroll
+            return self.next_scroll_page()
+        return 200, self.search(req)
+
+    def next_scroll_page(self):
+        hits = self.scroll_pages.pop(0) if self.scroll_pages else []
+        return 200, search_body(hits, scroll=True)
+
+    def answer_count(self, req: Request):
+        return 200, {"count": 42, "_shards": {"total": 1, "successful": 1, "failed": 0}}
+
+    def answer_mget(self, req: Request):
+        docs = []
+        for i in req.json()["ids"]:
+            doc = {"_index": INDEX, "_id": i, "found": i in self.mget_docs}
+            if i in self.mget_docs:
+                doc["_source"] = self.mget_docs[i]
+            docs.append(doc)
+        return 200, {"docs": docs}
+
+    def answer_index(self, req: Request):
+        """An index by its name: does it exist (HEAD), create it with its aliases (PUT),
+        delete it (DELETE)."""
+        name = req.path.strip("/")
+        if req.method == "HEAD":
+            return (200 if self.resolve(name) else 404), None
+        if req.method == "PUT":
+            self.indices.add(name)
+            for alias in (req.json() if req.body else {}).get("aliases", {}):
+                self.aliases.setdefault(alias, set()).add(name)
+            return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
+        if req.method == "DELETE":
+            self.indices.discard(name)
+            for targets in self.aliases.values():
+                targets.discard(name)
             return 200, {"acknowledged": True}
-        if path == "/_aliases" and m == "POST":
-            for action in req.json()["actions"]:
-                op, spec = next(iter(action.items()))
-                if op == "add":
-                    self.aliases.setdefault(spec["alias"], set()).add(spec["index"])
-                elif op == "remove":
-                    self.aliases.get(spec["alias"], set()).discard(spec["index"])
-                elif op == "remove_index":
-                    self.indices.discard(spec["index"])
-            return 200, {"acknowledged": True}
-        if path.startswith("/_alias/") and m == "GET":
-            name = path.split("/")[-1]
-            targets = self.aliases.get(name)
-            if not targets:
-                return 404, {"error": f"alias [{name}] missing", "status": 404}
-            return 200, {i: {"aliases": {name: {}}} for i in sorted(targets)}
-        if path == "/_search/scroll":
-            if m == "DELETE":
-                return 200, {"succeeded": True, "num_freed": 1}
-            hits = self.scroll_pages.pop(0) if self.scroll_pages else []
-            return 200, search_body(hits, scroll=True)
-        if path.endswith("/_search"):
-            if "scroll" in req.query:
-                hits = self.scroll_pages.pop(0) if self.scroll_pages else []
-                return 200, search_body(hits, scroll=True)
-            return 200, self.search(req)
-        if path.endswith("/_count"):
-            return 200, {"count": 42, "_shards": {"total": 1, "successful": 1, "failed": 0}}
-        if path.endswith("/_mget"):
-            ids = req.json()["ids"]
-            return 200, {
-                "docs": [
-                    {
-                        "_index": INDEX,
-                        "_id": i,
-                        "found": i in self.mget_docs,
-                        **({"_source": self.mget_docs[i]} if i in self.mget_docs else {}),
-                    }
-                    for i in ids
-                ]
-            }
-        name = path.strip("/")
-        if "/" not in name:
-            if m == "HEAD":
-                return (200 if self.resolve(name) else 404), None
-            if m == "PUT":
-                self.indices.add(name)
-                for alias in (req.json() if req.body else {}).get("aliases", {}):
-                    self.aliases.setdefault(alias, set()).add(name)
-                return 200, {"acknowledged": True, "shards_acknowledged": True, "index": name}
-            if m == "DELETE":
-                self.indices.discard(name)
-                for targets in self.aliases.values():
-                    targets.discard(name)
-                return 200, {"acknowledged": True}
-        return 400, {"error": f"recorder: no answer for {m} {path}", "status": 400}
+        return no_answer(req)
+
+    # (method, path) -> does the route take it; in order, the first match answers.
+    ROUTES = (
+        (lambda m, path: path == "/", answer_info),
+        (lambda m, path: path.endswith("/_bulk"), answer_bulk),
+        (lambda m, path: path.endswith("/_refresh"), answer_refresh),
+        (lambda m, path: path.endswith("/_delete_by_query"), answer_delete_by_query),
+        (lambda m, path: path.endswith("/_mapping") and m == "PUT", answer_acknowledged),
+        (lambda m, path: path == "/_aliases" and m == "POST", answer_update_aliases),
+        (lambda m, path: path.startswith("/_alias/") and m == "GET", answer_get_alias),
+        (lambda m, path: path == "/_search/scroll", answer_scroll),
+        (lambda m, path: path.endswith("/_search"), answer_search),
+        (lambda m, path: path.endswith("/_count"), answer_count),
+        (lambda m, path: path.endswith("/_mget"), answer_mget),
+        (lambda m, path: "/" not in path.strip("/"), answer_index),
+    )
+
+
+def no_answer(req: Request):
+    return 400, {"error": f"recorder: no answer for {req.method} {req.path}", "status": 400}
 
 
 def search_body(hits: list[dict], total: int | None = None, aggs=None, scroll=False) -> dict:

@@ -59,7 +59,7 @@ def test_a_section_number_in_parentheses_is_text(real_archive, client, typed):
     assert found < sections_with("一")
 
 
-@pytest.mark.parametrize("q", ["“", '"', "”", "「"])
+@pytest.mark.parametrize("q", ["“", '"', "”", "「", "」", "』"])
 def test_a_lone_quotation_mark_is_searched_not_refused(real_archive, client, q):
     assert api(client, q=q)["count"] == sections_with(q)
     assert client.get("/search/", {"q": q}).status_code == 200

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from search.analysis import JiebaTokenizer, get_jieba, jieba_words
@@ -75,6 +79,30 @@ def test_units_cover_the_text_once():
 )
 def test_query_syntax(q, expected):
     assert to_string(parse_query(q).tree) == expected
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [("」", "」"), ("』", "』"), ("营商环境」", "营商环境 」"), ("「新增」 」", '"新增" 」')],
+)
+def test_a_stray_closing_bracket_is_a_character_to_find(q, expected):
+    """Parsed in a child process with limits of time and memory: a parser that reads the
+    same place forever (as one did on 」, piling up tokens) fails this test instead of
+    hanging the suite or filling the machine's memory."""
+    script = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+        "from search.query import parse_query, to_string; "
+        "print(to_string(parse_query(sys.argv[1]).tree))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, q],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
 
 
 def test_filters_in_the_query():

@@ -27,6 +27,39 @@ from search.indexing import apply_pending, deferred_apply
 SUFFIXES = {".txt", ".text", ".htm", ".html", ".docx", ".pdf"}
 
 
+def _sidecar_year(written: str) -> int:
+    year = int(written)
+    if not plausible_year(year):
+        raise ValueError(f"implausible year {year}")
+    return year
+
+
+def _sidecar_doc_type(written: str) -> str:
+    if written.strip() not in DocType.values:
+        raise ValueError(f"doc_type must be one of {', '.join(DocType.values)}")
+    return written.strip()
+
+
+# The sidecar's metadata columns, in the order the corrections are logged: each reads a
+# non-blank cell into the value stored, or raises ValueError (UnknownPlace for a place the
+# gazetteer does not know) with what is wrong.
+SIDECAR_COLUMNS = {
+    "place": place_from_name,
+    "year": _sidecar_year,
+    "doc_type": _sidecar_doc_type,
+    "title": lambda written: written.strip()[:300],
+}
+
+
+def sidecar_values(row: dict) -> dict:
+    """The metadata overrides of one sidecar row: its non-blank metadata cells, read."""
+    return {
+        column: read(row[column])
+        for column, read in SIDECAR_COLUMNS.items()
+        if (row.get(column) or "").strip()
+    }
+
+
 class Command(BaseCommand):
     help = "Import report files (or folders of them) into the archive, publish and index them."
 
@@ -102,23 +135,10 @@ class Command(BaseCommand):
             name = (row.get("file") or "").strip()
             if not name:
                 raise CommandError(f"{path}:{n}: the column 'file' is empty")
-            values: dict = {}
             try:
-                if (row.get("place") or "").strip():
-                    values["place"] = place_from_name(row["place"])
-                if (row.get("year") or "").strip():
-                    values["year"] = int(row["year"])
-                    if not plausible_year(values["year"]):
-                        raise ValueError(f"implausible year {values['year']}")
-                if (row.get("doc_type") or "").strip():
-                    if row["doc_type"].strip() not in DocType.values:
-                        raise ValueError(f"doc_type must be one of {', '.join(DocType.values)}")
-                    values["doc_type"] = row["doc_type"].strip()
-                if (row.get("title") or "").strip():
-                    values["title"] = row["title"].strip()[:300]
+                overrides[Path(name).name] = sidecar_values(row)
             except (UnknownPlace, ValueError) as e:
                 raise CommandError(f"{path}:{n}: {e}") from None
-            overrides[Path(name).name] = values
         return overrides
 
     def _collect(self, paths: list[str]) -> list[Path]:

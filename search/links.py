@@ -1,0 +1,39 @@
+"""Links from a search hit to the archive: the paragraph it matched, with the terms to mark.
+
+Shared by every page that lists hits (the search page, the grid, the API, the Atom feed), so
+they live here in the search layer rather than in one of those views.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from search import results
+
+
+def hl_param(terms: list[str]) -> str:
+    """The report page's ?hl= value: the normalised terms, separated by spaces."""
+    return " ".join(terms)
+
+
+# A report's links never change within a process (the URLconf is fixed): reversed once per
+# report, not once per hit (a grid page decorates up to 170 hits).
+@functools.lru_cache(maxsize=50_000)
+def version_url(pid: str, number: int) -> str:
+    return reverse("archive:version", args=[pid, number])
+
+
+@functools.lru_cache(maxsize=50_000)
+def report_short_url(pid: str) -> str:
+    return reverse("archive:report_short", args=[pid])
+
+
+def hit_link(hit: results.Hit, terms: list[str]) -> str:
+    """The best paragraph of the hit's section, with the terms to mark on arrival."""
+    url = version_url(hit.report_pid, hit.version_number)
+    if terms:
+        url += "?" + urlencode({"hl": hl_param(terms)})
+    return f"{url}#{hit.anchor}" if hit.anchor else url
