@@ -86,65 +86,92 @@ def _iso(m: re.Match) -> str | None:
     return None
 
 
+# fields whose value is the copy's date, and fields whose value is who published it
+_DATE_FIELDS = {
+    "发布日期",
+    "发布时间",
+    "发表时间",
+    "发表于",
+    "时间",
+    "日期",
+    "更新时间",
+    "更新日期",
+    "成文日期",
+    "编辑时间",
+}
+_PUBLISHER_FIELDS = {"来源", "信息来源", "文章来源", "发布者", "发布机构", "发布单位", "发文机关"}
+
+
 def _meta_line(line: str, source: SourceMeta) -> bool:
     """A line that is only copy metadata (and widgets). Fills `source`; True if it is such a line."""
     s = fold_width(line).strip()
-    m = SITE_POSTED.match(s)
+    posted = SITE_POSTED.match(s)
     fields = list(META_FIELD.finditer(s))
-    if not fields and not m:
+    values = _metadata_values(s, fields, posted)
+    if values is None:
         return False
-    if len(s) > 120:
-        return False
-    if fields and fields[0].start() > 0 and not m:
+    _fill_source(values, source)
+    if posted and not source.published:
+        source.published = _iso(posted)
+    return True
+
+
+def _metadata_values(
+    s: str, fields: list[re.Match], posted: re.Match | None
+) -> dict[str, str] | None:
+    """Field name -> value (the first of each) of a line that is only copy metadata, or None
+    when the line is not one: too long, text before the first field, a long value."""
+    if (not fields and not posted) or len(s) > 120:
+        return None
+    if fields and fields[0].start() > 0 and not posted:
         # text before the first field must itself be widgets/site name (short)
         lead = WIDGET.sub("", s[: fields[0].start()])
         if len(lead) > 12:
-            return False
+            return None
     # every value must be short
     bounds = [f.start() for f in fields] + [len(s)]
-    values = {}
+    values: dict[str, str] = {}
     for f, end in zip(fields, bounds[1:], strict=False):
         value = s[f.end() : end].strip()
         if len(value) > 40:
-            return False
+            return None
         values.setdefault(f.group(1), value)
-    if fields and fields[0].group(1) in {"标题", "名称", "文号"} and len(fields) == 1:
-        return False  # "标题：…" alone may be a line of the report; kept
-    if (
-        fields
-        and fields[0].group(1) in {"时间", "日期", "作者", "编辑"}
-        and len(fields) == 1
-        and not m
-    ):
-        v = values[fields[0].group(1)]
-        if fields[0].group(1) in {"时间", "日期"} and not re.match(DATE, v):
-            return False
-        if fields[0].group(1) in {"作者", "编辑"} and len(v) > 12:
-            return False
+    if _lone_field_of_text(fields, values, posted):
+        return None
+    return values
+
+
+def _lone_field_of_text(
+    fields: list[re.Match], values: dict[str, str], posted: re.Match | None
+) -> bool:
+    """One field alone that may be a line of the report: "标题：…", or a 时间/日期 without a date,
+    an 作者/编辑 with a long value."""
+    if len(fields) != 1:
+        return False
+    key = fields[0].group(1)
+    if key in {"标题", "名称", "文号"}:
+        return True
+    if posted:
+        return False
+    if key in {"时间", "日期"}:
+        return not re.match(DATE, values[key])
+    if key in {"作者", "编辑"}:
+        return len(values[key]) > 12
+    return False
+
+
+def _fill_source(values: dict[str, str], source: SourceMeta) -> None:
+    """The copy's date and publisher from its metadata fields; what is already known stays."""
     for key, value in values.items():
-        if key in {
-            "发布日期",
-            "发布时间",
-            "发表时间",
-            "发表于",
-            "时间",
-            "日期",
-            "更新时间",
-            "更新日期",
-            "成文日期",
-            "编辑时间",
-        }:
+        if key in _DATE_FIELDS:
             dm = re.search(DATE, value)
             if dm and not source.published:
                 source.published = _iso(dm)
-        elif key in {"来源", "信息来源", "文章来源", "发布者", "发布机构", "发布单位", "发文机关"}:
+        elif key in _PUBLISHER_FIELDS:
             v = WIDGET.sub(" ", value).strip() if len(value) > 20 else value.strip()
             v = re.split(r"\s{2,}", v)[0].strip()
             if v and not source.publisher:
                 source.publisher = v
-    if m and not source.published:
-        source.published = _iso(m)
-    return True
 
 
 def _widget_only(line: str) -> bool:
@@ -153,6 +180,18 @@ def _widget_only(line: str) -> bool:
         return False
     rest = WIDGET.sub("", s)
     return len(rest) <= 1 and len(s) >= 2
+
+
+# chrome recognised by a word it holds: (kind, pattern, the longest line of that kind)
+_MARKED_CHROME = (
+    ("disclaimer", DISCLAIMER, 400),
+    ("recommend", RECOMMEND, 200),
+    ("footer", FOOTER, 200),
+    ("teaser", TEASER, 400),
+    ("teaser", CORE_HINT, 300),
+)
+# a script's value printed as a line of text
+_SCRIPT_VALUES = {"false", "true", "null", "none"}
 
 
 def classify(line: str, source: SourceMeta) -> str | None:
@@ -165,32 +204,28 @@ def classify(line: str, source: SourceMeta) -> str | None:
         return "breadcrumb"
     if _meta_line(line, source):
         return "metadata"
-    if (
+    if _is_prev_next(s):
+        return "prev_next"
+    for kind, pattern, longest in _MARKED_CHROME:
+        if len(s) <= longest and pattern.search(s):
+            return kind
+    if _widget_only(line) or s.lower() in _SCRIPT_VALUES:
+        return "widget"
+    if BYLINE_LINE.match(s):
+        return "byline"
+    return None
+
+
+def _is_prev_next(s: str) -> bool:
+    """ "上一篇：…", "【下一篇】…", or a line with both links."""
+    return bool(
         len(s) <= 120
         and PREV_NEXT.search(s)
         and (
             s.startswith(("上一", "下一", "上篇", "下篇", "[", "【"))
             or len(PREV_NEXT.findall(s)) >= 2
         )
-    ):
-        return "prev_next"
-    if DISCLAIMER.search(s) and len(s) <= 400:
-        return "disclaimer"
-    if RECOMMEND.search(s) and len(s) <= 200:
-        return "recommend"
-    if FOOTER.search(s) and len(s) <= 200:
-        return "footer"
-    if TEASER.search(s) and len(s) <= 400:
-        return "teaser"
-    if CORE_HINT.search(s) and len(s) <= 300:
-        return "teaser"
-    if _widget_only(line):
-        return "widget"
-    if BYLINE_LINE.match(s):
-        return "byline"
-    if s.lower() in {"false", "true", "null", "none"}:
-        return "widget"
-    return None
+    )
 
 
 # Lines after which nothing is report text if all that follows is short or chrome.
@@ -200,10 +235,32 @@ _HARD_TAIL = {"prev_next", "disclaimer", "recommend", "footer"}
 def strip_chrome(text: str) -> Stripped:
     source = SourceMeta()
     raw_lines = text.split("\n")
-    kinds: list[str | None] = []
+    kinds, original_title = _kinds_of_lines(raw_lines, source)
+    cut = _tail_start(raw_lines, kinds)
     out: list[str] = []
     removed: list[tuple[str, str]] = []
     hints: list[str] = []
+    for i, line in enumerate(raw_lines):
+        kind = kinds[i]
+        if i >= cut and line.strip():
+            removed.append((kind or "tail", line))
+        elif kind:
+            removed.append((kind, line))
+            if kind in {"teaser", "metadata", "original_title"}:
+                hints.append(line)
+        else:
+            out.append(_without_inline_chrome(line, removed))
+    out = _drop_repeated_titles(out, removed)
+    return Stripped(
+        lines=out, source=source, removed=removed, hints=hints, original_title=original_title
+    )
+
+
+def _kinds_of_lines(
+    raw_lines: list[str], source: SourceMeta
+) -> tuple[list[str | None], str | None]:
+    """The chrome kind of every line (None for text), and the 原标题 a copy gives."""
+    kinds: list[str | None] = []
     original_title = None
     for line in raw_lines:
         s = line.strip()
@@ -214,7 +271,12 @@ def strip_chrome(text: str) -> Stripped:
             kinds.append("original_title")
             continue
         kinds.append(classify(line, source))
-    # tail cut: from the first hard-chrome line in the last part, if what follows is chrome or short
+    return kinds, original_title
+
+
+def _tail_start(raw_lines: list[str], kinds: list[str | None]) -> int:
+    """Where the page's tail starts: the first hard-chrome line in the last part, if what follows
+    it is chrome or short; len(raw_lines) when there is no such tail."""
     n = len(raw_lines)
     # tail_only[i]: every non-blank line after i is chrome or short. Computed once from the end,
     # so a text with many footer-like lines stays linear (a scan of the rest per line was not).
@@ -222,34 +284,24 @@ def strip_chrome(text: str) -> Stripped:
     for j in range(n - 1, -1, -1):
         body = raw_lines[j].strip()
         tail_only[j] = tail_only[j + 1] and (not body or kinds[j] is not None or len(body) <= 60)
-    cut = n
     for i in range(n):
         if kinds[i] in _HARD_TAIL and i >= n * 0.3 and tail_only[i + 1]:
-            cut = i
-            break
-    for i, line in enumerate(raw_lines):
-        kind = kinds[i]
-        if i >= cut and raw_lines[i].strip():
-            removed.append((kind or "tail", line))
-            continue
-        if kind:
-            removed.append((kind, line))
-            if kind in {"teaser", "metadata", "original_title"}:
-                hints.append(line)
-            continue
-        s = line
-        bm = BYLINE_END.search(s)
-        if bm and len(s) > bm.end() - bm.start() + 10:
-            removed.append(("byline", bm.group(0)))
-            s = s[: bm.start()].rstrip()
-        if PROMO_TAG.search(s) and len(s.strip()) <= 80:
-            removed.append(("tag", s))
-            s = PROMO_TAG.sub("", s)
-        out.append(s)
-    out = _drop_repeated_titles(out, removed)
-    return Stripped(
-        lines=out, source=source, removed=removed, hints=hints, original_title=original_title
-    )
+            return i
+    return n
+
+
+def _without_inline_chrome(line: str, removed: list[tuple[str, str]]) -> str:
+    """A text line without a byline at its end or promo tags in a short title (noted in
+    `removed`)."""
+    s = line
+    bm = BYLINE_END.search(s)
+    if bm and len(s) > bm.end() - bm.start() + 10:
+        removed.append(("byline", bm.group(0)))
+        s = s[: bm.start()].rstrip()
+    if PROMO_TAG.search(s) and len(s.strip()) <= 80:
+        removed.append(("tag", s))
+        s = PROMO_TAG.sub("", s)
+    return s
 
 
 def _drop_repeated_titles(lines: list[str], removed: list) -> list[str]:

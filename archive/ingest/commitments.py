@@ -43,9 +43,11 @@ import bisect
 import heapq
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from . import textnorm
 from .numbers import CN_NUM_BIG_RE, CN_NUM_CHARS, parse_number, with_magnitude
@@ -151,44 +153,14 @@ def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
     Chinese-first line; [] when it can be loaded. A name or synonym claimed by two entries would
     silently file numbers under the first, so it is a problem too."""
     units = json.loads(UNITS.read_text(encoding="utf-8")) if units is None else units
-    problems: list[str] = []
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         return ['缺少指标列表 (no "indicators" list)']
     families = set(data.get("unit_families", {})) | set(units.get("unit_families", {}))
-    claimed: dict[str, str] = {}
+    problems: list[str] = []
+    claimed: dict[str, str] = {}  # folded name or synonym -> the indicator that has it
     for i, e in enumerate(entries, 1):
-        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"].strip():
-            problems.append(f"第{i}条没有指标名称 (entry {i} has no name)")
-            continue
-        name = e["name"]
-        missing = VOCAB_FIELDS - set(e)
-        if missing:
-            problems.append(f"{name}: 缺少字段 {', '.join(sorted(missing))} (missing fields)")
-        if e.get("unit_family") not in families:
-            problems.append(f"{name}: 未知单位类别 {e.get('unit_family')!r} (unknown unit family)")
-        extra = e.get("extra_unit_families", [])
-        if not isinstance(extra, list) or not set(extra) <= families:
-            problems.append(f"{name}: 未知附加单位类别 {extra!r} (unknown extra unit family)")
-        if e.get("higher_is_better") not in (True, False, None):
-            problems.append(f"{name}: 方向须为 true、false 或 null (higher_is_better)")
-        if e.get("match", "mention") not in MATCH_KINDS:
-            problems.append(f"{name}: 匹配方式须为 mention 或 name (match)")
-        synonyms = e.get("synonyms", [])
-        if not isinstance(synonyms, list) or not all(
-            isinstance(w, str) and w.strip() for w in synonyms
-        ):
-            problems.append(f"{name}: 同义词须为非空字符串列表 (synonyms)")
-            continue
-        for w in [name, *synonyms]:
-            key = fold_width(w)
-            if key in claimed and claimed[key] != name:
-                problems.append(
-                    f"{name}: “{w}”已属于指标“{claimed[key]}” (claimed by another indicator)"
-                )
-            elif w in synonyms and w == name:
-                problems.append(f"{name}: 同义词与名称相同 (a synonym repeats the name)")
-            claimed.setdefault(key, name)
+        problems += _entry_problems(i, e, families, claimed)
     names = {e.get("name") for e in entries if isinstance(e, dict)}
     for sp in data.get("splits", []):
         unknown = set(sp.get("indicators", [])) - names
@@ -196,6 +168,46 @@ def vocabulary_problems(data: dict, units: dict | None = None) -> list[str]:
             problems.append(
                 f"拆分项指向未知指标 {', '.join(sorted(unknown))} (a split names unknown indicators)"
             )
+    return problems
+
+
+def _entry_problems(i: int, e: object, families: set[str], claimed: dict[str, str]) -> list[str]:
+    """The problems of the i-th entry (1-based); records the words it claims in `claimed`."""
+    if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"].strip():
+        return [f"第{i}条没有指标名称 (entry {i} has no name)"]
+    name = e["name"]
+    problems = _field_problems(name, e, families)
+    synonyms = e.get("synonyms", [])
+    if not isinstance(synonyms, list) or not all(
+        isinstance(w, str) and w.strip() for w in synonyms
+    ):
+        return [*problems, f"{name}: 同义词须为非空字符串列表 (synonyms)"]
+    for w in [name, *synonyms]:
+        key = fold_width(w)
+        if key in claimed and claimed[key] != name:
+            problems.append(
+                f"{name}: “{w}”已属于指标“{claimed[key]}” (claimed by another indicator)"
+            )
+        elif w in synonyms and w == name:
+            problems.append(f"{name}: 同义词与名称相同 (a synonym repeats the name)")
+        claimed.setdefault(key, name)
+    return problems
+
+
+def _field_problems(name: str, e: dict, families: set[str]) -> list[str]:
+    problems = []
+    missing = VOCAB_FIELDS - set(e)
+    if missing:
+        problems.append(f"{name}: 缺少字段 {', '.join(sorted(missing))} (missing fields)")
+    if e.get("unit_family") not in families:
+        problems.append(f"{name}: 未知单位类别 {e.get('unit_family')!r} (unknown unit family)")
+    extra = e.get("extra_unit_families", [])
+    if not isinstance(extra, list) or not set(extra) <= families:
+        problems.append(f"{name}: 未知附加单位类别 {extra!r} (unknown extra unit family)")
+    if e.get("higher_is_better") not in (True, False, None):
+        problems.append(f"{name}: 方向须为 true、false 或 null (higher_is_better)")
+    if e.get("match", "mention") not in MATCH_KINDS:
+        problems.append(f"{name}: 匹配方式须为 mention 或 name (match)")
     return problems
 
 
@@ -333,6 +345,17 @@ class Mention:
     names: tuple[str, ...]
 
 
+class _Tie(NamedTuple):
+    """A number tied to an indicator: what extract_commitments turns into a Commitment."""
+
+    name: str
+    token: Token
+    qualifier: str | None
+    mention_start: int  # where the indicator's words start in the text
+    lead: Token  # the first number of its list: the verb before that one gives the direction
+    scope: str | None  # a list member's own part of the jurisdiction ("食品工业"), else None
+
+
 # ---------------------------------------------------------------------------------------------
 # numbers
 
@@ -344,83 +367,13 @@ def _unit_norm(u: str) -> str:
 def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
     """Numbers with a unit in the folded text."""
     v = load_vocab()
-    unit = v.unit_re_src
-    pat = re.compile(
-        rf"(?<![0-9A-Za-z.])(?<!\d,)(?P<n1>{NUM})(?P<more>多|余)?(?:(?P<mag>[万亿])(?P<more2>多|余)(?=[ ]?{unit}))?"
-        rf"(?:[ ]?(?P<u1>{unit}))?"
-        rf"(?:[ ]?(?P<sep>{RANGE_SEP})[ ]?(?P<n2>{NUM})(?:[ ]?(?P<u2>{unit}))?)?"
-    )
+    pat = _token_pattern(v.unit_re_src)
+    dot_mode = _dot_mode(ftext)
     toks: list[Token] = []
-    last_end = -1
-    dot_mode: bool | None = None
     for m in pat.finditer(ftext):
-        if m.start() < last_end:
-            continue
-        n1, u1, n2, u2 = m.group("n1"), m.group("u1"), m.group("n2"), m.group("u2")
-        pct1 = n1.startswith("百分之")
-        pct2 = bool(n2 and n2.startswith("百分之"))
-        if n2 is not None:
-            unit1 = "%" if pct1 else u1
-            unit2 = "%" if pct2 else u2
-            if unit2 is None and pct1:
-                unit2 = "%"
-            ok_range = unit2 is not None and (
-                unit1 is None or _unit_norm(unit1) == _unit_norm(unit2)
-            )
-            if ok_range:
-                a, b = parse_number(n1), parse_number(n2)
-                if a is not None and b is not None and b > a:
-                    toks.append(Token(m.start(), m.end(), a, b, _unit_norm(unit2)))
-                    continue
-        # single number (possibly the first half of a failed range)
-        u = "%" if pct1 else u1
-        if m.group("mag") and u:  # "十四万多公里": 多 between the magnitude and the unit
-            u = m.group("mag") + u if m.group("mag") + u in v.unit_family else None
-            if u is None:
-                continue
-        if u is None:
-            if not n1[0].isdigit():
-                continue
-            # an Arabic number whose % was lost to '.': "增长12.左右", "增长12.在实际执行中"
-            lm = re.match(
-                r"(\d+)\.(?=(左右|以上|以内|以下)|[\u4e00-\u9fff])",
-                ftext[m.start() : m.start() + 12],
-            )
-            if (
-                lm
-                and n1.isdigit()
-                and LOST_PCT_GROWTH.search(ftext[max(0, m.start() - 6) : m.start()])
-            ):
-                if dot_mode is None:
-                    dot_mode = _dot_mode(ftext)
-                certain = lm.group(2) is not None or dot_mode
-                if certain:
-                    toks.append(
-                        Token(
-                            m.start(),
-                            m.start() + len(lm.group(1)) + 1,
-                            float(lm.group(1)),
-                            None,
-                            "%",
-                            True,
-                        )
-                    )
-            continue
-        if n1[0].isdigit():
-            val = parse_number(n1)
-        else:  # 万/亿 inside a Chinese numeral: "一万一千一百七十亿元", "二十六亿六千万美元"
-            vu = with_magnitude(n1, u)
-            val, u = vu if vu else (None, u)
-        if val is None:
-            continue
-        end = m.start() + len(n1) + (len(m.group(0)) - len(n1) if n2 is None else 0)
-        if n2 is not None:  # failed range: stop after the first number and its unit
-            end = m.end("u1") if u1 else m.end("n1")
-        toks.append(
-            Token(
-                m.start(), end, val, None, _unit_norm(u), approx=m.group("more") or m.group("more2")
-            )
-        )
+        tok = _token_at(ftext, m, v, dot_mode)
+        if tok is not None:
+            toks.append(tok)
     for t in toks:
         _per_unit_and_sign(ftext, t, v)
     lost = [t for t in toks if t.lost_pct]
@@ -431,6 +384,84 @@ def find_tokens(ftext: str, warnings: list[str]) -> list[Token]:
             f"(e.g. {eg}); check them"
         )
     return toks
+
+
+def _token_pattern(unit: str) -> re.Pattern:
+    """A number, "多"/"余" after it, its unit, and a second number of a range with its unit."""
+    return re.compile(
+        rf"(?<![0-9A-Za-z.])(?<!\d,)(?P<n1>{NUM})(?P<more>多|余)?(?:(?P<mag>[万亿])(?P<more2>多|余)(?=[ ]?{unit}))?"
+        rf"(?:[ ]?(?P<u1>{unit}))?"
+        rf"(?:[ ]?(?P<sep>{RANGE_SEP})[ ]?(?P<n2>{NUM})(?:[ ]?(?P<u2>{unit}))?)?"
+    )
+
+
+def _token_at(ftext: str, m: re.Match, vocab: Vocab, dot_mode: bool) -> Token | None:
+    """The token one match of the number pattern stands for: a range, one number with its unit,
+    a number whose % was lost, or nothing."""
+    rng = _range_token(m)
+    if rng is not None:
+        return rng
+    # a single number (possibly the first half of a failed range)
+    unit = "%" if m.group("n1").startswith("百分之") else m.group("u1")
+    if m.group("mag") and unit:  # "十四万多公里": 多 between the magnitude and the unit
+        unit = m.group("mag") + unit
+        if unit not in vocab.unit_family:
+            return None
+    if unit is None:
+        return _lost_percent_token(ftext, m, dot_mode)
+    return _single_token(m, unit)
+
+
+def _range_token(m: re.Match) -> Token | None:
+    """ "4.5%—5%", "百分之八至九": two numbers in one unit, the second the larger."""
+    n1, u1, n2, u2 = m.group("n1"), m.group("u1"), m.group("n2"), m.group("u2")
+    if n2 is None:
+        return None
+    pct1 = n1.startswith("百分之")
+    unit1 = "%" if pct1 else u1
+    unit2 = "%" if n2.startswith("百分之") else u2
+    if unit2 is None and pct1:
+        unit2 = "%"
+    if unit2 is None or (unit1 is not None and _unit_norm(unit1) != _unit_norm(unit2)):
+        return None
+    a, b = parse_number(n1), parse_number(n2)
+    if a is None or b is None or b <= a:
+        return None
+    return Token(m.start(), m.end(), a, b, _unit_norm(unit2))
+
+
+LOST_PCT_DOT = re.compile(r"(\d+)\.(?=(左右|以上|以内|以下)|[\u4e00-\u9fff])")
+
+
+def _lost_percent_token(ftext: str, m: re.Match, dot_mode: bool) -> Token | None:
+    """An Arabic number whose % was lost to '.' after a growth word: "增长12.左右", "增长12.在实际
+    执行中" (the second only in a text whose punctuation all became '.')."""
+    n1 = m.group("n1")
+    if not n1[0].isdigit() or not n1.isdigit():
+        return None
+    lm = LOST_PCT_DOT.match(ftext[m.start() : m.start() + 12])
+    if not lm or not LOST_PCT_GROWTH.search(ftext[max(0, m.start() - 6) : m.start()]):
+        return None
+    if lm.group(2) is None and not dot_mode:
+        return None
+    return Token(m.start(), m.start() + len(lm.group(1)) + 1, float(lm.group(1)), None, "%", True)
+
+
+def _single_token(m: re.Match, unit: str) -> Token | None:
+    n1 = m.group("n1")
+    if n1[0].isdigit():
+        val = parse_number(n1)
+    else:  # 万/亿 inside a Chinese numeral: "一万一千一百七十亿元", "二十六亿六千万美元"
+        vu = with_magnitude(n1, unit)
+        val, unit = vu if vu else (None, unit)
+    if val is None:
+        return None
+    if m.group("n2") is None:
+        end = m.end()
+    else:  # a failed range: stop after the first number and its unit
+        end = m.end("u1") if m.group("u1") else m.end("n1")
+    approx = m.group("more") or m.group("more2")
+    return Token(m.start(), end, val, None, _unit_norm(unit), approx=approx)
 
 
 PER_BEFORE = re.compile(r"每([\u4e00-\u9fff]{1,3})$")
@@ -618,12 +649,34 @@ def _kind(ftext: str, pos: int, seg: tuple[int, int], sent_start: int, sec: Sect
 # the extractor
 
 
+@dataclass
+class _Document:
+    """The text being read and what every segment of it consults."""
+
+    text: str
+    ftext: str  # the folded text (fold_text): same length, same offsets
+    sections: list[Section]
+    glossary: list[Section]
+    vocab: Vocab
+
+
+@dataclass
+class _Segment:
+    """One sentence or ';'-clause that holds numbers."""
+
+    start: int
+    end: int
+    toks: list[Token]
+    ments: list[Mention]
+    sent_start: int  # where its sentence starts
+    quote: tuple[int, int]  # what a commitment in it quotes: the segment, trimmed
+
+
 def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commitment], list[str]]:
     """Every number tied to a vocabulary indicator in `text`, in text order, with warnings."""
     warnings: list[str] = []
     if not text:
         return [], warnings
-    vocab = load_vocab()
     ftext = fold_text(text)
     if len(ftext) != len(text):  # never: folding is one character for one
         ftext = fold_width(text)
@@ -631,18 +684,35 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
     tokens = find_tokens(ftext, warnings)
     if not tokens:
         return [], warnings
-    mentions = find_mentions(ftext)
     glossary = [s for s in sections if s.kind == "glossary"]
-    segs = _spans(ftext, SEG_BOUNDARY, dot_mode)
-    sents = _spans(ftext, SENT_BOUNDARY, dot_mode)
-
+    doc = _Document(text, ftext, sections, glossary, load_vocab())
     out: list[tuple[int, Commitment]] = []
-    ti = mi = si = 0
     # the last named number of the previous segment, for a subjectless clause after a semicolon
     # of the same sentence: "通车里程一九四九年为二万一千七百公里；……今年预计将达二万五千五百公里"
     carry: tuple[str, str, int, int] | None = None  # name, unit, name start, segment end
-    for seg in segs:
-        s0, s1 = seg
+    for seg in _segments(text, ftext, tokens, find_mentions(ftext), dot_mode):
+        ties, carry = _segment_ties(doc, seg, warnings, carry)
+        seen: set[tuple[str, int]] = set()
+        for tie in ties:
+            tok = tie.token
+            if any(g.start <= tok.start < g.end for g in glossary):
+                continue
+            # one fact, one commitment: two routes through _assign to the same number and name
+            if (tie.name, tok.start) in seen:
+                continue
+            seen.add((tie.name, tok.start))
+            out.append((tok.start, _commitment(doc, seg, tie)))
+    out.sort(key=lambda x: x[0])
+    return [c for _, c in out], warnings
+
+
+def _segments(
+    text: str, ftext: str, tokens: list[Token], mentions: list[Mention], dot_mode: bool
+) -> Iterator[_Segment]:
+    """The segments that hold numbers, in text order, with their numbers and mentions."""
+    sents = _spans(ftext, SENT_BOUNDARY, dot_mode)
+    ti = mi = si = 0
+    for s0, s1 in _spans(ftext, SEG_BOUNDARY, dot_mode):
         while ti < len(tokens) and tokens[ti].start < s0:
             ti += 1
         seg_toks = []
@@ -654,92 +724,92 @@ def extract_commitments(text: str, sections: list[Section]) -> tuple[list[Commit
         if not seg_toks:
             continue
         j = mi
-        seg_ments = []
         while j < len(mentions) and mentions[j].start < s1:
-            seg_ments.append(mentions[j])
             j += 1
         while si < len(sents) - 1 and sents[si][1] <= s0:
             si += 1
         sent_start = sents[si][0] if sents else 0
-        cs, ce = _strip_span(text, s0, s1)
-        # drop a trailing boundary mark from the quoted clause
-        while ce > cs and text[ce - 1] in "。；;!?！？\n":
-            ce -= 1
-        seen: set[tuple[str, int]] = set()
-        found = _assign(ftext, seg_toks, seg_ments, vocab, warnings) if seg_ments else []
-        used = {id(r[1]) for r in found}
-        blocked = [(mm.start, mm.end) for mm in seg_ments]
-        carried = None
-        if (
-            carry is not None
-            and ftext[carry[3] - 1] in "；;"
-            and not ftext[carry[3] : s0].strip()
-            and sent_start <= carry[2]
-        ):
-            carried = carry[:3]
-        named = _named_outside_vocabulary(
-            ftext, [t for t in seg_toks if id(t) not in used], s0, seg_toks, blocked, s1, carried
-        )
-        carry = (named[-1][0], named[-1][1].unit, named[-1][3], s1) if named else None
-        found += named
-        for ind, tok, qual, mstart, lead, listed_scope in found:
-            if any(g.start <= tok.start < g.end for g in glossary):
-                continue
-            # one fact, one commitment: two routes through _assign to the same number and name
-            if (ind, tok.start) in seen:
-                continue
-            seen.add((ind, tok.start))
-            qs, qe = cs, ce
-            if (
-                ce - cs > MAX_QUOTE
-            ):  # a run-on sentence (flattened text): quote the clauses around it
-                qs, qe = _clause_span(ftext, cs, ce, min(mstart, tok.start), tok.end)
-            sec = _innermost(sections, tok.start)
-            kind = _kind(ftext, tok.start, seg, sent_start, sec)
-            period, horizon = _period(ftext, sent_start, lead)
-            if ind not in vocab.indicators:
-                filed = vocab.written_names.get(fold_width(ind))
-                if filed is not None and _unit_ok(vocab, filed, tok.unit):
-                    ind = filed  # a name the vocabulary knows, written as the report writes it
-            if (
-                ind not in vocab.indicators
-                and text[mstart : mstart + len(ind)] != ind
-                and ftext[mstart : mstart + len(ind)] == ind
-            ):
-                ind = text[
-                    mstart : mstart + len(ind)
-                ]  # the name as written: traditional characters stay
-            out.append(
-                (
-                    tok.start,
-                    Commitment(
-                        text=text[qs:qe],
-                        indicator=ind,
-                        value=tok.value,
-                        value_max=tok.value_max,
-                        unit=tok.unit,
-                        qualifier=qual or tok.approx,
-                        kind=kind,
-                        section=sec.anchor if sec else None,
-                        start=qs,
-                        end=qe,
-                        direction=_direction(
-                            ftext,
-                            tok,
-                            lead,
-                            max(_name_end(ftext, ind, mstart, seg_ments), s0),
-                            seg_toks,
-                        ),
-                        period=period,
-                        horizon=horizon,
-                        scope=listed_scope or _scope(ftext, mstart, s0),
-                        baseline=_baseline(ftext, tok, seg_toks),
-                        normalised=ind in vocab.indicators,
-                    ),
-                )
-            )
-    out.sort(key=lambda x: x[0])
-    return [c for _, c in out], warnings
+        yield _Segment(s0, s1, seg_toks, mentions[mi:j], sent_start, _quote_span(text, s0, s1))
+
+
+def _quote_span(text: str, s0: int, s1: int) -> tuple[int, int]:
+    """The segment without the spaces around it and the boundary marks that end it."""
+    cs, ce = _strip_span(text, s0, s1)
+    while ce > cs and text[ce - 1] in "。；;!?！？\n":
+        ce -= 1
+    return cs, ce
+
+
+def _segment_ties(
+    doc: _Document,
+    seg: _Segment,
+    warnings: list[str],
+    carry: tuple[str, str, int, int] | None,
+) -> tuple[list[_Tie], tuple[str, str, int, int] | None]:
+    """The numbers of a segment tied to the vocabulary, then the rest to names as written; and
+    what the segment carries on to the next one."""
+    ftext = doc.ftext
+    found = _assign(ftext, seg.toks, seg.ments, doc.vocab, warnings) if seg.ments else []
+    used = {id(tie.token) for tie in found}
+    blocked = [(mm.start, mm.end) for mm in seg.ments]
+    carried = None
+    if (
+        carry is not None
+        and ftext[carry[3] - 1] in "；;"
+        and not ftext[carry[3] : seg.start].strip()
+        and seg.sent_start <= carry[2]
+    ):
+        carried = carry[:3]
+    unused = [t for t in seg.toks if id(t) not in used]
+    named = _named_outside_vocabulary(ftext, unused, seg.start, seg.toks, blocked, seg.end, carried)
+    last = named[-1] if named else None
+    carry = (last.name, last.token.unit, last.mention_start, seg.end) if last else None
+    return found + named, carry
+
+
+def _commitment(doc: _Document, seg: _Segment, tie: _Tie) -> Commitment:
+    text, ftext, tok, mstart = doc.text, doc.ftext, tie.token, tie.mention_start
+    qs, qe = seg.quote
+    if qe - qs > MAX_QUOTE:  # a run-on sentence (flattened text): quote the clauses around it
+        qs, qe = _clause_span(ftext, qs, qe, min(mstart, tok.start), tok.end)
+    sec = _innermost(doc.sections, tok.start)
+    period, horizon = _period(ftext, seg.sent_start, tie.lead)
+    ind = _indicator_name(doc, tie)
+    return Commitment(
+        text=text[qs:qe],
+        indicator=ind,
+        value=tok.value,
+        value_max=tok.value_max,
+        unit=tok.unit,
+        qualifier=tie.qualifier or tok.approx,
+        kind=_kind(ftext, tok.start, (seg.start, seg.end), seg.sent_start, sec),
+        section=sec.anchor if sec else None,
+        start=qs,
+        end=qe,
+        direction=_direction(
+            ftext, tok, tie.lead, max(_name_end(ftext, ind, mstart, seg.ments), seg.start), seg.toks
+        ),
+        period=period,
+        horizon=horizon,
+        scope=tie.scope or _scope(ftext, mstart, seg.start),
+        baseline=_baseline(ftext, tok, seg.toks),
+        normalised=ind in doc.vocab.indicators,
+    )
+
+
+def _indicator_name(doc: _Document, tie: _Tie) -> str:
+    """The name a commitment is filed under: the vocabulary's, a vocabulary name the report
+    writes its own way, or the name as written (traditional characters stay)."""
+    vocab, ind, mstart = doc.vocab, tie.name, tie.mention_start
+    if ind in vocab.indicators:
+        return ind
+    filed = vocab.written_names.get(fold_width(ind))
+    if filed is not None and _unit_ok(vocab, filed, tie.token.unit):
+        return filed
+    as_written = doc.text[mstart : mstart + len(ind)]
+    if as_written != ind and doc.ftext[mstart : mstart + len(ind)] == ind:
+        return as_written
+    return ind
 
 
 # ---------------------------------------------------------------------------------------------
@@ -872,6 +942,15 @@ def _noun_after(ftext: str, tok: Token, hi: int) -> str | None:
     return m.group(1)
 
 
+@dataclass
+class _NameWalk:
+    """What the walk over a segment's numbers remembers from one number to the next."""
+
+    last: tuple[str, int, int] | None = None  # name, end of its number, start of the name
+    listed_until: int = -1  # the end of a 分别 list already paired
+    noun_list: bool = False  # the previous number was "verb + number + noun": a 、 list goes on
+
+
 def _named_outside_vocabulary(
     ftext: str,
     toks: list[Token],
@@ -880,7 +959,7 @@ def _named_outside_vocabulary(
     mentions: list[tuple[int, int]],
     hi: int | None = None,
     carried: tuple[str, str, int] | None = None,
-):
+) -> list[_Tie]:
     """Numbers the vocabulary did not take, tied to the name written right before them (or, after a
     verb of doing, right after them). The same rules as for the vocabulary leave out comparisons,
     increments, completion ratios, numbers that qualify a noun and the 从-value of a transition;
@@ -888,124 +967,148 @@ def _named_outside_vocabulary(
     also across a semicolon when the unit is the same (`carried`: the previous segment's last name);
     a 分别 list pairs names and numbers in order ("诉求解决率、满意率分别达96.7%和97%")."""
     hi = len(ftext) if hi is None else hi
-    results = []
-    last: tuple[str, int, int] | None = None  # name, end of its number, start of the name
-    listed_until = -1
-    noun_list = False  # the previous number was "verb + number + noun": a 、 list goes on with it
+    ties: list[_Tie] = []
+    walk = _NameWalk()
     for idx, tok in enumerate(toks):
-        if tok.start < listed_until:
+        if tok.start < walk.listed_until or _not_a_named_value(ftext, tok, lo, mentions):
             continue
         before = ftext[max(lo, tok.start - 14) : tok.start]
-        if (
-            RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8) : tok.start])
-            or COMPARED_WITH.search(before)
-            or COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start])
-            or MODIFIER_AFTER.match(ftext, tok.end)
-            or (
-                tok.unit not in ("%", "个百分点", "百分点", "‰") and INCREMENT_BEFORE.search(before)
-            )
-            or ftext[max(0, tok.start - 1) : tok.start] == "第"
-            or (
-                re.search(r"[由从比][^,，。；]{0,12}$", before)
-                and BASE_AFTER.match(ftext[tok.end : tok.end + 16])
-            )
-            or (tok.unit == "岁" and AGE_THRESHOLD.match(ftext, tok.end))
-            # "一件一件抓", "一个时期": 一 with a measure word is an article, not a count
-            or (tok.value == 1 and ftext[tok.start] in "一壹" and tok.unit in ONE_OF_MEASURES)
-            or tok.lost_pct
-        ):
-            continue
-        # a number inside a vocabulary mention's clause that the vocabulary rules refused stays out
-        if any(
-            ms < tok.start and tok.start - me < 12 and not NAME_CUT.search(ftext[me : tok.start])
-            for ms, me in mentions
-        ):
-            continue
-        # inside quotation marks a number is a name or a slogan ("最后一公里", "8+4"), not a value
-        if ftext.rfind("“", max(0, tok.start - 30), tok.start) > ftext.rfind(
-            "”", max(0, tok.start - 30), tok.start
-        ):
-            continue
         if not VALUE_END.match(ftext, tok.end):
-            after_list = noun_list and ftext[max(0, tok.start - 1) : tok.start] in (
-                "、",
-                "和",
-                "及",
-            )
-            if ACTION_BEFORE.search(before) or after_list:
-                noun = _noun_after(ftext, tok, hi)
-                if noun:
-                    results.append(
-                        (noun, tok, _qualifier(ftext, tok, before), tok.start, tok, None)
-                    )
-                    noun_list = True
-                    continue
-            noun_list = False
+            # a number before its noun: a value only after a verb of doing ("新建50个养老服务中心")
+            tie = _named_by_noun_after(ftext, tok, before, hi, walk.noun_list)
+            walk.noun_list = tie is not None
+            ties += [tie] if tie else []
             continue
-        noun_list = False
-        # the number before the 从/由 value's "to": "公共预算支出由11.66亿元增加到29.33亿元"
-        name_end = tok.start
-        prev = [t for t in seg_toks if t.end <= tok.start]
-        if prev and TRANSITION.fullmatch(ftext, prev[-1].end, tok.start):
-            frm = FROM_BEFORE.search(ftext, max(0, prev[-1].start - 12), prev[-1].start)
-            if frm:
-                name_end = frm.start()
-        # a growth against a base year's value: "…达到1387.4亿元，比1952年的827.1亿元增长68%"
-        base_growth = (
-            bool(prev)
-            and re.fullmatch(
-                r"\s?(?:增长|增加|下降|降低|减少|提高)了?\s?", ftext[prev[-1].end : tok.start]
-            )
-            and re.search(
-                rf"[比较同]{YEAR_WORD}的?$", ftext[max(0, prev[-1].start - 10) : prev[-1].start]
-            )
-        )
-        chunk_lo = max(lo, name_end - 40, prev[-1].end if prev and name_end == tok.start else lo)
-        name = "" if base_growth else _written_name(ftext, chunk_lo, name_end)
-        # 分别: "诉求解决率、满意率分别达96.7%和97%"
+        walk.noun_list = False
+        name, name_end = _name_before(ftext, tok, lo, seg_toks)
         if name is not None and "分别" in ftext[max(lo, tok.start - 8) : tok.start]:
             paired = _generic_list(ftext, toks[idx:], lo, tok)
             if paired:
                 for n, t in paired:
-                    results.append(
-                        (
-                            n,
-                            t,
-                            _qualifier(ftext, t, ftext[max(lo, t.start - 8) : t.start]),
-                            tok.start,
-                            tok,
-                            None,
-                        )
-                    )
-                listed_until = paired[-1][1].end
-                last = None
+                    q = _qualifier(ftext, t, ftext[max(lo, t.start - 8) : t.start])
+                    ties.append(_Tie(n, t, q, tok.start, tok, None))
+                walk.listed_until = paired[-1][1].end
+                walk.last = None
                 continue
-        if name == "":
-            if last:
-                name, mstart = last[0], last[2]
-            # only a level in the same unit, as the clause's first number, with no indicator of
-            # its own: a rate after a semicolon is as often another quantity's growth
-            elif (
-                carried
-                and carried[1] == tok.unit
-                and tok.unit not in ("%", "个百分点", "百分点", "‰")
-                and not mentions
-                and seg_toks
-                and tok is seg_toks[0]
-                and not GAP_BLOCK.search(ftext, lo, tok.start)
-            ):
-                name, mstart = carried[0], carried[2]
-            else:
-                continue
-        elif not name:
+        subject = _subject(ftext, tok, lo, name, name_end, walk, carried, mentions, seg_toks)
+        if subject is None:
             continue
-        else:
-            mstart = ftext.rfind(name, max(lo, name_end - 40), name_end)
-            mstart = mstart if mstart >= 0 else tok.start
-            name = _output_name(ftext, name, tok, lo, mstart)
-        results.append((name, tok, _qualifier(ftext, tok, before), mstart, tok, None))
-        last = (name, tok.end, mstart)
-    return results
+        name, mstart = subject
+        ties.append(_Tie(name, tok, _qualifier(ftext, tok, before), mstart, tok, None))
+        walk.last = (name, tok.end, mstart)
+    return ties
+
+
+def _not_a_named_value(ftext: str, tok: Token, lo: int, mentions: list[tuple[int, int]]) -> bool:
+    """The numbers no name as written takes: comparisons, completion ratios, numbers that qualify
+    a noun, increments, ordinals, the 从-value of a transition, age thresholds, 一 as an article,
+    numbers the vocabulary's rules refused, names and slogans in quotation marks."""
+    before = ftext[max(lo, tok.start - 14) : tok.start]
+    if (
+        RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8) : tok.start])
+        or COMPARED_WITH.search(before)
+        or COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start])
+        or MODIFIER_AFTER.match(ftext, tok.end)
+        or (tok.unit not in RATE_UNITS and INCREMENT_BEFORE.search(before))
+        or ftext[max(0, tok.start - 1) : tok.start] == "第"
+        or (
+            re.search(r"[由从比][^,，。；]{0,12}$", before)
+            and BASE_AFTER.match(ftext[tok.end : tok.end + 16])
+        )
+        or (tok.unit == "岁" and AGE_THRESHOLD.match(ftext, tok.end))
+        # "一件一件抓", "一个时期": 一 with a measure word is an article, not a count
+        or (tok.value == 1 and ftext[tok.start] in "一壹" and tok.unit in ONE_OF_MEASURES)
+        or tok.lost_pct
+    ):
+        return True
+    # a number inside a vocabulary mention's clause that the vocabulary rules refused stays out
+    if any(
+        ms < tok.start and tok.start - me < 12 and not NAME_CUT.search(ftext[me : tok.start])
+        for ms, me in mentions
+    ):
+        return True
+    # inside quotation marks a number is a name or a slogan ("最后一公里", "8+4"), not a value
+    window = max(0, tok.start - 30)
+    return ftext.rfind("“", window, tok.start) > ftext.rfind("”", window, tok.start)
+
+
+def _named_by_noun_after(
+    ftext: str, tok: Token, before: str, hi: int, noun_list: bool
+) -> _Tie | None:
+    """A number after a verb of doing, or next in a 、 list after one, named by the noun after
+    it: "新建50个养老服务中心、20个日间照料中心"."""
+    after_list = noun_list and ftext[max(0, tok.start - 1) : tok.start] in ("、", "和", "及")
+    if not (ACTION_BEFORE.search(before) or after_list):
+        return None
+    noun = _noun_after(ftext, tok, hi)
+    if not noun:
+        return None
+    return _Tie(noun, tok, _qualifier(ftext, tok, before), tok.start, tok, None)
+
+
+def _name_before(ftext: str, tok: Token, lo: int, seg_toks: list[Token]) -> tuple[str | None, int]:
+    """The name written before a number (see _written_name) and where it must end."""
+    # the number before the 从/由 value's "to": "公共预算支出由11.66亿元增加到29.33亿元"
+    name_end = tok.start
+    prev = [t for t in seg_toks if t.end <= tok.start]
+    if prev and TRANSITION.fullmatch(ftext, prev[-1].end, tok.start):
+        frm = FROM_BEFORE.search(ftext, max(0, prev[-1].start - 12), prev[-1].start)
+        if frm:
+            name_end = frm.start()
+    if _growth_on_base_year(ftext, prev, tok):
+        return "", name_end
+    chunk_lo = max(lo, name_end - 40, prev[-1].end if prev and name_end == tok.start else lo)
+    return _written_name(ftext, chunk_lo, name_end), name_end
+
+
+def _growth_on_base_year(ftext: str, prev: list[Token], tok: Token) -> bool:
+    """ "…达到1387.4亿元，比1952年的827.1亿元增长68%": a growth against a base year's value, whose
+    name is the subject's."""
+    return bool(
+        prev
+        and re.fullmatch(
+            r"\s?(?:增长|增加|下降|降低|减少|提高)了?\s?", ftext[prev[-1].end : tok.start]
+        )
+        and re.search(
+            rf"[比较同]{YEAR_WORD}的?$", ftext[max(0, prev[-1].start - 10) : prev[-1].start]
+        )
+    )
+
+
+def _subject(
+    ftext: str,
+    tok: Token,
+    lo: int,
+    name: str | None,
+    name_end: int,
+    walk: _NameWalk,
+    carried: tuple[str, str, int] | None,
+    mentions: list[tuple[int, int]],
+    seg_toks: list[Token],
+) -> tuple[str, int] | None:
+    """(name, where it starts) for a number: its own name as written, else the name carried on
+    from the number before it; None when it has none."""
+    if name is None:
+        return None
+    if name:
+        mstart = ftext.rfind(name, max(lo, name_end - 40), name_end)
+        mstart = mstart if mstart >= 0 else tok.start
+        return _output_name(ftext, name, tok, lo, mstart), mstart
+    if walk.last:
+        return walk.last[0], walk.last[2]
+    # only a level in the same unit, as the clause's first number, with no indicator of its own:
+    # a rate after a semicolon is as often another quantity's growth
+    if (
+        carried
+        and carried[1] == tok.unit
+        and tok.unit not in RATE_UNITS
+        and not mentions
+        and seg_toks
+        and tok is seg_toks[0]
+        and not GAP_BLOCK.search(ftext, lo, tok.start)
+    ):
+        return carried[0], carried[2]
+    return None
 
 
 # Units a product's output is counted in: a one-character product before one of these is an
@@ -1290,18 +1393,7 @@ def _list_members(
     "食品、石化、医药工业增加值分别…": [(indicator, scope)] for the n numbers of a 分别 list whose
     mentions share one head, or None when the words before the mention are not such a list."""
     mtext = ftext[m.start : m.end]
-    end, head = m.start, None
-    if (
-        mtext in INDUSTRY_MENTION
-    ):  # "石化、医药工业增加值": the last industry stands before the mention
-        hm = re.search(r"[\u4e00-\u9fff]{2,4}$", ftext[max(0, m.start - 4) : m.start])
-        if hm and ftext[m.start - len(hm.group(0)) - 1 : m.start - len(hm.group(0))] in (
-            "、",
-            "和",
-            "及",
-            "与",
-        ):
-            head, end = hm.group(0), m.start - len(hm.group(0))
+    head, end = _industry_before(ftext, m, mtext)
     run = LIST_RUN.search(ftext, max(0, end - 50), end)
     if not run:
         return None
@@ -1310,36 +1402,90 @@ def _list_members(
         return None
     items[0] = CLAUSE_LEAD.sub("", items[0])
     if head:
-        word = next(w for w in ("工业", "制造业", "产业") if w in mtext)
+        word = _industry_word(mtext)
         return [(m.names[0], x + word) for x in [*items, head]] if all(items) else None
     out: list[tuple[str, str | None]] = []
     for item in items:
-        if not item:
+        member = _list_member(item, m, mtext, vocab)
+        if member is None:
             return None
-        # the item with the mention's head: 城镇居民 + 人均可支配收入
-        found = next(
-            (
-                vocab.mention_to_names[item + mtext[k:]]
-                for k in range(1, len(mtext))
-                if item + mtext[k:] in vocab.mention_to_names
-            ),
-            None,
-        )
-        if found and len(found) == 1:
-            out.append((found[0], None))
-        elif mtext in INDUSTRY_MENTION or mtext.endswith(INDUSTRY_MENTION):
-            out.append(
-                (m.names[0], item + next(w for w in ("工业", "制造业", "产业") if w in mtext))
-            )
-        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9.]{1,8}", item) or (
-            len(item) <= 6 and not CHANGE_VERB.search(item)
-        ):
-            out.append((item, None))  # a member outside the vocabulary, its name as written
-        else:
-            return None
+        out.append(member)
     last_scope = _scope(ftext, m.start, m.start - 6) if mtext in INDUSTRY_MENTION else None
     out.append((m.names[0], last_scope))
     return out
+
+
+def _industry_word(mtext: str) -> str:
+    return next(w for w in ("工业", "制造业", "产业") if w in mtext)
+
+
+def _industry_before(ftext: str, m: Mention, mtext: str) -> tuple[str | None, int]:
+    """ "石化、医药工业增加值": the last industry of the list stands right before the mention;
+    (that industry, where the list before it ends), or (None, the mention's start)."""
+    if mtext not in INDUSTRY_MENTION:
+        return None, m.start
+    hm = re.search(r"[\u4e00-\u9fff]{2,4}$", ftext[max(0, m.start - 4) : m.start])
+    if not hm:
+        return None, m.start
+    at = m.start - len(hm.group(0))
+    if ftext[at - 1 : at] not in ("、", "和", "及", "与"):
+        return None, m.start
+    return hm.group(0), at
+
+
+def _list_member(item: str, m: Mention, mtext: str, vocab: Vocab) -> tuple[str, str | None] | None:
+    """One member before the mention that ends the list: (indicator, scope), or None when the
+    words are not a member."""
+    if not item:
+        return None
+    # the item with the mention's head: 城镇居民 + 人均可支配收入
+    found = next(
+        (
+            vocab.mention_to_names[item + mtext[k:]]
+            for k in range(1, len(mtext))
+            if item + mtext[k:] in vocab.mention_to_names
+        ),
+        None,
+    )
+    if found and len(found) == 1:
+        return found[0], None
+    if mtext in INDUSTRY_MENTION or mtext.endswith(INDUSTRY_MENTION):
+        return m.names[0], item + _industry_word(mtext)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9.]{1,8}", item) or (
+        len(item) <= 6 and not CHANGE_VERB.search(item)
+    ):
+        return item, None  # a member outside the vocabulary, its name as written
+    return None
+
+
+# the numbers of one list ("6%、8%", "29092元和17191元"), a qualifier closing each member
+NUMBER_JOIN = re.compile(r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?")
+NUMBER_JOIN_OR_COMMA = re.compile(r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?")
+# units of a change or a share rather than of an amount
+RATE_UNITS = ("%", "个百分点", "百分点", "‰")
+POINT_UNITS = ("个百分点", "百分点")
+
+
+@dataclass
+class _Clause:
+    """One clause-group's numbers and the vocabulary mentions they may be tied to."""
+
+    ftext: str
+    toks: list[Token]
+    ments: list[Mention]
+    vocab: Vocab
+    warnings: list[str] | None
+
+
+@dataclass
+class _Reach:
+    """The way back from a number to the nearest mention before it."""
+
+    mention: Mention
+    before: list[Mention]  # every mention that ends before the number, in text order
+    gap: str  # the text between the mention and the number
+    cuts: list[int]  # ends of the clause marks (, ，: ：) inside the gap
+    clause_prefix: str  # the number's own clause inside the gap
 
 
 def _assign(
@@ -1348,210 +1494,246 @@ def _assign(
     ments: list[Mention],
     vocab: Vocab,
     warnings: list[str] | None = None,
-):
-    """Pair the numbers of one clause-group with indicator mentions:
-    [(indicator name, token, qualifier, start of the mention)]."""
-    results = []
+) -> list[_Tie]:
+    """Pair the numbers of one clause-group with indicator mentions."""
+    clause = _Clause(ftext, toks, ments, vocab, warnings)
+    ties: list[_Tie] = []
     i = 0
     while i < len(toks):
         tok = toks[i]
-        prev = [m for m in ments if m.end <= tok.start]
-        if not prev:
+        reach = _reach(clause, tok)
+        if reach is None:
             i += 1
-            continue
-        m = prev[-1]
-        gap = ftext[m.end : tok.start]
-        cuts = [c.end() for c in CLAUSE_BOUNDARY.finditer(gap)]
-        clause_prefix = gap[cuts[-1] :] if cuts else gap
-        if cuts:
-            # after a number of the same clause only its own words count ("2024年达到1.3万亿元、增长5.8%")
-            own = [
-                t.end - m.end for t in toks if m.end + cuts[-1] <= t.start and t.end <= tok.start
-            ]
-            if len(cuts) > 3 or not _allowed(gap[own[-1] :] if own else clause_prefix):
-                i += 1
-                continue
-        elif SHARE_GAP.fullmatch(_clean_gap(gap)):
-            # "研发经费支出相当于全市生产总值的比例保持在4%": the indicator's share of GDP
-            share = [vocab.indicators[n].get("share_of_gdp") for n in m.names]
-            if tok.unit == "%" and all(share):
-                for n in share:
-                    results.append((n, tok, _qualifier(ftext, tok, gap), m.start, tok, None))
+        elif not reach.cuts and SHARE_GAP.fullmatch(_clean_gap(reach.gap)):
+            ties += _share_of_gdp(clause, tok, reach)
             i += 1
-            continue
+        elif not _gap_lets_through(clause, tok, reach) or _not_a_value(clause, tok, reach):
+            i += 1
+        elif _is_number_list(clause, i, reach):
+            i += _assign_list(clause, i, reach, ties)
         else:
-            g = _clean_gap(gap)
-            if len(re.sub(r"[12]\d{3}年|\d+(?:\.\d+)?", "", g)) > 20 or GAP_BLOCK.search(g):
-                i += 1
-                continue
-        # another number between the mention and this one: what follows it must not start a new subject
-        # ("新增就业5300人、再就业1500人": 1500 is not 新增就业)
-        # (a number before its noun, "连跨4个千亿台阶", is not a value and starts no subject)
-        between = [
-            t
-            for t in toks
-            if m.end <= t.start and t.end <= tok.start and VALUE_END.match(ftext, t.end)
+            i += _assign_plain(clause, i, reach, ties)
+    return ties
+
+
+def _reach(clause: _Clause, tok: Token) -> _Reach | None:
+    before = [m for m in clause.ments if m.end <= tok.start]
+    if not before:
+        return None
+    m = before[-1]
+    gap = clause.ftext[m.end : tok.start]
+    cuts = [c.end() for c in CLAUSE_BOUNDARY.finditer(gap)]
+    return _Reach(m, before, gap, cuts, gap[cuts[-1] :] if cuts else gap)
+
+
+def _share_of_gdp(clause: _Clause, tok: Token, reach: _Reach) -> list[_Tie]:
+    """ "研发经费支出相当于全市生产总值的比例保持在4%": the indicator's share of GDP."""
+    m = reach.mention
+    shares = [clause.vocab.indicators[n].get("share_of_gdp") for n in m.names]
+    if tok.unit != "%" or not all(shares):
+        return []
+    qualifier = _qualifier(clause.ftext, tok, reach.gap)
+    return [_Tie(n, tok, qualifier, m.start, tok, None) for n in shares]
+
+
+def _gap_lets_through(clause: _Clause, tok: Token, reach: _Reach) -> bool:
+    """Whether the words between the mention and the number still make one subject and its
+    number: a few clauses that only carry the number on, or a short run of words."""
+    if reach.cuts:
+        # after a number of the same clause only its own words count ("2024年达到1.3万亿元、增长5.8%")
+        first_of_clause = reach.mention.end + reach.cuts[-1]
+        own = [
+            t.end - reach.mention.end
+            for t in clause.toks
+            if first_of_clause <= t.start and t.end <= tok.start
         ]
-        if between:
-            tail = RANK.sub("", ftext[between[-1].end : tok.start])
-            tail = QUAL_AFTER.sub("", tail, count=1) if QUAL_AFTER.match(tail) else tail
-            if not _allowed(tail.lstrip(",，、 ")):
-                i += 1
-                continue
-        # an increment ("比2010年增加13480元") is not a level
-        if (
-            tok.unit not in ("%", "个百分点", "百分点", "‰")
-            and INCREMENT_BEFORE.search(ftext[max(0, tok.start - 3) : tok.start])
-            and not any(n.endswith("减少") for n in m.names)
-        ):
-            i += 1
+        words = reach.gap[own[-1] :] if own else reach.clause_prefix
+        return len(reach.cuts) <= 3 and _allowed(words)
+    g = _clean_gap(reach.gap)
+    return len(re.sub(r"[12]\d{3}年|\d+(?:\.\d+)?", "", g)) <= 20 and not GAP_BLOCK.search(g)
+
+
+def _not_a_value(clause: _Clause, tok: Token, reach: _Reach) -> bool:
+    """Numbers after a mention that are not a value of it: the rules of the module docstring's
+    "left out on purpose"."""
+    ftext, m = clause.ftext, reach.mention
+    if _new_subject_between(clause, tok, m):
+        return True
+    # an increment ("比2010年增加13480元") is not a level
+    if (
+        tok.unit not in RATE_UNITS
+        and INCREMENT_BEFORE.search(ftext[max(0, tok.start - 3) : tok.start])
+        and not any(n.endswith("减少") for n in m.names)
+    ):
+        return True
+    # "74.6%的规模工业增加值和40%左右的税收": a number that qualifies a noun is not a value
+    if MODIFIER_AFTER.match(ftext, tok.end):
+        return True
+    # "高于全国2.5个百分点": a comparison with another place or quantity, not the indicator
+    if tok.unit in POINT_UNITS and (
+        RELATIVE_BEFORE.search(ftext[max(0, tok.start - 8) : tok.start])
+        or COMPARED_WITH.search(ftext[max(m.end - 12, 0) : tok.start])
+    ):
+        return True
+    if COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start]):
+        return True
+    # the base of a "由 X 增加到 Y" is not a commitment
+    return bool(
+        re.search(r"[由从]", reach.clause_prefix)
+        and BASE_AFTER.match(ftext[tok.end : tok.end + 16])
+    )
+
+
+def _new_subject_between(clause: _Clause, tok: Token, m: Mention) -> bool:
+    """Another number between the mention and this one, and what follows it starts a new subject
+    ("新增就业5300人、再就业1500人": 1500 is not 新增就业). A number before its noun ("连跨4个千亿台阶")
+    is not a value and starts no subject."""
+    ftext = clause.ftext
+    between = [
+        t
+        for t in clause.toks
+        if m.end <= t.start and t.end <= tok.start and VALUE_END.match(ftext, t.end)
+    ]
+    if not between:
+        return False
+    tail = RANK.sub("", ftext[between[-1].end : tok.start])
+    tail = QUAL_AFTER.sub("", tail, count=1) if QUAL_AFTER.match(tail) else tail
+    return not _allowed(tail.lstrip(",，、 "))
+
+
+def _is_number_list(clause: _Clause, i: int, reach: _Reach) -> bool:
+    """分别 / 均 / 各 before the number, or a subjectless clause with a list of numbers
+    ("…，实际增长9.8%和8.2%"), which pairs like 分别."""
+    toks = clause.toks
+    implicit = (
+        bool(reach.cuts)
+        and i + 1 < len(toks)
+        and NUMBER_JOIN.fullmatch(clause.ftext[toks[i].end : toks[i + 1].start]) is not None
+    )
+    return implicit or re.search(r"分别|均|各", reach.clause_prefix) is not None
+
+
+def _number_run(clause: _Clause, i: int, join: re.Pattern, most: int) -> list[Token]:
+    """The number at toks[i] and those joined to it as one list, at most `most` of them."""
+    run = [clause.toks[i]]
+    k = i + 1
+    while (
+        k < len(clause.toks)
+        and len(run) < most
+        and join.fullmatch(clause.ftext[run[-1].end : clause.toks[k].start])
+    ):
+        run.append(clause.toks[k])
+        k += 1
+    return run
+
+
+def _assign_list(clause: _Clause, i: int, reach: _Reach, ties: list[_Tie]) -> int:
+    """A list of numbers for a list of indicators, or one number for several ("A、B均增长8%").
+    As many numbers as indicators, or nothing: a wrong pairing is worse than none. Returns how
+    many numbers the list took."""
+    ftext, m, tok = clause.ftext, reach.mention, clause.toks[i]
+    group = _number_run(clause, i, NUMBER_JOIN_OR_COMMA, len(clause.toks))
+    names, member_scope = _list_names(clause, reach, group)
+    if len(group) == 1:
+        pairs = [(n, tok) for n in names]
+    elif len(names) == len(group):
+        pairs = list(zip(names, group, strict=True))
+    else:
+        pairs = []
+    shared = _shared_qualifier(ftext, m, group) if len(group) > 1 else None
+    for n, t in pairs:
+        if not _unit_ok(clause.vocab, n, t.unit):
             continue
-        # "74.6%的规模工业增加值和40%左右的税收": a number that qualifies a noun is not a value
-        if MODIFIER_AFTER.match(ftext, tok.end):
-            i += 1
-            continue
-        # "高于全国2.5个百分点": a comparison with another place, not the indicator
-        if tok.unit in ("个百分点", "百分点") and RELATIVE_BEFORE.search(
-            ftext[max(0, tok.start - 8) : tok.start]
-        ):
-            i += 1
-            continue
-        if tok.unit in ("个百分点", "百分点") and COMPARED_WITH.search(
-            ftext[max(m.end - 12, 0) : tok.start]
-        ):
-            i += 1
-            continue
-        if COMPLETION.search(ftext[max(0, tok.start - 6) : tok.start]):
-            i += 1
-            continue
-        # the base of a "由 X 增加到 Y" is not a commitment
-        if re.search(r"[由从]", clause_prefix) and BASE_AFTER.match(ftext[tok.end : tok.end + 16]):
-            i += 1
-            continue
-        # 分别 / 均: a list of numbers for a list of indicators
-        group = [tok]
-        # a subjectless clause with a list of numbers ("…，实际增长9.8%和8.2%") pairs like 分别
-        implicit = (
-            bool(cuts)
-            and i + 1 < len(toks)
-            and re.fullmatch(
-                r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?", ftext[tok.end : toks[i + 1].start]
-            )
-            is not None
+        if len(group) == 1:
+            q = _qualifier(ftext, t, ftext[m.end : t.start])
+        else:
+            own = QUAL_AFTER.match(ftext, t.end)
+            q = own.group(1) if own else shared
+        ties.append(_Tie(n, t, q, m.start, group[0], member_scope.get(id(t))))
+    if not pairs and clause.warnings is not None:
+        clause.warnings.append(
+            f"commitments: {len(group)} numbers but {len(names)} indicators after 分别, "
+            f"left unread: {ftext[m.start : group[-1].end][:60]}"
         )
-        if implicit or re.search(r"分别|均|各", clause_prefix):
-            k = i + 1
-            while k < len(toks) and re.fullmatch(
-                r"\s?(?:左右|以上|以内)?\s?(?:和|、|,|，|及|与)\s?",
-                ftext[group[-1].end : toks[k].start],
-            ):
-                group.append(toks[k])
-                k += 1
-            names: list[str] = list(m.names)
-            # "A、B均增长8%": every mention of the list joined by 、/和/及/与 right before
-            k2 = len(prev) - 1
-            while (
-                len(group) == 1
-                and k2 > 0
-                and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end : prev[k2].start])
-            ):
-                names[:0] = list(prev[k2 - 1].names)
-                k2 -= 1
-            if len(names) < len(group):
-                names = list(m.names)
-                for idx in range(len(prev) - 1, -1, -1):
-                    mm = prev[idx]
-                    nxt = prev[idx + 1].start if idx + 1 < len(prev) else tok.start
-                    # a mention that already has a number of this kind of its own is not in the list
-                    if mm is not m and any(
-                        mm.end <= t.start < nxt and (t.unit == "%") == (tok.unit == "%")
-                        for t in toks
-                    ):
-                        break
-                    if mm is m:
-                        continue
-                    names[:0] = list(mm.names)
-                    if len(names) >= len(group):
-                        break
-                names = names[-len(group) :]
-            member_scope: dict[int, str] = {}
-            if len(group) > 1 and len(names) < len(group):
-                listed = _list_members(ftext, m, vocab, len(group))
-                if listed:
-                    names = [n for n, _ in listed]
-                    member_scope = {
-                        id(t): sc for t, (_, sc) in zip(group, listed, strict=True) if sc
-                    }
-            if len(group) == 1:
-                pairs = [(n, tok) for n in names]
-            elif len(names) == len(group):
-                pairs = list(zip(names, group, strict=True))
-            else:  # as many numbers as indicators, or nothing: a wrong pairing is worse than none
-                pairs = []
-            # a qualifier written once for the whole list ("力争分别增长6%、8%", "分别增长6%和8%左右")
-            # belongs to every member that has none of its own
-            shared = None
-            if len(group) > 1:  # "力争城乡居民收入分别…": before the list's mentions too
-                shared = _qualifier(ftext, group[0], ftext[m.end : group[0].start])
-                lead_q = list(QUAL_BEFORE.finditer(ftext, max(0, m.start - 6), m.start))
-                shared = shared or (lead_q[-1].group(0) if lead_q else None)
-            last = QUAL_AFTER.match(ftext, group[-1].end)
-            for n, t in pairs:
-                if _unit_ok(vocab, n, t.unit):
-                    q = (
-                        _qualifier(ftext, t, ftext[m.end : t.start])
-                        if len(group) == 1
-                        else (
-                            (QUAL_AFTER.match(ftext, t.end) or [None, None])[1]
-                            or shared
-                            or (last.group(1) if last else None)
-                        )
-                    )
-                    results.append((n, t, q, m.start, group[0], member_scope.get(id(t))))
-            if not pairs and warnings is not None:
-                warnings.append(
-                    f"commitments: {len(group)} numbers but {len(names)} indicators after 分别, "
-                    f"left unread: {ftext[m.start : group[-1].end][:60]}"
-                )
-            i += len(group)
-            continue
-        names = list(m.names)
-        # "城镇调查失业率和登记失业率稳定在4.3%左右": one number for a list of indicators
-        k2 = len(prev) - 1
-        while not cuts and k2 > 0 and LIST_JOIN.fullmatch(ftext[prev[k2 - 1].end : prev[k2].start]):
-            names[:0] = list(prev[k2 - 1].names)
-            k2 -= 1
-        # "城镇和农村常住居民人均可支配收入完成29092元、17191元": a combined mention, a list of numbers
-        if len(names) > 1:
-            k = i + 1
-            run = [tok]
-            while (
-                k < len(toks)
-                and len(run) < len(names)
-                and re.fullmatch(
-                    r"\s?(?:左右|以上|以内)?\s?(?:和|、|及|与)\s?",
-                    ftext[run[-1].end : toks[k].start],
-                )
-            ):
-                run.append(toks[k])
-                k += 1
-            if len(run) == len(names):
-                for n, t in zip(names, run, strict=True):
-                    if _unit_ok(vocab, n, t.unit):
-                        results.append(
-                            (
-                                n,
-                                t,
-                                _qualifier(ftext, t, ftext[m.end : t.start]),
-                                m.start,
-                                run[0],
-                                None,
-                            )
-                        )
-                i += len(run)
-                continue
-        for n in names:
-            if _unit_ok(vocab, n, tok.unit):
-                results.append((n, tok, _qualifier(ftext, tok, clause_prefix), m.start, tok, None))
-        i += 1
-    return results
+    return len(group)
+
+
+def _list_names(
+    clause: _Clause, reach: _Reach, group: list[Token]
+) -> tuple[list[str], dict[int, str]]:
+    """The indicators a list of numbers is for, and the scope of members that have one (by the
+    id of their number)."""
+    names = (
+        _joined_names(clause.ftext, reach.before) if len(group) == 1 else list(reach.mention.names)
+    )
+    if len(names) < len(group):
+        names = _names_back_to_list_start(clause, reach, group[0], len(group))
+    if len(group) > 1 and len(names) < len(group):
+        listed = _list_members(clause.ftext, reach.mention, clause.vocab, len(group))
+        if listed:
+            scopes = {id(t): sc for t, (_, sc) in zip(group, listed, strict=True) if sc}
+            return [n for n, _ in listed], scopes
+    return names, {}
+
+
+def _joined_names(ftext: str, before: list[Mention]) -> list[str]:
+    """The names of the last mention and of those joined to it by 、/和/及/与 right before it
+    ("A、B均增长8%", "城镇调查失业率和登记失业率稳定在4.3%左右"), in text order."""
+    names = list(before[-1].names)
+    k = len(before) - 1
+    while k > 0 and LIST_JOIN.fullmatch(ftext[before[k - 1].end : before[k].start]):
+        names[:0] = list(before[k - 1].names)
+        k -= 1
+    return names
+
+
+def _names_back_to_list_start(clause: _Clause, reach: _Reach, tok: Token, n: int) -> list[str]:
+    """The names of up to n mentions before the number `tok`, walking back from the nearest; a
+    mention that has a number of the same kind (a rate, or an amount) of its own is not in the
+    list."""
+    before = reach.before
+    is_rate = tok.unit == "%"
+    names = list(reach.mention.names)
+    for idx in range(len(before) - 2, -1, -1):
+        mm, nxt = before[idx], before[idx + 1].start
+        if any(mm.end <= t.start < nxt and (t.unit == "%") == is_rate for t in clause.toks):
+            break
+        names[:0] = list(mm.names)
+        if len(names) >= n:
+            break
+    return names[-n:]
+
+
+def _shared_qualifier(ftext: str, m: Mention, group: list[Token]) -> str | None:
+    """A qualifier written once for a whole list, for the members without one of their own:
+    before its first number ("力争分别增长6%、8%"), before the list's mentions ("力争城乡居民收入
+    分别…"), or after its last number ("分别增长6%和8%左右")."""
+    first = _qualifier(ftext, group[0], ftext[m.end : group[0].start])
+    if first:
+        return first
+    before_mentions = list(QUAL_BEFORE.finditer(ftext, max(0, m.start - 6), m.start))
+    if before_mentions:
+        return before_mentions[-1].group(0)
+    last = QUAL_AFTER.match(ftext, group[-1].end)
+    return last.group(1) if last else None
+
+
+def _assign_plain(clause: _Clause, i: int, reach: _Reach, ties: list[_Tie]) -> int:
+    """One number for the mention before it, or for each of a list of mentions ("城镇调查失业率和
+    登记失业率稳定在4.3%左右"); a combined mention takes as many numbers as it names ("城镇和农村
+    常住居民人均可支配收入完成29092元、17191元"). Returns how many numbers it took."""
+    ftext, m, tok = clause.ftext, reach.mention, clause.toks[i]
+    names = list(m.names) if reach.cuts else _joined_names(ftext, reach.before)
+    if len(names) > 1:
+        run = _number_run(clause, i, NUMBER_JOIN, len(names))
+        if len(run) == len(names):
+            for n, t in zip(names, run, strict=True):
+                if _unit_ok(clause.vocab, n, t.unit):
+                    q = _qualifier(ftext, t, ftext[m.end : t.start])
+                    ties.append(_Tie(n, t, q, m.start, run[0], None))
+            return len(run)
+    for n in names:
+        if _unit_ok(clause.vocab, n, tok.unit):
+            q = _qualifier(ftext, tok, reach.clause_prefix)
+            ties.append(_Tie(n, tok, q, m.start, tok, None))
+    return 1

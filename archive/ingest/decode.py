@@ -103,32 +103,52 @@ def decode_bytes(data: bytes, warnings: list[str] | None = None) -> tuple[str, s
     """Return (text, encoding name). Raises IngestError for text that is not text. Given a
     `warnings` list, a text with a few undecodable bytes is read with replacement characters
     and a warning is appended (without it, such a text goes to the detector as before)."""
+    decoded = _by_bom(data)
+    if decoded is None:
+        if b"\x00" not in data[:4096]:
+            decoded = _utf8_or_gb18030(data, warnings)
+        else:
+            decoded = _utf16_by_content(data)
+    return decoded if decoded is not None else _by_detector(data)
+
+
+def _by_bom(data: bytes) -> tuple[str, str] | None:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return normalise_newlines(data[len(bom) :].decode(enc.replace("-sig", ""))), enc
             except UnicodeDecodeError:
-                break  # a BOM followed by garbage: let the detector judge
-    if b"\x00" not in data[:4096]:
-        try:
-            return normalise_newlines(data.decode("utf-8")), "utf-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            text = data.decode("gb18030")
-            # GB18030 decodes almost any byte string; Big5 and other encodings come out as
-            # private-use and rare characters. Only a clean decode takes the fast path.
-            if not looks_binary(text) and _private_use_ratio(text) < 0.002:
-                return normalise_newlines(text), "gb18030"
-        except UnicodeDecodeError:
-            pass
-        damaged = _lenient(data, warnings)
-        if damaged is not None:
-            return damaged
-    else:
-        text = _utf16_without_bom(data)
-        if text is not None and not looks_binary(text):
-            return normalise_newlines(text), "utf-16"
+                return None  # a BOM followed by garbage: let the detector judge
+    return None
+
+
+def _utf8_or_gb18030(data: bytes, warnings: list[str] | None) -> tuple[str, str] | None:
+    """The two encodings Chinese reports come in, clean; else with a few damaged bytes."""
+    try:
+        return normalise_newlines(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+        # GB18030 decodes almost any byte string; Big5 and other encodings come out as
+        # private-use and rare characters. Only a clean decode takes the fast path.
+        if not looks_binary(text) and _private_use_ratio(text) < 0.002:
+            return normalise_newlines(text), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    return _lenient(data, warnings)
+
+
+def _utf16_by_content(data: bytes) -> tuple[str, str] | None:
+    """NUL bytes near the start: UTF-16 without a BOM, when it reads as text."""
+    text = _utf16_without_bom(data)
+    if text is not None and not looks_binary(text):
+        return normalise_newlines(text), "utf-16"
+    return None
+
+
+def _by_detector(data: bytes) -> tuple[str, str]:
+    """charset-normalizer's best guess, for the encodings the fast paths do not try (Big5...)."""
     try:
         from charset_normalizer import from_bytes
 

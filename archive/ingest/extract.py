@@ -60,21 +60,41 @@ def _ext(filename: str) -> str:
     return "." + name.rsplit(".", 1)[-1] if "." in name else ""
 
 
+# extensions that are never read as text, whatever the content looks like
+_NOT_TEXT_EXT = {".doc", ".xls", ".ppt", ".wps", ".rtf", ".odt", ".epub", ".zip", ".exe"}
+
+
 def sniff(data: bytes, filename: str) -> str:
     ext = _ext(filename)
     head = data[:1024]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if (
-            ext == ".docx"
-            or b"word/" in data[:65536]
-            or ext not in {".zip", ".xlsx", ".pptx", ".odt"}
-        ):
-            return "docx"
+        return _zip_kind(data, ext)
+    _refuse_binary(head, ext)
+    if ext in _HTML_EXT:
+        return "html"
+    kind = _text_kind(data, head, ext)
+    if kind is None:
         raise IngestError(
-            f"不支持的压缩/Office 格式 {ext} (unsupported format {ext}: upload .txt, .html, .docx or .pdf)"
+            f"不支持的文件格式 “{ext or filename}”：请上传 .txt、.html、.docx 或 .pdf "
+            f"(unknown format {ext or filename!r}: upload .txt, .html, .docx or .pdf)"
         )
+    return kind
+
+
+def _zip_kind(data: bytes, ext: str) -> str:
+    """A zip package is a .docx unless its name says it is another kind of package."""
+    if ext == ".docx" or b"word/" in data[:65536] or ext not in {".zip", ".xlsx", ".pptx", ".odt"}:
+        return "docx"
+    raise IngestError(
+        f"不支持的压缩/Office 格式 {ext} (unsupported format {ext}: upload .txt, .html, .docx or .pdf)"
+    )
+
+
+def _refuse_binary(head: bytes, ext: str) -> None:
+    """Images, archives and old Office files, and a .docx or .pdf whose content is not one,
+    are refused with a message that says what the file is."""
     for magic, msg in _KNOWN_BINARY.items():
         if head.startswith(magic):
             raise IngestError(msg)
@@ -86,30 +106,20 @@ def sniff(data: bytes, filename: str) -> str:
         raise IngestError(
             "文件扩展名是 .pdf，但内容不是有效的 PDF，文件可能已损坏 (corrupted PDF: no PDF header)"
         )
-    if ext in _HTML_EXT:
-        return "html"
+
+
+def _text_kind(data: bytes, head: bytes, ext: str) -> str | None:
+    """ "html" for markup whatever the name, "txt" for a text file's name; None otherwise."""
+    if ext in _NOT_TEXT_EXT:
+        return None
     lowered = head.lstrip().lower()
-    if ext in _TEXT_EXT or ext not in {
-        ".doc",
-        ".xls",
-        ".ppt",
-        ".wps",
-        ".rtf",
-        ".odt",
-        ".epub",
-        ".zip",
-        ".exe",
-    }:
-        if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
-            b"<html" in lowered[:512] and b"<body" in data[:65536].lower()
-        ):
-            return "html"
-        if ext in _TEXT_EXT or ext in {".log", ".json"}:
-            return "txt"
-    raise IngestError(
-        f"不支持的文件格式 “{ext or filename}”：请上传 .txt、.html、.docx 或 .pdf "
-        f"(unknown format {ext or filename!r}: upload .txt, .html, .docx or .pdf)"
-    )
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or (
+        b"<html" in lowered[:512] and b"<body" in data[:65536].lower()
+    ):
+        return "html"
+    if ext in _TEXT_EXT or ext in {".log", ".json"}:
+        return "txt"
+    return None
 
 
 def extract(data: bytes, filename: str) -> Extracted:
@@ -135,8 +145,10 @@ def extract(data: bytes, filename: str) -> Extracted:
 def _docx(data: bytes) -> Extracted:
     try:
         import docx  # python-docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+
+        # the parts _docx_lines reads with: imported here, so a missing one is reported as missing
+        import docx.table
+        import docx.text.paragraph
     except ImportError as e:  # pragma: no cover - declared in requirements
         raise IngestError(
             f"缺少 python-docx，无法读取 .docx (python-docx is not installed: {e})"
@@ -148,20 +160,7 @@ def _docx(data: bytes) -> Extracted:
                     "这个压缩包不是 Word 文档 (a zip file without word/document.xml: not a .docx)"
                 )
         document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        body = document.element.body
-        for child in body.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(Paragraph(child, document).text)
-            elif tag == "tbl":
-                for row in Table(child, document).rows:
-                    cells = []
-                    for cell in row.cells:
-                        t = cell.text.strip()
-                        if t and (not cells or cells[-1] != t):
-                            cells.append(t)
-                    lines.append("\t".join(cells))
+        lines = _docx_lines(document)
         title = (document.core_properties.title or "").strip() or None
     except IngestError:
         raise
@@ -175,6 +174,31 @@ def _docx(data: bytes) -> Extracted:
     return Extracted(text=text, kind="docx", title=title)
 
 
+def _docx_lines(document) -> list[str]:
+    """Body paragraphs and table rows in document order, a row's cells joined by tabs."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            lines.extend(_table_row_text(row) for row in Table(child, document).rows)
+    return lines
+
+
+def _table_row_text(row) -> str:
+    """A row's cells, tab-separated; a merged cell (the same text twice running) once."""
+    cells: list[str] = []
+    for cell in row.cells:
+        t = cell.text.strip()
+        if t and (not cells or cells[-1] != t):
+            cells.append(t)
+    return "\t".join(cells)
+
+
 # --- pdf ----------------------------------------------------------------------------------
 
 _PAGE_NO = re.compile(
@@ -183,6 +207,31 @@ _PAGE_NO = re.compile(
 
 
 def _pdf(data: bytes) -> Extracted:
+    pages, title = _pdf_pages(data)
+    if not pages:
+        raise IngestError("PDF 没有页面 (the PDF has no pages)")
+    chars = sum(len(re.sub(r"\s", "", p)) for p in pages)
+    if chars < 20 * len(pages):
+        raise IngestError(
+            "PDF 没有文字层，可能是扫描件，请先做文字识别 (OCR) 再上传 "
+            "(scanned PDF without a text layer: run OCR first)"
+        )
+    lines = [
+        line
+        for page in pages
+        for line in normalise_newlines(page).split("\n")
+        if not _PAGE_NO.match(line)
+    ]
+    return Extracted(
+        text="\n".join(lines),
+        kind="pdf",
+        title=title,
+        warnings=["PDF 的换行已按句子重新拼接 (PDF line breaks were re-joined into paragraphs)"],
+    )
+
+
+def _pdf_pages(data: bytes) -> tuple[list[str], str | None]:
+    """The text layer of every page, and the title the document's metadata gives."""
     try:
         from pypdf import PdfReader
     except ImportError as e:  # pragma: no cover
@@ -197,46 +246,104 @@ def _pdf(data: bytes) -> Extracted:
                     "PDF 已加密，无法读取 (encrypted PDF: remove the password first)"
                 ) from None
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = None
-        try:
-            if reader.metadata and reader.metadata.title:
-                title = str(reader.metadata.title).strip() or None
-        except Exception:
-            title = None
+        return pages, _pdf_title(reader)
     except IngestError:
         raise
     except Exception as e:  # pypdf raises many kinds on broken files
         raise IngestError(
             f"PDF 已损坏或无法读取 (corrupted PDF: {type(e).__name__}: {e})"
         ) from None
-    if not pages:
-        raise IngestError("PDF 没有页面 (the PDF has no pages)")
-    chars = sum(len(re.sub(r"\s", "", p)) for p in pages)
-    if chars < 20 * len(pages):
-        raise IngestError(
-            "PDF 没有文字层，可能是扫描件，请先做文字识别 (OCR) 再上传 "
-            "(scanned PDF without a text layer: run OCR first)"
-        )
-    lines: list[str] = []
-    for page in pages:
-        for line in normalise_newlines(page).split("\n"):
-            if _PAGE_NO.match(line):
-                continue
-            lines.append(line)
-    return Extracted(
-        text="\n".join(lines),
-        kind="pdf",
-        title=title,
-        warnings=["PDF 的换行已按句子重新拼接 (PDF line breaks were re-joined into paragraphs)"],
-    )
+
+
+def _pdf_title(reader) -> str | None:
+    # broken metadata must not lose a readable text layer
+    try:
+        if reader.metadata and reader.metadata.title:
+            return str(reader.metadata.title).strip() or None
+    except Exception:
+        return None
+    return None
 
 
 # --- html ---------------------------------------------------------------------------------
 
 
+_BLOCK_ELEMENTS = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "table",
+}
+
+
+@dataclass
+class _PageReading:
+    """What trafilatura reads from a page: its main text and what its head says of it."""
+
+    main: str | None = None
+    title: str | None = None
+    published: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+
 def _html(html: str, encoding: str | None) -> Extracted:
-    title = published = publisher = url = None
-    body_text = ""
+    title, body_text = _tree_text(html)
+    page = _trafilatura_reading(html)
+    title = page.title or title
+    body_text = normalise_newlines(body_text)
+    published, publisher = _stated_source(body_text, page.published, page.publisher)
+    main = page.main
+    warnings: list[str] = []
+    # libxml2 stops descending past a fixed depth and drops whatever is nested deeper, without
+    # an error: text thousands of <div>s deep vanished. Compare with a plain reading of the
+    # markup (tags stripped) and take that when the tree lost a real share of the text.
+    plain = _strip_tags(html)
+    if _cjk_count(plain) > 1.05 * _cjk_count(body_text) + 20:
+        warnings.append(
+            "网页嵌套过深，解析器读不到的文字已按去除标签的方式读取，请核对段落。"
+            " (The HTML is nested too deeply for the parser; the text it could not reach was read "
+            "by stripping the tags: check the paragraphs.)"
+        )
+        body_text = plain
+        main = None
+    # trafilatura sometimes keeps only a fragment of long official pages; measure and fall back.
+    if main and _cjk_count(main) >= 0.5 * _cjk_count(body_text):
+        text = normalise_newlines(main)
+    else:
+        text = body_text
+    if not text.strip():
+        raise IngestError("网页里没有正文文字 (the HTML page has no text)")
+    title, text = _with_page_title(title, text)
+    return Extracted(
+        text=text,
+        kind="html",
+        encoding=encoding,
+        title=title,
+        published=published,
+        publisher=publisher,
+        url=page.url,
+        warnings=warnings,
+    )
+
+
+def _cjk_count(s: str | None) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", s or ""))
+
+
+def _tree_text(html: str) -> tuple[str | None, str]:
+    """The page's <title> and its whole body text, one block element per line, read through
+    lxml; broken markup falls back to tag stripping."""
+    title = None
     try:
         from lxml import html as lhtml
 
@@ -247,38 +354,30 @@ def _html(html: str, encoding: str | None) -> Extracted:
         title = t.strip() if t and t.strip() else None
         for bad in tree.xpath("//script|//style|//noscript|//template"):
             bad.drop_tree()
-        blocks = []
         for el in tree.iter():
-            if el.tag in {"br"}:
-                el.tail = "\n" + (el.tail or "")
-            if el.tag in {
-                "p",
-                "div",
-                "li",
-                "tr",
-                "h1",
-                "h2",
-                "h3",
-                "h4",
-                "h5",
-                "h6",
-                "section",
-                "article",
-                "table",
-            }:
-                el.tail = "\n" + (el.tail or "")
-                if el.text:
-                    el.text = "\n" + el.text
+            _break_lines_around(el)
         body = tree.find(".//body")
-        body_text = (body if body is not None else tree).text_content()
-        blocks.append(body_text)
+        return title, (body if body is not None else tree).text_content()
     except Exception:  # broken markup: fall back to tag stripping
-        body_text = re.sub(r"<[^>]+>", "\n", html)
-    main = None
+        return title, re.sub(r"<[^>]+>", "\n", html)
+
+
+def _break_lines_around(el) -> None:
+    """A line break after <br> and around block elements, so text_content() keeps the lines."""
+    if el.tag in {"br"}:
+        el.tail = "\n" + (el.tail or "")
+    if el.tag in _BLOCK_ELEMENTS:
+        el.tail = "\n" + (el.tail or "")
+        if el.text:
+            el.text = "\n" + el.text
+
+
+def _trafilatura_reading(html: str) -> _PageReading:
+    page = _PageReading()
     try:
         import trafilatura
 
-        main = trafilatura.extract(
+        page.main = trafilatura.extract(
             html,
             output_format="txt",
             include_comments=False,
@@ -289,20 +388,30 @@ def _html(html: str, encoding: str | None) -> Extracted:
         )
         meta = trafilatura.extract_metadata(html)
         if meta is not None:
-            published = getattr(meta, "date", None) or None
-            # htmldate also guesses from the body text ("2009年" -> 2009-01-01); keep only a date
-            # the page states in its head (meta tags), the 发布时间 lines are read below
-            head_end = html.lower().find("</head>")
-            if published and (head_end < 0 or published[:10] not in html[:head_end]):
-                published = None
-            publisher = getattr(meta, "sitename", None) or None
-            url = getattr(meta, "url", None) or None
-            if getattr(meta, "title", None):
-                title = meta.title
+            _read_head_metadata(html, meta, page)
     except Exception:
-        main = None
-    body_text = normalise_newlines(body_text)
-    # the page's own 发布时间/来源 lines (often outside the main text) say more than htmldate's guess
+        page.main = None
+    return page
+
+
+def _read_head_metadata(html: str, meta, page: _PageReading) -> None:
+    page.published = getattr(meta, "date", None) or None
+    # htmldate also guesses from the body text ("2009年" -> 2009-01-01); keep only a date
+    # the page states in its head (meta tags), the 发布时间 lines are read below
+    head_end = html.lower().find("</head>")
+    if page.published and (head_end < 0 or page.published[:10] not in html[:head_end]):
+        page.published = None
+    page.publisher = getattr(meta, "sitename", None) or None
+    page.url = getattr(meta, "url", None) or None
+    if getattr(meta, "title", None):
+        page.title = meta.title
+
+
+def _stated_source(
+    body_text: str, published: str | None, publisher: str | None
+) -> tuple[str | None, str | None]:
+    """The page's own 发布时间/来源 lines (often outside the main text) say more than htmldate's
+    guess: (published, publisher) with theirs first."""
     try:
         from .chrome import _meta_line
         from .result import SourceMeta
@@ -311,55 +420,27 @@ def _html(html: str, encoding: str | None) -> Extracted:
         for line in body_text.split("\n"):
             if line.strip() and len(line) <= 120:
                 _meta_line(line, page_meta)
-        if page_meta.published:
-            published = page_meta.published
-        if page_meta.publisher:
-            publisher = page_meta.publisher
+        return page_meta.published or published, page_meta.publisher or publisher
     except Exception:
-        pass
-    cjk = lambda s: len(re.findall(r"[\u4e00-\u9fff]", s or ""))  # noqa: E731
-    warnings: list[str] = []
-    # libxml2 stops descending past a fixed depth and drops whatever is nested deeper, without
-    # an error: text thousands of <div>s deep vanished. Compare with a plain reading of the
-    # markup (tags stripped) and take that when the tree lost a real share of the text.
-    plain = _strip_tags(html)
-    if cjk(plain) > 1.05 * cjk(body_text) + 20:
-        warnings.append(
-            "网页嵌套过深，解析器读不到的文字已按去除标签的方式读取，请核对段落。"
-            " (The HTML is nested too deeply for the parser; the text it could not reach was read "
-            "by stripping the tags: check the paragraphs.)"
-        )
-        body_text = plain
-        main = None
-    # trafilatura sometimes keeps only a fragment of long official pages; measure and fall back.
-    if main and cjk(main) >= 0.5 * cjk(body_text):
-        text = normalise_newlines(main)
-    else:
-        text = body_text
-    if not text.strip():
-        raise IngestError("网页里没有正文文字 (the HTML page has no text)")
-    if title:
-        # "<report title>_<site name>" / "<title> - <site>": keep the title part
-        parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-—]\s+", title) if p.strip()]
-        title = parts[0] if parts else title
-        first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
-        if (
-            title
-            and re.sub(r"\s", "", title) not in re.sub(r"\s", "", first)
-            and len(title) <= 60
-            and len(re.findall(r"[\u4e00-\u9fff]", title)) >= 4
-        ):
-            text = title + "\n" + text
-    return Extracted(
-        text=text,
-        kind="html",
-        encoding=encoding,
-        title=title,
-        published=published,
-        publisher=publisher,
-        url=url,
-        warnings=warnings,
-    )
+        return published, publisher
+
+
+def _with_page_title(title: str | None, text: str) -> tuple[str | None, str]:
+    """ "<report title>_<site name>" / "<title> - <site>": the title part, put before the text
+    when the text does not start with it."""
+    if not title:
+        return title, text
+    parts = [p.strip() for p in re.split(r"\s*[_|｜]\s*|\s+[-—]\s+", title) if p.strip()]
+    title = parts[0] if parts else title
+    first = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    if (
+        title
+        and re.sub(r"\s", "", title) not in re.sub(r"\s", "", first)
+        and len(title) <= 60
+        and len(re.findall(r"[\u4e00-\u9fff]", title)) >= 4
+    ):
+        text = title + "\n" + text
+    return title, text
 
 
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|div|br|li|tr|h[1-6]|section|article|table)\b[^>]*>", re.I)

@@ -287,45 +287,70 @@ def find_place(head: str, text: str, title: str, warnings: list[str]) -> Place |
     """head: the compacted opening of the document (title block) plus chrome hints."""
     body = COMPACT_WS.sub("", text)
     probe = head + "\n" + body[:6000]
-    # 1. the government that speaks
-    if re.search(
-        r"代表国务院|代表中央人民政府|受.{0,10}国务院的?委托|国务院(?:决定|已经决定|认为|提请|向大会|向本次大会)",
-        probe[:3000],
-    ) or (
-        re.search(r"国务院总理|全国人民代表大会第", probe[:600])
-        and not re.search(r"代表[^\s，。,]{0,20}?(?:省|市|区|县|旗|州|盟)人民政府", probe[:3000])
-    ):
+    if _national_government_speaks(probe):
         return NATIONAL
-    candidates_text: list[str] = []
+    fragments: list[str] = []  # where the place may be written, most telling first
+    # 1. the government that speaks
     for m in GOV_SPEAKS.finditer(probe[:4000]):
         name = m.group(1)
-        if "*" in name or "＊" in name or "×" in name or "某" in name or "X" in name.upper():
+        if _masked(name):
             warnings.append(
                 "文中地名被遮盖（如“*区”），地点未知 (the place name is masked in the text: place unknown)"
             )
             return None
-        candidates_text.append(name)
+        fragments.append(name)
     # 2. the congress it is delivered at
     for m in MEETING.finditer(probe[:4000]):
         if m.group(2):
             return NATIONAL
-        candidates_text.append(probe[max(0, m.start() - 16) : m.start()])
+        fragments.append(probe[max(0, m.start() - 16) : m.start()])
     # 3. the title
-    if title:
-        tm = re.match(r"^(.{2,30}?)(?:\d{4}年)?(?:人民)?政府(?:工作报告|制定)", nfkc(title))
-        if tm:
-            candidates_text.append(tm.group(1))
-        tm = re.match(r"^(.{2,30}?)\d{4}年", nfkc(title))
-        if tm:
-            candidates_text.append(tm.group(1))
-    for frag in candidates_text:
+    fragments += _title_fragments(title)
+    return _place_from_fragments(fragments, text, warnings)
+
+
+def _national_government_speaks(probe: str) -> bool:
+    """The State Council speaks, or the opening names the premier or the National People's
+    Congress and no local government speaks."""
+    if re.search(
+        r"代表国务院|代表中央人民政府|受.{0,10}国务院的?委托|国务院(?:决定|已经决定|认为|提请|向大会|向本次大会)",
+        probe[:3000],
+    ):
+        return True
+    return bool(
+        re.search(r"国务院总理|全国人民代表大会第", probe[:600])
+        and not re.search(r"代表[^\s，。,]{0,20}?(?:省|市|区|县|旗|州|盟)人民政府", probe[:3000])
+    )
+
+
+def _masked(name: str) -> bool:
+    """ "*区", "某某县", "XX市": a copy that hides where it is from."""
+    return "*" in name or "＊" in name or "×" in name or "某" in name or "X" in name.upper()
+
+
+def _title_fragments(title: str) -> list[str]:
+    """The place part of "<place>政府工作报告" or "<place>2016年…"."""
+    if not title:
+        return []
+    fragments = []
+    tm = re.match(r"^(.{2,30}?)(?:\d{4}年)?(?:人民)?政府(?:工作报告|制定)", nfkc(title))
+    if tm:
+        fragments.append(tm.group(1))
+    tm = re.match(r"^(.{2,30}?)\d{4}年", nfkc(title))
+    if tm:
+        fragments.append(tm.group(1))
+    return fragments
+
+
+def _place_from_fragments(fragments: list[str], text: str, warnings: list[str]) -> Place | None:
+    """The place the first fragment that names one names: a division of the gazetteer (None
+    when it cannot be told which), or a place the gazetteer does not list."""
+    for frag in fragments:
         frag = re.sub(r"^.*?[在于从的]", "", frag) if len(frag) > 12 else frag
         cands = _candidates_for(frag)
         if cands:
             div = _disambiguate(cands, text, warnings)
-            if div is not None:
-                return _place_from_division(div)
-            return None
+            return _place_from_division(div) if div is not None else None
         unlisted = _unlisted_place(frag, text, warnings)
         if unlisted is not None:
             return unlisted
@@ -341,72 +366,84 @@ SINCE_TERM = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人
 def find_meeting(head: str, text: str) -> tuple[str | None, int | None]:
     body = COMPACT_WS.sub("", text[:8000])
     for src in (head, body):
-        m = NPC_TO.search(src[:3000])
-        if m:
-            term, session = cn_int(m.group(1)), cn_int(m.group(2) or "一")
-            name = f"第{m.group(1)}届全国人民代表大会第{m.group(2) or '一'}次会议"
-            return name, npc_year(term, session) if term and session else None
-        m = SINCE_TERM.search(src[:3000])
-        if m:
-            term = cn_int(m.group(1))
-            if term:
-                return (
-                    f"第{'一二三四五六七八九十'[term] if term < 10 else ''}届全国人民代表大会第一次会议"
-                    if 0 < term < 10
-                    else None,
-                    npc_year(term + 1, 1),
-                )
-        m = None
-        for cand in MEETING.finditer(src):
-            after = src[cand.end() : cand.end() + 4]
-            before = src[max(0, cand.start() - 16) : cand.start()]
-            if "从" in before[-10:] or after.startswith(
-                (
-                    "以来",
-                    "的",
-                    "上通过",
-                    "上确定",
-                    "上批准",
-                    "提出",
-                    "确定",
-                    "通过",
-                    "精神",
-                    "决议",
-                    "闭幕到",
-                    "闭幕以来",
-                    "闭幕后",
-                    "到",
-                    "，到",
-                    ",到",
-                )
-            ):
-                continue
-            delivering = (
-                after.startswith(("上", "开幕", "闭幕"))
-                or "在" in before[-6:]
-                or "向" in before[-4:]
-                or (src is head and cand.start() < 200)
-            )
-            if not delivering:
-                continue
-            m = cand
-            break
-        if not m:
-            continue
-        prefix = src[max(0, m.start() - 16) : m.start()]
-        place = ""
-        if not m.group(2):
-            for i in range(len(prefix)):
-                if gazetteer.parse_chain(prefix[i:]):
-                    place = prefix[i:]
-                    break
-        year = None
-        if m.group(2):
-            term, session = cn_int(m.group(1)), cn_int(m.group(3))
-            if term and session:
-                year = npc_year(term, session)
-        return place + m.group(0), year
+        npc = _npc_session(src[:3000])
+        if npc is not None:
+            return npc
+        m = _meeting_delivered_at(src, src is head)
+        if m is not None:
+            return _meeting_named(src, m)
     return None, None
+
+
+def _npc_session(src: str) -> tuple[str | None, int | None] | None:
+    """The National People's Congress session a report is made to ("向第十届全国人民代表大会第
+    二次会议作"), or the one after the five years a report reviews; None when neither is written."""
+    m = NPC_TO.search(src)
+    if m:
+        term, session = cn_int(m.group(1)), cn_int(m.group(2) or "一")
+        name = f"第{m.group(1)}届全国人民代表大会第{m.group(2) or '一'}次会议"
+        return name, npc_year(term, session) if term and session else None
+    m = SINCE_TERM.search(src)
+    term = cn_int(m.group(1)) if m else None
+    if not term:
+        return None
+    # the first session of the next term: 第十届…以来的五年 is reviewed at 第十一届…第一次会议
+    name = (
+        f"第{'一二三四五六七八九十'[term]}届全国人民代表大会第一次会议" if 0 < term < 10 else None
+    )
+    return name, npc_year(term + 1, 1)
+
+
+# words after a meeting's name that refer back to it ("会议以来", "会议确定的…") rather than say
+# the report is delivered there
+_MEETING_REFERRED_TO = (
+    "以来",
+    "的",
+    "上通过",
+    "上确定",
+    "上批准",
+    "提出",
+    "确定",
+    "通过",
+    "精神",
+    "决议",
+    "闭幕到",
+    "闭幕以来",
+    "闭幕后",
+    "到",
+    "，到",
+    ",到",
+)
+
+
+def _meeting_delivered_at(src: str, is_head: bool) -> re.Match | None:
+    """The first meeting the text says the report is delivered at (在…会议上, 向…会议, or a
+    meeting named at the very top of the title block)."""
+    for cand in MEETING.finditer(src):
+        after = src[cand.end() : cand.end() + 4]
+        before = src[max(0, cand.start() - 16) : cand.start()]
+        if "从" in before[-10:] or after.startswith(_MEETING_REFERRED_TO):
+            continue
+        if (
+            after.startswith(("上", "开幕", "闭幕"))
+            or "在" in before[-6:]
+            or "向" in before[-4:]
+            or (is_head and cand.start() < 200)
+        ):
+            return cand
+    return None
+
+
+def _meeting_named(src: str, m: re.Match) -> tuple[str, int | None]:
+    """The meeting as written, with the place before it for a local congress; the year of an
+    NPC session."""
+    if m.group(2):
+        term, session = cn_int(m.group(1)), cn_int(m.group(3))
+        year = npc_year(term, session) if term and session else None
+        return m.group(0), year
+    prefix = src[max(0, m.start() - 16) : m.start()]
+    place = next((prefix[i:] for i in range(len(prefix)) if gazetteer.parse_chain(prefix[i:])), "")
+    return place + m.group(0), None
 
 
 def _valid(y: int, mo: int, d: int) -> bool:
@@ -468,36 +505,12 @@ def find_year(
     if meeting_year:
         votes.append((meeting_year, "meeting"))
     compact = COMPACT_WS.sub("", text)
-    # "去年三月第五届全国人民代表大会第一次会议…": last year's session, so this is the next year
-    lm = LAST_YEAR_NPC.search(compact[:20000])
-    if lm:
-        term, session = cn_int(lm.group(1) or lm.group(3)), cn_int(lm.group(2) or lm.group(4))
-        if term and session and npc_year(term, session):
-            votes.append((npc_year(term, session) + 1, "last-year session"))
-    counted: Counter = Counter()
-    first_pos: dict[int, int] = {}
-    for m in PLAN_HEAD.finditer(compact):
-        y = int(m.group(1) or m.group(2))
-        counted[y] += 1
-        first_pos.setdefault(y, m.start())
-    for m in REVIEW_HEAD.finditer(compact):
-        y = int(next(g for g in m.groups() if g)) + 1
-        counted[y] += 1
-        first_pos.setdefault(y, m.start())
-    for h in headings:
-        h = COMPACT_WS.sub("", h)
-        m = re.search(r"(\d{4})年.{0,8}(?:回顾|总结)", h)
-        if m:
-            counted[int(m.group(1)) + 1] += 3
-            first_pos.setdefault(int(m.group(1)) + 1, -1)
-            continue
-        m = re.match(r"^(\d{4})年.{0,10}(?:工作|任务|安排|目标|要求)", h)
-        if m:
-            counted[int(m.group(1))] += 3
-            first_pos.setdefault(int(m.group(1)), -1)
-    if counted:
-        best = max(counted.items(), key=lambda kv: (kv[1], -first_pos[kv[0]]))[0]
-        votes.append((best, "headings"))
+    after_last_session = _year_after_last_session(compact)
+    if after_last_session is not None:
+        votes.append((after_last_session, "last-year session"))
+    by_headings = _year_of_headings(compact, headings)
+    if by_headings is not None:
+        votes.append((by_headings, "headings"))
     tm = TITLE_YEAR.search(nfkc(title or ""))
     if tm and plausible_year(int(tm.group(1))):
         votes.append((int(tm.group(1)), "title"))
@@ -512,6 +525,48 @@ def find_year(
             + f"; 采用 {year}"
         )
     return year
+
+
+def _year_after_last_session(compact: str) -> int | None:
+    """ "去年三月第五届全国人民代表大会第一次会议…": last year's session, so this is the next year."""
+    lm = LAST_YEAR_NPC.search(compact[:20000])
+    if not lm:
+        return None
+    term, session = cn_int(lm.group(1) or lm.group(3)), cn_int(lm.group(2) or lm.group(4))
+    if term and session and npc_year(term, session):
+        return npc_year(term, session) + 1
+    return None
+
+
+def _year_of_headings(compact: str, headings: list[str]) -> int | None:
+    """The year the review and plan headings point to (a review of Y is in the report of Y+1):
+    the most named, the earliest on a tie; a heading of the section tree counts three times."""
+    counted: Counter = Counter()
+    first_pos: dict[int, int] = {}
+    for m in PLAN_HEAD.finditer(compact):
+        y = int(m.group(1) or m.group(2))
+        counted[y] += 1
+        first_pos.setdefault(y, m.start())
+    for m in REVIEW_HEAD.finditer(compact):
+        y = int(next(g for g in m.groups() if g)) + 1
+        counted[y] += 1
+        first_pos.setdefault(y, m.start())
+    for h in headings:
+        y = _year_of_heading(COMPACT_WS.sub("", h))
+        if y is not None:
+            counted[y] += 3
+            first_pos.setdefault(y, -1)
+    if not counted:
+        return None
+    return max(counted.items(), key=lambda kv: (kv[1], -first_pos[kv[0]]))[0]
+
+
+def _year_of_heading(h: str) -> int | None:
+    m = re.search(r"(\d{4})年.{0,8}(?:回顾|总结)", h)
+    if m:
+        return int(m.group(1)) + 1
+    m = re.match(r"^(\d{4})年.{0,10}(?:工作|任务|安排|目标|要求)", h)
+    return int(m.group(1)) if m else None
 
 
 RESOLUTION = re.compile(

@@ -116,31 +116,41 @@ def reflow(lines: list[str], aggressive: bool = False) -> list[str]:
             continue
         if pieces:  # never across a blank line: `pieces` is empty after one
             # never onto the document's first line (its title) when that is short
-            is_first = leading_blank >= len(out)
-            prev_head = pieces[0] if len(pieces) == 1 else _head_of(pieces)
-            if not (is_first and piece_len <= 80):
-                prev_last = pieces[-1][-1]
-                starts_closing = line[0] in "，。、；：）》」』”,.;:)!?！？%％"
-                prev_open = prev_last in "《「『“（(，、—-"
-                long_unterminated = prev_last not in END_PUNCT and (
-                    piece_len >= (15 if aggressive else 40)
-                    or (piece_len >= 12 and re.search(r"[，,、]", prev_head[2:]) is not None)
-                )
-                if (
-                    (starts_closing or prev_open or long_unterminated)
-                    and not _is_heading_pattern(line)
-                    and not _is_heading_pattern(prev_head)
-                    and not LETTER_SPACED.match(line)
-                ):
-                    pieces.append(line)
-                    piece_len += len(line)
-                    continue
+            is_short_title = leading_blank >= len(out) and piece_len <= 80
+            if not is_short_title and _continues(pieces, piece_len, line, aggressive):
+                pieces.append(line)
+                piece_len += len(line)
+                continue
             close()
         # a line after a blank one (a paragraph break) or one not joined starts a new line
         pieces.append(line)
         piece_len = len(line)
     close()
-    # collapse blank runs: one blank line at most
+    return _one_blank_at_most(out)
+
+
+def _continues(pieces: list[str], piece_len: int, line: str, aggressive: bool) -> bool:
+    """Whether `line` goes on with the line built from `pieces` (a sentence broken over lines):
+    it opens with closing punctuation, the line before ends open, or that one is long body text
+    that ends no sentence (shorter in a PDF, whose lines wrap at the page's width)."""
+    prev_head = pieces[0] if len(pieces) == 1 else _head_of(pieces)
+    prev_last = pieces[-1][-1]
+    starts_closing = line[0] in "，。、；：）》」』”,.;:)!?！？%％"
+    prev_open = prev_last in "《「『“（(，、—-"
+    long_unterminated = prev_last not in END_PUNCT and (
+        piece_len >= (15 if aggressive else 40)
+        or (piece_len >= 12 and re.search(r"[，,、]", prev_head[2:]) is not None)
+    )
+    return (
+        (starts_closing or prev_open or long_unterminated)
+        and not _is_heading_pattern(line)
+        and not _is_heading_pattern(prev_head)
+        and not LETTER_SPACED.match(line)
+    )
+
+
+def _one_blank_at_most(out: list[str]) -> list[str]:
+    """Blank runs collapsed to one blank line; none at the start or the end."""
     result: list[str] = []
     for line in out:
         if line == "" and (not result or result[-1] == ""):
@@ -185,43 +195,67 @@ def _line_heads(
         return [_Head(0, None, s.rstrip(":："), start, "glossary")]
     if in_glossary:
         return []
+    numbered = _numbered_head(s, start)
+    if numbered is not None:
+        return [numbered]
+    if len(n) <= 40 and PART.match(n) and not any(c in n for c in "。；;，,"):
+        return [_Head(0, None, s, start)]
+    if body_started and _is_headline(s, n, prev_line, next_line):
+        return [_Head(2.5, None, s, start)]
+    return []
+
+
+def _has_title(s: str, m: re.Match) -> bool:
+    return len(s) > m.end() + 1
+
+
+def _h3_has_title(s: str, m: re.Match) -> bool:
+    # "1.5亿元…", "3、4月份…": a number, not a heading
+    return not re.match(r"^\d{1,2}\s*[、．.]\s*\d", s) and _has_title(s, m)
+
+
+def _any_title(s: str, m: re.Match) -> bool:
+    return True
+
+
+# the numbered heading styles, tried in this order: (pattern, rank, how its number is written,
+# whether what follows the number is a title)
+NUMBERED_HEADINGS = (
+    (H2, 2, "（{}）", _any_title),
+    (H1, 1, "{}", _has_title),
+    (H4, 4, "（{}）", _any_title),
+    (H3, 3, "{}", _h3_has_title),
+)
+
+
+def _numbered_head(s: str, start: int) -> _Head | None:
+    """A heading numbered 第一部分, 一、, （一）, 1. or （1）, or a bare 一 on a line of its own."""
     m = PART_NO.match(s)
     if m:
         rest = s[m.end() :].strip(" 　：:、")
-        return [_Head(0.5, f"第{m.group(1)}部分", rest or f"第{m.group(1)}部分", start)]
+        return _Head(0.5, f"第{m.group(1)}部分", rest or f"第{m.group(1)}部分", start)
     if re.fullmatch(rf"[{CN_NUM}]{{1,3}}", s):
-        return [_Head(1, s, s, start)]
-    m = H2.match(s)
-    if m:
-        t, whole = _title_from(s[m.end() :])
-        return [_Head(2, f"（{m.group(1)}）", t, start, whole_line=whole)]
-    m = H1.match(s)
-    if m and len(s) > m.end() + 1:
-        t, whole = _title_from(s[m.end() :])
-        return [_Head(1, m.group(1), t, start, whole_line=whole)]
-    m = H4.match(s)
-    if m:
-        t, whole = _title_from(s[m.end() :])
-        return [_Head(4, f"（{m.group(1)}）", t, start, whole_line=whole)]
-    m = H3.match(s)
-    if m and not re.match(r"^\d{1,2}\s*[、．.]\s*\d", s) and len(s) > m.end() + 1:
-        t, whole = _title_from(s[m.end() :])
-        return [_Head(3, m.group(1), t, start, whole_line=whole)]
-    if len(n) <= 40 and PART.match(n) and not any(c in n for c in "。；;，,"):
-        return [_Head(0, None, s, start)]
-    # unnumbered headline line between body paragraphs
-    if (
-        body_started
-        and 6 <= len(n) <= 40
+        return _Head(1, s, s, start)
+    for pattern, rank, numbering, has_title in NUMBERED_HEADINGS:
+        m = pattern.match(s)
+        if m and has_title(s, m):
+            t, whole = _title_from(s[m.end() :])
+            return _Head(rank, numbering.format(m.group(1)), t, start, whole_line=whole)
+    return None
+
+
+def _is_headline(s: str, n: str, prev_line: str, next_line: str) -> bool:
+    """An unnumbered headline line between body paragraphs: short, no sentence punctuation,
+    long body lines on both sides."""
+    return bool(
+        6 <= len(n) <= 40
         and n[-1] not in END_PUNCT + "，,、"
         and not re.search(r"[。；;！!？?]", n)
         and len(prev_line) >= 40
         and len(next_line) >= 40
         and re.search(r"[\u4e00-\u9fff]{4}", n)
         and not LETTER_SPACED.match(s)
-    ):
-        return [_Head(2.5, None, s, start)]
-    return []
+    )
 
 
 def _inline_heads(line: str, start: int) -> list[_Head]:
@@ -297,6 +331,37 @@ def _inline_numbered(line: str, start: int) -> list[_Head]:
 
 def build(lines: list[str]) -> tuple[str, list[tuple[int, int]], list[_Head]]:
     """Join lines into the cleaned text; find heading candidates with their offsets."""
+    text, spans = _joined(lines)
+    heads: list[_Head] = []
+    nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
+    body_started = False
+    in_glossary = False
+    for k, i in enumerate(nonempty):
+        line, start = lines[i], spans[i][0]
+        prev_line = lines[nonempty[k - 1]].strip() if k else ""
+        next_line = lines[nonempty[k + 1]].strip() if k + 1 < len(nonempty) else ""
+        if len(line) > 1500:
+            found = _flattened_line_heads(
+                line, start, body_started, prev_line, next_line, in_glossary
+            )
+            if found:
+                heads.extend(found)
+                body_started = True
+                continue
+        if not in_glossary and k >= len(nonempty) * 0.6 and FOOTNOTES.match(line):
+            heads.append(_Head(0, None, "脚注", start, "glossary", False))
+            in_glossary = True
+            continue
+        found = _line_heads(line, start, body_started, prev_line, next_line, in_glossary)
+        in_glossary = in_glossary or any(h.kind_hint == "glossary" for h in found)
+        heads.extend(found)
+        if len(line.strip()) >= 60 or fold_width(line).strip().startswith("各位代表"):
+            body_started = True
+    return text, spans, heads
+
+
+def _joined(lines: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The lines joined by newlines, and the (start, end) of each in the joined text."""
     text_parts = []
     spans = []
     pos = 0
@@ -307,37 +372,20 @@ def build(lines: list[str]) -> tuple[str, list[tuple[int, int]], list[_Head]]:
         spans.append((pos, pos + len(line)))
         text_parts.append(line)
         pos += len(line)
-    text = "".join(text_parts)
-    heads: list[_Head] = []
-    nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
-    body_started = False
-    in_glossary = False
-    for k, i in enumerate(nonempty):
-        line = lines[i]
-        prev_line = lines[nonempty[k - 1]].strip() if k else ""
-        next_line = lines[nonempty[k + 1]].strip() if k + 1 < len(nonempty) else ""
-        if len(line) > 1500:
-            found = _inline_heads(line, spans[i][0]) + _inline_numbered(line, spans[i][0])
-            if _line_heads(line, spans[i][0], body_started, prev_line, next_line, in_glossary):
-                found = [h for h in found if h.start != spans[i][0]] + _line_heads(
-                    line, spans[i][0], body_started, prev_line, next_line, in_glossary
-                )
-            if found:
-                heads.extend(found)
-                body_started = True
-                continue
-        if not in_glossary and k >= len(nonempty) * 0.6 and FOOTNOTES.match(line):
-            heads.append(_Head(0, None, "脚注", spans[i][0], "glossary", False))
-            in_glossary = True
-            continue
-        found = _line_heads(line, spans[i][0], body_started, prev_line, next_line, in_glossary)
-        for h in found:
-            if h.kind_hint == "glossary":
-                in_glossary = True
-        heads.extend(found)
-        if len(line.strip()) >= 60 or fold_width(line).strip().startswith("各位代表"):
-            body_started = True
-    return text, spans, heads
+    return "".join(text_parts), spans
+
+
+def _flattened_line_heads(
+    line: str, start: int, body_started: bool, prev_line: str, next_line: str, in_glossary: bool
+) -> list[_Head]:
+    """The headings inside one very long line (a text flattened to a line): 一是… groups and
+    numbered headings run into the text; a heading the line itself starts with replaces any
+    found at its start."""
+    found = _inline_heads(line, start) + _inline_numbered(line, start)
+    own = _line_heads(line, start, body_started, prev_line, next_line, in_glossary)
+    if own:
+        found = [h for h in found if h.start != start] + own
+    return found
 
 
 REVIEW = re.compile(
