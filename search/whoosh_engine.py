@@ -569,8 +569,8 @@ def trend(
     its own, whose sections per year are exactly the list's and whose occurrences are those
     of all its terms.
 
-    Occurrences are counted on the token strings the recall index holds for each section
-    (the normalised text, made once at index time), each section read once for all rows;
+    Occurrences are counted on the normalised text the recall index keeps for each section
+    (made once at index time), each section read once for all rows;
     past results.TREND_MAX_SCAN the rows keep their exact section counts only."""
     searcher = get_searcher()
     reader = searcher.reader()
@@ -634,8 +634,8 @@ def trend(
 def _count_occurrences(
     searcher, counters: list[recall.OccurrenceCounter], row_docs: list[set[int]]
 ) -> list[dict[int, int]]:
-    """docnum -> occurrences, per row, read from the recall index's tokens (each section
-    once, whatever the number of rows)."""
+    """docnum -> occurrences, per row, counted on the normalised text the recall index
+    keeps (each section read once, whatever the number of rows)."""
     from search.indexing import index_path
 
     folder = holder.target if holder.searcher is searcher else os.path.realpath(index_path())
@@ -643,12 +643,9 @@ def _count_occurrences(
     sections = {d: s for s, d in docnums.items()}
     wanted = set().union(*row_docs) if row_docs else set()
     out: list[dict[int, int]] = [{} for _ in counters]
-    for section, tokens in recall.reader(folder).section_tokens(sections[d] for d in wanted):
+    for section, norm in recall.reader(folder).section_texts(sections[d] for d in wanted):
         d = docnums[section]
-        spaced = None
         for counter, docs, found in zip(counters, row_docs, out, strict=True):
             if d in docs:
-                if spaced is None and counter.needs_spaced:
-                    spaced = recall.spaced_tokens(tokens)
-                found[d] = counter.count(tokens, spaced)
+                found[d] = counter.count(norm)
     return out
