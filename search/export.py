@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from search.engines import get_engine
 from search.highlight import occurrences
-from search.normalize import normalize_with_offsets
+from search.normalize import normalize_with_offset_map
 from search.query import ParsedQuery
 from search.units import Unit
 
@@ -93,7 +93,7 @@ def kwic_rows(
         )
         found = False
         if terms:
-            norm, omap = normalize_with_offsets(body)
+            norm, omap = normalize_with_offset_map(body)
             for s, e, _ in occurrences(norm, terms):
                 found = True
                 ms, me = omap[s], omap[e - 1] + 1
