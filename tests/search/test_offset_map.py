@@ -37,7 +37,7 @@ def reference_normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     for m in re.finditer(r"\s+", mapped):
         parts.append(mapped[pos : m.start()])
         omap.extend(origin[pos : m.start()] if origin is not None else range(pos, m.start()))
-        rep = textnorm._space_replacement(mapped, m)
+        rep = _reference_space_replacement(mapped, m)
         if rep:
             parts.append(rep)
             omap.append(origin[m.start()] if origin is not None else m.start())
@@ -57,6 +57,19 @@ def reference_normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     out_map.extend(omap[pos:end])
     out_map.append(omap[-1])
     return "".join(out_parts), out_map
+
+
+def _reference_space_replacement(norm: str, m: re.Match) -> str:
+    run = m.group()
+    if "\n" in run or "\r" in run or "\u2028" in run or "\u2029" in run:
+        return "\n"
+    start, end = m.start(), m.end()
+    before = norm[start - 1] if start > 0 else "\n"
+    after = norm[end] if end < len(norm) else "\n"
+    cjk = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\U00020000-\U0003134f]")
+    if before == "\n" or after == "\n" or cjk.match(before) or cjk.match(after):
+        return ""
+    return " "
 
 
 def assert_same_as_before(text: str) -> None:
