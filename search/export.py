@@ -41,13 +41,17 @@ MAX_ROWS = 50_000
 BUDGET_MARK = "(budget)"
 
 # Where a sentence ends, for the context around a match (and a line break: a paragraph).
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+SENTENCE_ENDS = "。！？；!?;\n"
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 MAX_SENTENCE = 400  # characters of context at most, around the match
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` holding [start, end), at most MAX_SENTENCE characters."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    # The sentence's start is found looking back from the match (rfind), not by scanning
+    # the section from its beginning for every match: that made a long section's export
+    # quadratic in its matches.
+    left = max(text.rfind(c, 0, start) for c in SENTENCE_ENDS) + 1
     m = _SENTENCE_END.search(text, end)
     right = m.end() if m else len(text)
     if right - left > MAX_SENTENCE:
