@@ -10,18 +10,22 @@ own data is touched. The corpus is deterministic (bench/synthetic.py, from the r
 Printed, side by side in the same run:
 - build: our index (search.indexing.rebuild: jieba/rjieba words + character grams) vs
   haystack's default Whoosh set-up with jieba's ChineseAnalyzer on the same section documents
-  (a subset, --baseline-reports), as reports/s and MB/s, and the index size;
+  (a subset, --baseline-reports; bench/haystack_baseline.py), as reports/s and MB/s, and the
+  index size;
 - latency (view_figures, the same on every corpus): p50/p95 of the search page (list, with
   snippets and marks), the district × year grid, the API and the trend, through Django's full
   request stack (middleware, URL routing, templates), cache off, single client; the CSV
-  export's hits per second; page 40 against page 1; then the search page under 8 concurrent
+  export's hits per second; page 40 against page 1; haystack's default query path for a page
+  of 20 (SearchQuerySet.auto_query, load_all, its Highlighter) on its index, for the same
+  queries, beside our search page as a ratio; then the search page under 8 concurrent
   clients through gunicorn (bench/bench_concurrent.py);
 - recall/precision per query class against a brute-force substring scan (≥ 1,000 queries),
   and highlight exactness;
 - worker memory (RSS) after the queries.
 
-With --real, the same latency figures on the real archive instead (fixtures/corpus and the
-seeds, imported as `make seed` does).
+With --real, the same latency figures (and haystack's default, built on --baseline-reports of
+its reports) on the real archive instead (fixtures/corpus and the seeds, imported as `make
+seed` does).
 
     .venv/bin/python bench/bench_search.py --reports 10000 --folder var/bench-10k --build-only
     .venv/bin/python bench/bench_search.py --reuse var/bench-10k --skip-quality
@@ -223,24 +227,13 @@ def default_haystack_build(report_ids: list[int], folder: Path) -> dict:
     """haystack's stock Whoosh schema for our section documents, text analysed with jieba's
     ChineseAnalyzer (positions at character offsets, stored body, spelling), written the way
     haystack's update() writes: update_document per document, one commit."""
-    from jieba.analyse import ChineseAnalyzer
-    from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
     from whoosh.index import create_in
 
+    from bench.haystack_baseline import baseline_schema
     from search.indexing import documents_for_report
 
-    schema = Schema(
-        id=ID(stored=True, unique=True),
-        django_ct=ID(stored=True),
-        django_id=ID(stored=True),
-        text=TEXT(stored=True, analyzer=ChineseAnalyzer(), sortable=True, spelling=True),
-        title=TEXT(stored=True, analyzer=ChineseAnalyzer(), sortable=True),
-        places=KEYWORD(stored=True, commas=True, scorable=True),
-        year=NUMERIC(stored=True, numtype=int),
-        place=TEXT(stored=True),
-    )
     folder.mkdir(parents=True, exist_ok=True)
-    ix = create_in(str(folder), schema)
+    ix = create_in(str(folder), baseline_schema())
     docs = [d for rid in report_ids for d in documents_for_report(rid)]  # prepared beforehand
     nbytes = sum(len(d.get("body", "").encode("utf-8")) for d in docs)
     started = time.perf_counter()
@@ -264,6 +257,29 @@ def default_haystack_build(report_ids: list[int], folder: Path) -> dict:
         "bytes": nbytes,
         "index_mb": dir_mb(folder),
     }
+
+
+def haystack_ratio_figures(folder: Path, ours: dict, rounds: int, label: str) -> dict:
+    """haystack's default query path on the baseline index (bench/haystack_baseline.py)
+    beside our search page (`ours`: view_figures' latency of it), for the same queries in the
+    same run. The baseline index holds --baseline-reports reports, ours all of them: a
+    smaller index, so the ratio is if anything in haystack's favour."""
+    from whoosh.index import open_dir
+
+    from bench.haystack_baseline import page_times
+
+    sections = open_dir(str(folder)).doc_count()
+    times = page_times(folder, QUERIES, rounds)
+    theirs = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "n": len(times)}
+    ratio = {k: theirs[k] / max(ours[k], 1e-9) for k in ("p50", "p95")}
+    print(
+        f"{label} haystack's default search page (auto_query, load_all, page of 20, "
+        f"Highlighter; its index: {sections:,} sections): p50 {theirs['p50']:.0f} ms, "
+        f"p95 {theirs['p95']:.0f} ms ({theirs['n']} requests); ours: p50 {ours['p50']:.0f} ms, "
+        f"p95 {ours['p95']:.0f} ms; haystack's default takes {ratio['p50']:.1f}x (p50) and "
+        f"{ratio['p95']:.1f}x (p95) our time; {load_average()}"
+    )
+    return {"haystack": theirs, "ours": {k: ours[k] for k in ("p50", "p95")}, "ratio": ratio}
 
 
 def worker_memory() -> float:
@@ -385,9 +401,8 @@ def real_archive_figures(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-real-"))
     setup_django(tmp)
     from django.core.management import call_command
-    from django.test import Client
 
-    from search import whoosh_engine
+    from search.indexing import published_report_ids
 
     started = time.perf_counter()
     call_command("load_indicators", verbosity=0)
@@ -398,22 +413,147 @@ def real_archive_figures(args) -> dict:
         verbosity=0,
     )
     figures: dict = {"import_s": time.perf_counter() - started}
-    client = Client()
-    whoosh_engine.holder.reset()
-    client.get("/search/", {"q": "发展"})  # open the index in this "worker"
-    figures.update(view_figures(client, args.requests, "real archive"))
-    if args.clients:
-        from bench.bench_concurrent import concurrent_figures
-
-        figures["concurrent"] = concurrent_figures(tmp, clients=args.clients)
-    if args.json:
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    if args.baseline_reports:
+        ids = published_report_ids()[: args.baseline_reports]
+        figures["baseline"] = baseline_build_figures(ids, tmp / "baseline")
+    figures.update(latency_figures(args, tmp, "real archive"))
+    write_json(args, figures)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     return figures
 
 
-def main(argv=None) -> int:
+def write_json(args, figures: dict) -> None:
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+
+
+def baseline_build_figures(report_ids: list[int], folder: Path) -> dict:
+    """haystack's default index of these reports, built and measured (default_haystack_build)."""
+    base = default_haystack_build(report_ids, folder)
+    figures = {
+        "reports": base["reports"],
+        "seconds": base["seconds"],
+        "reports_per_s": base["reports"] / base["seconds"],
+        "mb_per_s": base["bytes"] / 1e6 / base["seconds"],
+        "index_mb_per_report": base["index_mb"] / max(1, base["reports"]),
+    }
+    print(
+        f"build (haystack default, jieba ChineseAnalyzer, {base['reports']} reports): "
+        f"{base['seconds']:.1f} s, {figures['reports_per_s']:.1f} reports/s, "
+        f"{figures['mb_per_s']:.2f} MB/s, {figures['index_mb_per_report']:.2f} MB/report"
+    )
+    return figures
+
+
+def build_figures(args, tmp: Path) -> dict:
+    """Store the synthetic corpus, build our index and haystack's default one (in
+    tmp/baseline), and print the build figures side by side."""
+    from search import analysis
+    from search.indexing import index_path, published_report_ids, rebuild
+
+    t = time.perf_counter()
+    chars, nbytes = load_corpus(args.reports, args.seed)
+    print(
+        f"corpus: {args.reports} reports, {chars / 1e6:.1f} M characters, "
+        f"{nbytes / 1e6:.1f} MB, stored in {time.perf_counter() - t:.1f} s"
+    )
+    analysis.get_jieba()  # load the dictionary before timing (once per process)
+    info = rebuild(procs=args.procs)
+    size = dir_mb(Path(os.path.realpath(index_path())))
+    ours_rate = info["reports"] / info["seconds"]
+    figures: dict = {
+        "build": {
+            "seconds": info["seconds"],
+            "reports_per_s": ours_rate,
+            "mb_per_s": nbytes / 1e6 / info["seconds"],
+            "index_mb": size,
+            "sections": info["sections"],
+            "tokenizer": analysis.tokenizer_name(),
+            "procs": args.procs,
+        }
+    }
+    print(
+        f"build (ours, {analysis.tokenizer_name()}, procs={args.procs}): "
+        f"{info['seconds']:.1f} s, {ours_rate:.1f} reports/s, "
+        f"{nbytes / 1e6 / info['seconds']:.2f} MB/s, index {size:.0f} MB "
+        f"({size / args.reports:.2f} MB/report), {info['sections']} sections"
+    )
+    ids = published_report_ids()[: args.baseline_reports]
+    figures["baseline"] = baseline_build_figures(ids, tmp / "baseline")
+    ratio = ours_rate / figures["baseline"]["reports_per_s"]
+    print(
+        f"build ratio: {ratio:.1f}x the default "
+        f"({'meets' if ratio >= 3 else 'MISSES'} the bar: >= 3x)"
+    )
+    return figures
+
+
+def latency_figures(args, tmp: Path, label: str) -> dict:
+    """view_figures through Django, haystack's default query path on the baseline index
+    when there is one (the ratio), then the concurrent clients through gunicorn."""
+    from django.test import Client
+
+    from search import whoosh_engine
+
+    client = Client()
+    whoosh_engine.holder.reset()
+    client.get("/search/", {"q": "发展"})  # open the index in this "worker"
+    figures = view_figures(client, args.requests, label)
+    baseline = tmp / "baseline"
+    if baseline.is_dir():
+        figures["haystack"] = haystack_ratio_figures(
+            baseline, figures["latency_ms"]["page"], args.requests, label
+        )
+    if args.clients:
+        from bench.bench_concurrent import concurrent_figures
+
+        figures["concurrent"] = concurrent_figures(tmp, clients=args.clients)
+    return figures
+
+
+def quality_figures(args) -> dict:
+    """Recall/precision per query class against a brute-force substring scan."""
+    from archive.models import Report, Section
+    from search import whoosh_engine
+    from search.evaluation import evaluate, format_scores, sample_queries
+    from search.query import parse_query
+    from search.search_indexes import attach_units
+
+    texts: dict[str, str] = {}
+    for report in Report.objects.published().select_related("current_version"):
+        sections = list(Section.objects.filter(version=report.current_version))
+        attach_units(report.current_version, sections)
+        texts.update({str(s.pk): s.search_unit_text for s in sections})
+    searcher = whoosh_engine.get_searcher()
+    docids = whoosh_engine.docnum_to_section_ids(searcher)
+    samples = sample_queries(texts, n_per_class=max(1, args.queries // 7), seed=args.seed)
+    t = time.perf_counter()
+    scores = evaluate(
+        texts,
+        samples,
+        lambda q: {docids[d] for d in whoosh_engine.matching_docnums(parse_query(q), searcher)},
+    )
+    print(
+        f"recall/precision vs brute force ({len(samples)} queries, "
+        f"{time.perf_counter() - t:.0f} s):"
+    )
+    print(format_scores(scores))
+    misses = {cls: sc.misses for cls, sc in scores.items() if sc.misses}
+    if misses:
+        print("misses:", misses)
+    return {
+        cls: {
+            "queries": sc.queries,
+            "recall": sc.recall,
+            "precision": sc.precision,
+            "highlights": sc.highlight_exactness,
+        }
+        for cls, sc in scores.items()
+    }
+
+
+def parse_args(argv=None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--reports", type=int, default=1000, help="synthetic reports (default 1000)"
@@ -424,7 +564,8 @@ def main(argv=None) -> int:
         "--baseline-reports",
         type=int,
         default=50,
-        help="reports indexed with haystack's default set-up for comparison",
+        help="reports indexed with haystack's default set-up for comparison (build speed, "
+        "and its query path beside our search page); 0: none (with --real)",
     )
     parser.add_argument(
         "--queries",
@@ -475,156 +616,61 @@ def main(argv=None) -> int:
         action="store_true",
         help="no recall/precision comparison (the latency figures only)",
     )
-    args = parser.parse_args(argv)
+    return parser, parser.parse_args(argv)
 
-    if args.real:
-        real_archive_figures(args)
-        return 0
+
+def archive_folder(parser: argparse.ArgumentParser, args) -> Path:
+    """The folder of the synthetic archive: reused, built in --folder and kept, or a
+    temporary one."""
     if args.reuse:
         args.folder, args.keep = None, True
+        return args.reuse.resolve()
     if args.folder:
         if args.folder.exists() and any(args.folder.iterdir()):
             parser.error(f"{args.folder} is not empty")
         args.folder.mkdir(parents=True, exist_ok=True)
         args.keep = True
-    tmp = (
-        args.reuse.resolve()
-        if args.reuse
-        else args.folder.resolve()
-        if args.folder
-        else Path(tempfile.mkdtemp(prefix="bench-search-"))
-    )
+        return args.folder.resolve()
+    return Path(tempfile.mkdtemp(prefix="bench-search-"))
+
+
+def synthetic_figures(args, tmp: Path) -> dict:
+    """Build (or reuse) the synthetic archive in `tmp` and measure it."""
     figures: dict = {"reports": args.reports}
+    setup_django(tmp)
+    if args.reuse:
+        from archive.models import Report
+
+        args.reports = figures["reports"] = Report.objects.published().count()
+        print(
+            f"corpus and index reused from {tmp}: {args.reports} reports "
+            "(build figures: the run that built them)"
+        )
+    else:
+        figures.update(build_figures(args, tmp))
+    if args.build_only:
+        return figures
+    figures.update(latency_figures(args, tmp, f"{args.reports:,} reports"))
+    figures["rss_mb"] = rss_mb()
+    figures["worker_rss_mb"] = worker_memory()
+    print(
+        f"worker memory: RSS {figures['worker_rss_mb']:.0f} MB in a fresh worker process "
+        f"after the query list {verdict(figures['worker_rss_mb'], (10_000, 400), 'MB')}; "
+        f"benchmark process {figures['rss_mb']:.0f} MB"
+    )
+    if not args.skip_quality:
+        figures["quality"] = quality_figures(args)
+    return figures
+
+
+def main(argv=None) -> int:
+    parser, args = parse_args(argv)
+    if args.real:
+        real_archive_figures(args)
+        return 0
+    tmp = archive_folder(parser, args)
     try:
-        setup_django(tmp)
-        from django.conf import settings
-        from django.test import Client
-
-        from search import analysis, whoosh_engine
-        from search.evaluation import evaluate, format_scores, sample_queries
-        from search.indexing import index_path, published_report_ids, rebuild
-        from search.query import parse_query
-
-        if args.reuse:
-            from archive.models import Report
-
-            args.reports = Report.objects.published().count()
-            figures["reports"] = args.reports
-            print(
-                f"corpus and index reused from {tmp}: {args.reports} reports "
-                "(build figures: the run that built them)"
-            )
-        else:
-            t = time.perf_counter()
-            chars, nbytes = load_corpus(args.reports, args.seed)
-            print(
-                f"corpus: {args.reports} reports, {chars / 1e6:.1f} M characters, "
-                f"{nbytes / 1e6:.1f} MB, stored in {time.perf_counter() - t:.1f} s"
-            )
-            analysis.get_jieba()  # load the dictionary before timing (once per process)
-
-            # --- build -----------------------------------------------------------------------
-            info = rebuild(procs=args.procs)
-            size = dir_mb(Path(os.path.realpath(index_path())))
-            ours_rate = info["reports"] / info["seconds"]
-            figures["build"] = {
-                "seconds": info["seconds"],
-                "reports_per_s": ours_rate,
-                "mb_per_s": nbytes / 1e6 / info["seconds"],
-                "index_mb": size,
-                "sections": info["sections"],
-                "tokenizer": analysis.tokenizer_name(),
-                "procs": args.procs,
-            }
-            ids = published_report_ids()[: args.baseline_reports]
-            base = default_haystack_build(ids, tmp / "baseline")
-            base_rate = base["reports"] / base["seconds"]
-            figures["baseline"] = {
-                "reports": base["reports"],
-                "seconds": base["seconds"],
-                "reports_per_s": base_rate,
-                "mb_per_s": base["bytes"] / 1e6 / base["seconds"],
-                "index_mb_per_report": base["index_mb"] / max(1, base["reports"]),
-            }
-            print(
-                f"build (ours, {analysis.tokenizer_name()}, procs={args.procs}): "
-                f"{info['seconds']:.1f} s, {ours_rate:.1f} reports/s, "
-                f"{nbytes / 1e6 / info['seconds']:.2f} MB/s, index {size:.0f} MB "
-                f"({size / args.reports:.2f} MB/report), {info['sections']} sections"
-            )
-            print(
-                f"build (haystack default, jieba ChineseAnalyzer, {base['reports']} reports): "
-                f"{base['seconds']:.1f} s, {base_rate:.1f} reports/s, "
-                f"{figures['baseline']['mb_per_s']:.2f} MB/s, "
-                f"{figures['baseline']['index_mb_per_report']:.2f} MB/report"
-            )
-            print(
-                f"build ratio: {ours_rate / base_rate:.1f}x the default "
-                f"({'meets' if ours_rate / base_rate >= 3 else 'MISSES'} the bar: >= 3x)"
-            )
-
-        if args.build_only:
-            return 0
-
-        # --- latency through Django --------------------------------------------------------
-        client = Client()
-        whoosh_engine.holder.reset()
-        client.get("/search/", {"q": "发展"})  # open the index in this "worker"
-        figures.update(view_figures(client, args.requests, f"{args.reports:,} reports"))
-        if args.clients:
-            from bench.bench_concurrent import concurrent_figures
-
-            figures["concurrent"] = concurrent_figures(tmp, clients=args.clients)
-        figures["rss_mb"] = rss_mb()
-        figures["worker_rss_mb"] = worker_memory()
-        print(
-            f"worker memory: RSS {figures['worker_rss_mb']:.0f} MB in a fresh worker process "
-            f"after the query list {verdict(figures['worker_rss_mb'], (10_000, 400), 'MB')}; "
-            f"benchmark process {figures['rss_mb']:.0f} MB"
-        )
-
-        # --- recall / precision vs brute force ---------------------------------------------
-        if args.skip_quality:
-            if args.json:
-                args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-            return 0
-        from archive.models import Report, Section
-        from search.search_indexes import attach_units
-
-        texts: dict[str, str] = {}
-        for report in Report.objects.published().select_related("current_version"):
-            sections = list(Section.objects.filter(version=report.current_version))
-            attach_units(report.current_version, sections)
-            texts.update({str(s.pk): s.search_unit_text for s in sections})
-        searcher = whoosh_engine.get_searcher()
-        docids = whoosh_engine.docnum_to_section_ids(searcher)
-        samples = sample_queries(texts, n_per_class=max(1, args.queries // 7), seed=args.seed)
-        t = time.perf_counter()
-        scores = evaluate(
-            texts,
-            samples,
-            lambda q: {docids[d] for d in whoosh_engine.matching_docnums(parse_query(q), searcher)},
-        )
-        print(
-            f"recall/precision vs brute force ({len(samples)} queries, "
-            f"{time.perf_counter() - t:.0f} s):"
-        )
-        print(format_scores(scores))
-        figures["quality"] = {
-            cls: {
-                "queries": sc.queries,
-                "recall": sc.recall,
-                "precision": sc.precision,
-                "highlights": sc.highlight_exactness,
-            }
-            for cls, sc in scores.items()
-        }
-        misses = {cls: sc.misses for cls, sc in scores.items() if sc.misses}
-        if misses:
-            print("misses:", misses)
-        if args.json:
-            args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-        del settings
+        write_json(args, synthetic_figures(args, tmp))
         return 0
     finally:
         if not args.keep:

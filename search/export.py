@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from search.engines import get_engine
 from search.highlight import occurrences
-from search.normalize import normalize_with_offsets
+from search.normalize import normalize_with_offset_map
 from search.query import ParsedQuery
 from search.units import Unit
 
@@ -41,13 +41,17 @@ MAX_ROWS = 50_000
 BUDGET_MARK = "(budget)"
 
 # Where a sentence ends, for the context around a match (and a line break: a paragraph).
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+SENTENCE_ENDS = "。！？；!?;\n"
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 MAX_SENTENCE = 400  # characters of context at most, around the match
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of `text` holding [start, end), at most MAX_SENTENCE characters."""
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    # The sentence's start is found looking back from the match (rfind), not by scanning
+    # the section from its beginning for every match: that made a long section's export
+    # quadratic in its matches.
+    left = max(text.rfind(c, 0, start) for c in SENTENCE_ENDS) + 1
     m = _SENTENCE_END.search(text, end)
     right = m.end() if m else len(text)
     if right - left > MAX_SENTENCE:
@@ -93,7 +97,7 @@ def kwic_rows(
         )
         found = False
         if terms:
-            norm, omap = normalize_with_offsets(body)
+            norm, omap = normalize_with_offset_map(body)
             for s, e, _ in occurrences(norm, terms):
                 found = True
                 ms, me = omap[s], omap[e - 1] + 1

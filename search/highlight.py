@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.normalize import find_all, normalize_with_offsets
+from search.normalize import find_all, normalize, normalize_with_offset_map
 
 SNIPPET_WIDTH = 110  # characters of context around the best passage
 
@@ -71,7 +71,7 @@ def _line_bounds(norm: str, i: int) -> tuple[int, int]:
 
 def make_snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Snippet:
     """The best passage of `text` for `terms` (normalised), with every occurrence marked."""
-    norm, omap = normalize_with_offsets(text)
+    norm, omap = normalize_with_offset_map(text)  # a few offsets are looked up, not all
     occ = occurrences(norm, terms)
     if not occ:
         end = min(len(text), width)
@@ -111,10 +111,10 @@ def make_snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Sni
 def mark_text(text: str, terms: list[str]) -> list[tuple[str, bool]]:
     """The whole of `text` as (text, is_mark) pieces, every occurrence of `terms` marked
     (for the report page: `terms` are the ?hl= values, see search.views.hl_terms)."""
-    norm, omap = normalize_with_offsets(text)
+    norm, omap = normalize_with_offset_map(text)
     # The terms get the index's normalisation too: a hand-made or shared link (?hl=GDP,
     # ?hl=營商環境, ?hl=６.５％) marks what a search for the same words finds.
-    wanted = [n for n in (normalize_with_offsets(t, offsets=False)[0].strip() for t in terms) if n]
+    wanted = [n for n in (normalize(t).strip() for t in terms) if n]
     pieces, pos = [], 0
     for s, e, _ in occurrences(norm, wanted):
         ms, me = omap[s], omap[e - 1] + 1

@@ -31,9 +31,12 @@ def report_short_url(pid: str) -> str:
     return reverse("archive:report_short", args=[pid])
 
 
+@functools.lru_cache(maxsize=1024)
+def _marks_query(terms: tuple[str, ...]) -> str:
+    return "?" + urlencode({"hl": hl_param(list(terms))}) if terms else ""
+
+
 def hit_link(hit: results.Hit, terms: list[str]) -> str:
     """The best paragraph of the hit's section, with the terms to mark on arrival."""
-    url = version_url(hit.report_pid, hit.version_number)
-    if terms:
-        url += "?" + urlencode({"hl": hl_param(terms)})
+    url = version_url(hit.report_pid, hit.version_number) + _marks_query(tuple(terms))
     return f"{url}#{hit.anchor}" if hit.anchor else url

@@ -5,6 +5,7 @@ trend and the brute-force check all normalise through these functions."""
 from archive.ingest.textnorm import (  # noqa: F401 - this module's public names
     find_all,
     normalize,
+    normalize_with_offset_map,
     normalize_with_offsets,
     original_span,
 )

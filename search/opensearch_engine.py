@@ -445,7 +445,7 @@ def trend(
         ):
             src = hit["_source"]
             place, year = _place(src.get("place")), _year(src.get("year"))
-            n = counter.count(src.get(field, "").encode("ascii")) if counted_ok else 0
+            n = counter.count_tokens(src.get(field, "").encode("ascii")) if counted_ok else 0
             total[year][0] += 1
             total[year][1] += n
             if by_place:

@@ -15,8 +15,14 @@ read by FTS5's `ascii` tokenizer: any character, punctuation, digits and "%" inc
 token that no tokenizer rule can split, fold or drop.
 
 The FTS table is contentless (content=''): the text lives in the Whoosh index and the
-database already. To delete a row FTS5 needs the tokens it was given, so `units` keeps them
-compressed (a quarter of their size) beside the section and report ids.
+database already. `units` keeps, beside the section and report ids, the normalised text itself
+as UTF-8, uncompressed: FTS5 needs the tokens a row was given to delete it (they are made again
+from the text), and the trend counts occurrences on it with bytes.count, in C, with no
+per-section work in Python (decompressing and spacing tokens was 70% of a trend).
+
+An index made before that (format 0: `units.tokens`, the tokens zlib-compressed) is detected
+and still read and written in its own format, exactly and as slowly as before, until
+`manage.py rebuild_search_index` makes a new one; `stored_format` says which one a file is.
 
 Writes happen under search.indexing's single-writer lock; readers (web workers) use one
 connection per thread and see each write when it commits (WAL).
@@ -24,11 +30,13 @@ connection per thread and see each write when it commits (WAL).
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
 
 FILENAME = "recall.sqlite3"
@@ -40,10 +48,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chars USING fts5(
 CREATE TABLE IF NOT EXISTS units (
     section INTEGER PRIMARY KEY,
     report INTEGER NOT NULL,
-    tokens BLOB NOT NULL
+    norm BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_report ON units(report);
+PRAGMA user_version = 2;
 """
+
+FORMAT = 2  # PRAGMA user_version of an index that keeps the normalised text (0: tokens)
 
 
 class _HexTable(dict):
@@ -69,51 +80,62 @@ def match_expression(norm_term: str) -> str:
     return '"' + char_tokens(norm_term) + '"'
 
 
-class OccurrenceCounter:
-    """Counts occurrences of normalised terms in a token string (`char_tokens` of normalised
-    text, as bytes) exactly as search.highlight.occurrences counts them in the text itself:
-    non-overlapping, left to right, the longest term winning where several start. The trend
-    counts on the tokens the index already holds (the recall rows here, the recall field's
-    source in OpenSearch), so no section's text is normalised again at query time.
+def utf8(norm_text: str) -> bytes:
+    """Normalised text as the recall index keeps it (lone surrogates too: any text indexes)."""
+    return norm_text.encode("utf-8", "surrogatepass")
 
-    Terms that cannot overlap one another (none inside another, no end of one the start of
-    another: single characters, most words) are counted one by one with bytes.count, in C.
-    Tokens are then separated by two spaces and the text padded with one, so a term's
-    pattern (" t1  t2 ") can only match whole tokens, and two occurrences side by side are
-    both found (the second keeps its own leading space). Other term sets go through one
-    regular expression whose alternatives are tried longest first."""
+
+def tokens_text(tokens: bytes) -> str:
+    """The normalised text a token string was made from (char_tokens read backwards)."""
+    return "".join(map(chr, map(int, tokens.split(), repeat(16))))
+
+
+class OccurrenceCounter:
+    """Counts occurrences of normalised terms exactly as search.highlight.occurrences counts
+    them in the text: non-overlapping, left to right, the longest term winning where several
+    start. The trend counts on what the index already holds for each section — the normalised
+    text as UTF-8 in the recall index (`count`), the recall field's tokens in OpenSearch
+    (`count_tokens`) — so no section's text is normalised again at query time.
+
+    On UTF-8 a match can only start and end at character boundaries (a lead byte is never a
+    continuation byte), so counting bytes counts characters. Terms that cannot overlap one
+    another (none inside another, no end of one the start of another: single characters,
+    most words) are counted one by one with bytes.count, which is the left-to-right,
+    non-overlapping count of one term. Other term sets go through one regular expression whose
+    alternatives are tried longest first, which is the same rule."""
 
     def __init__(self, norm_terms: Iterable[str]):
         self.terms = list(dict.fromkeys(t for t in norm_terms if t))
-        self._patterns: list[bytes] = []
-        self._regex: re.Pattern | None = None
-        if _independent(self.terms):
-            self._patterns = [b" " + _spaced(t) + b" " for t in self.terms]
-        else:
-            alternatives = b"|".join(
-                re.escape(char_tokens(t).encode("ascii"))
-                for t in sorted(self.terms, key=len, reverse=True)
-            )
-            self._regex = re.compile(rb"(?<![0-9a-f])(?:" + alternatives + rb")(?![0-9a-f])")
+        self._independent = _independent(self.terms)
+        longest_first = sorted(self.terms, key=len, reverse=True)
+        self._needles = [utf8(t) for t in self.terms]
+        self._regex = re.compile(b"|".join(re.escape(utf8(t)) for t in longest_first))
+        # Tokens: separated by two spaces and padded with one, so that a term's pattern
+        # (" t1  t2 ") matches whole tokens only and two occurrences side by side are both
+        # found; the regex is held to whole tokens by the look-arounds.
+        self._token_patterns = [b" " + _spaced(t) + b" " for t in self.terms]
+        self._token_regex = re.compile(
+            rb"(?<![0-9a-f])(?:"
+            + b"|".join(re.escape(char_tokens(t).encode("ascii")) for t in longest_first)
+            + rb")(?![0-9a-f])"
+        )
 
-    @property
-    def needs_spaced(self) -> bool:
-        return bool(self._patterns)
-
-    def count(self, tokens: bytes, spaced: bytes | None = None) -> int:
-        """Occurrences in `tokens`; `spaced` is spaced_tokens(tokens) when the caller has it
-        already (several rows counting in the same section)."""
-        if self._regex is not None:
-            return sum(1 for _ in self._regex.finditer(tokens))
-        if not self._patterns:
+    def count(self, norm: bytes) -> int:
+        """Occurrences in normalised text encoded as the recall index keeps it (`utf8`)."""
+        if not self.terms:
             return 0
-        spaced = spaced_tokens(tokens) if spaced is None else spaced
-        return sum(spaced.count(p) for p in self._patterns)
+        if self._independent:
+            return sum(map(norm.count, self._needles))
+        return sum(1 for _ in self._regex.finditer(norm))
 
-
-def spaced_tokens(tokens: bytes) -> bytes:
-    """Tokens separated by two spaces, padded with one (OccurrenceCounter's patterns)."""
-    return b" " + tokens.replace(b" ", b"  ") + b" "
+    def count_tokens(self, tokens: bytes) -> int:
+        """Occurrences in a token string (`char_tokens` of normalised text, as bytes)."""
+        if not self.terms:
+            return 0
+        if self._independent:
+            spaced = b" " + tokens.replace(b" ", b"  ") + b" "
+            return sum(map(spaced.count, self._token_patterns))
+        return sum(1 for _ in self._token_regex.finditer(tokens))
 
 
 def _spaced(norm_term: str) -> bytes:
@@ -150,6 +172,13 @@ class RecallIndex:
     def exists(self) -> bool:
         return self.path.exists()
 
+    @functools.cached_property
+    def stored_format(self) -> int:
+        """FORMAT for an index that keeps the normalised text, 0 for one that keeps the
+        compressed tokens (made before; read and written in its own way until rebuilt)."""
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(units)")}
+        return 0 if "tokens" in columns else FORMAT
+
     def create(self) -> None:
         self.conn.executescript(_SCHEMA)
 
@@ -181,9 +210,13 @@ class RecallIndex:
             return False
         tokens = char_tokens(norm_text)
         self.conn.execute("INSERT INTO chars(rowid, tokens) VALUES (?, ?)", (section, tokens))
+        if self.stored_format == FORMAT:
+            stored, column = utf8(norm_text), "norm"
+        else:
+            stored, column = zlib.compress(tokens.encode("ascii"), 1), "tokens"
         self.conn.execute(
-            "INSERT INTO units(section, report, tokens) VALUES (?, ?, ?)",
-            (section, report, zlib.compress(tokens.encode("ascii"), 1)),
+            f"INSERT INTO units(section, report, {column}) VALUES (?, ?, ?)",
+            (section, report, stored),
         )
         return True
 
@@ -192,11 +225,14 @@ class RecallIndex:
         n = 0
         for section in sections:
             row = self.conn.execute(
-                "SELECT tokens FROM units WHERE section = ?", (section,)
+                f"SELECT {self._stored_column} FROM units WHERE section = ?", (section,)
             ).fetchone()
             if row is None:
                 continue
-            tokens = zlib.decompress(row[0]).decode("ascii")
+            if self.stored_format == FORMAT:
+                tokens = char_tokens(row[0].decode("utf-8", "surrogatepass"))
+            else:
+                tokens = zlib.decompress(row[0]).decode("ascii")
             self.conn.execute(
                 "INSERT INTO chars(chars, rowid, tokens) VALUES ('delete', ?, ?)",
                 (section, tokens),
@@ -233,17 +269,26 @@ class RecallIndex:
             )
         ]
 
-    def section_tokens(self, sections: Iterable[int]) -> Iterator[tuple[int, bytes]]:
-        """(section, the token string it was indexed with) for each of `sections` held here:
-        the normalised text, read back rather than normalised again (trend counts)."""
+    def section_texts(self, sections: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """(section, its normalised text as `utf8`) for each of `sections` held here: the
+        text as it was indexed, read back rather than normalised again (trend counts)."""
         ids = sorted(set(sections))
+        column = self._stored_column
         for i in range(0, len(ids), _BATCH):
             chunk = ids[i : i + _BATCH]
             marks = ",".join("?" * len(chunk))
-            for section, blob in self.conn.execute(
-                f"SELECT section, tokens FROM units WHERE section IN ({marks})", chunk
-            ):
-                yield section, zlib.decompress(blob)
+            rows = self.conn.execute(
+                f"SELECT section, {column} FROM units WHERE section IN ({marks})", chunk
+            )
+            if self.stored_format == FORMAT:
+                yield from rows
+            else:
+                for section, blob in rows:
+                    yield section, utf8(tokens_text(zlib.decompress(blob)))
+
+    @property
+    def _stored_column(self) -> str:
+        return "norm" if self.stored_format == FORMAT else "tokens"
 
     def all_sections(self) -> dict[int, int]:
         """section -> report for every indexed section (drift checks)."""

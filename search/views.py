@@ -35,16 +35,30 @@ def _decorate(outcome: results.Outcome, base: dict | None = None) -> None:
         hit.report_url = report_short_url(hit.report_pid)
         hit.snippet_html = mark_safe(hit.snippet.to_html())  # escaped in to_html
     if base is not None:
+        # The search's own part of every cell's link is encoded once, not once per cell:
+        # urlencode joins its pairs in order, so the link is the same as cell_params' own.
+        shared = "?" + urlencode(_cell_base(base)) + "&"
         for (place, year), cell in outcome.grid.items():
-            cell.url = "?" + urlencode(cell_params(base, place, year))
+            cell.url = shared + urlencode(_cell_filters(place, year))
 
 
 def cell_params(base: dict, place: str, year: int | None) -> dict:
     """The list of exactly one grid cell: the search's own filters (they hold for every hit of
     the cell) and the cell's place and year — that place alone, not the places under it, and
     an unknown place or year as a filter of its own."""
-    params = {k: v for k, v in base.items() if k not in ("view", "page")}
-    params["view"] = "list"
+    return {**_cell_base(base), **_cell_filters(place, year)}
+
+
+_CELL_KEYS = ("view", "page", "place_exact", "place_unknown", "year", "year_unknown")
+
+
+def _cell_base(base: dict) -> dict:
+    """The search's parameters that every cell's link keeps (the cell sets the others)."""
+    return {**{k: v for k, v in base.items() if k not in _CELL_KEYS}, "view": "list"}
+
+
+def _cell_filters(place: str, year: int | None) -> dict:
+    params: dict = {}
     if place == results.UNKNOWN_PLACE:
         params["place_unknown"] = 1
     else:

@@ -17,7 +17,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -159,6 +159,35 @@ def cell_keys(searcher) -> list[tuple[str, int | None]]:
             keys[d] = (f.get("place") or UNKNOWN_PLACE, f.get("year") or None)
     _keys_cache["keys"] = (searcher, keys)
     return keys
+
+
+def section_lengths(searcher) -> list[int]:
+    """Characters of every docnum's section (the `length` column), read once per searcher:
+    the trend's rates add them up for every section under its filters, and a column read per
+    document was half of a trend's time at 1,000 reports."""
+    cached = _keys_cache.get("lengths")
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    reader = searcher.reader()
+    col = _column(reader, "length")
+    if col is not None:
+        lengths = list(col)
+    else:  # an index without the column: the stored bodies
+        lengths = [0] * reader.doc_count_all()
+        for d, f in reader.iter_docs():
+            lengths[d] = len(f.get("body", ""))
+    _keys_cache["lengths"] = (searcher, lengths)
+    return lengths
+
+
+def live_docs(searcher) -> frozenset[int]:
+    """Docnums of every live document, once per searcher."""
+    cached = _keys_cache.get("live")
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    live = frozenset(searcher.reader().all_doc_ids())
+    _keys_cache["live"] = (searcher, live)
+    return live
 
 
 def get_searcher():
@@ -569,15 +598,14 @@ def trend(
     its own, whose sections per year are exactly the list's and whose occurrences are those
     of all its terms.
 
-    Occurrences are counted on the token strings the recall index holds for each section
-    (the normalised text, made once at index time), each section read once for all rows;
+    Occurrences are counted on the normalised text the recall index keeps for each section
+    (made once at index time), each section read once for all rows;
     past results.TREND_MAX_SCAN the rows keep their exact section counts only."""
     searcher = get_searcher()
-    reader = searcher.reader()
     allowed = filter_docs(filters, searcher)
-    base = set(reader.all_doc_ids()) if allowed is None else allowed
+    base = live_docs(searcher) if allowed is None else allowed
     keys = cell_keys(searcher)
-    length = _section_length(searcher, reader)
+    length = section_lengths(searcher).__getitem__
     chars = _characters_per_year(base, keys, length, by_place)
     rows_for = _trend_rows(terms, query, searcher, base)
     counters = [recall.OccurrenceCounter(counted) for _, counted, _ in rows_for]
@@ -594,17 +622,6 @@ def trend(
         rows.extend(_tally_row(label, docs, found, keys, by_place))
     years = sorted({y for (_, y) in chars}, key=lambda y: (y is None, y or 0))
     return Trend(terms, years, dict(chars), rows, occurrences_counted=counted_ok, scan=scan)
-
-
-def _section_length(searcher, reader) -> Callable[[int], int]:
-    """docnum -> characters of its section: the stored length column, or (an index built
-    before it) the stored text's length."""
-    len_col = _column(reader, "length")
-
-    def length(d: int) -> int:
-        return len_col[d] if len_col is not None else len(searcher.stored_fields(d).get("body", ""))
-
-    return length
 
 
 def _characters_per_year(base: set[int], keys, length, by_place: bool) -> Counter:
@@ -662,8 +679,8 @@ def _tally_row(
 def _count_occurrences(
     searcher, counters: list[recall.OccurrenceCounter], row_docs: list[set[int]]
 ) -> list[dict[int, int]]:
-    """docnum -> occurrences, per row, read from the recall index's tokens (each section
-    once, whatever the number of rows)."""
+    """docnum -> occurrences, per row, counted on the normalised text the recall index
+    keeps (each section read once, whatever the number of rows)."""
     from search.indexing import index_path
 
     folder = holder.target if holder.searcher is searcher else os.path.realpath(index_path())
@@ -671,12 +688,9 @@ def _count_occurrences(
     sections = {d: s for s, d in docnums.items()}
     wanted = set().union(*row_docs) if row_docs else set()
     out: list[dict[int, int]] = [{} for _ in counters]
-    for section, tokens in recall.reader(folder).section_tokens(sections[d] for d in wanted):
+    for section, norm in recall.reader(folder).section_texts(sections[d] for d in wanted):
         d = docnums[section]
-        spaced = None
         for counter, docs, found in zip(counters, row_docs, out, strict=True):
             if d in docs:
-                if spaced is None and counter.needs_spaced:
-                    spaced = recall.spaced_tokens(tokens)
-                found[d] = counter.count(tokens, spaced)
+                found[d] = counter.count(norm)
     return out

@@ -3,7 +3,8 @@
 
 Never applied to the stored text: every function here maps text for matching only.
 
-- `normalize` / `normalize_with_offsets`: what the search index stores and what queries, `?hl=`
+- `normalize` / `normalize_with_offsets` (`normalize_with_offset_map`: the same offsets kept
+  as runs, for the few look-ups of a snippet): what the search index stores and what queries, `?hl=`
   marks, the grid and the trend are matched on (described below);
 - `fold_width`: full-width ASCII and odd spaces to ASCII, one character for one, so offsets
   into the folded text are offsets into the original (the pipeline's headings and metadata,
@@ -21,9 +22,15 @@ characters that occur in the words the pipeline looks for (會議, 屆, 國, 報
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
+
+import numpy as np
 
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
 _CN_DIGIT = str.maketrans("〇○零一二三四五六七八九", "000123456789")
@@ -140,8 +147,10 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[int, str], re.Pattern | None]:
-    """(1:1 translation table, pattern of characters whose normal form is not one char)."""
+def _tables() -> tuple[dict[int, str], re.Pattern | None, np.ndarray, np.ndarray]:
+    """(the translation table, a pattern of the characters whose normal form is not one
+    character, and the same as arrays indexed by code point: the one-to-one mapping with the
+    others left as they are, and whether a character's normal form is longer)."""
     table: dict[int, str] = dict(ts_characters())
     multi: list[str] = []
     # NFKC and lower case for every BMP character (and the CJK compatibility supplement)
@@ -161,7 +170,119 @@ def _tables() -> tuple[dict[int, str], re.Pattern | None]:
     for variant, folded in VARIANTS.items():
         table[ord(variant)] = folded
     pattern = re.compile("[" + re.escape("".join(multi)) + "]") if multi else None
-    return table, pattern
+    one_to_one = np.arange(sys.maxunicode + 1, dtype=np.uint32)  # 4.5 MB, once per process
+    longer = np.zeros(sys.maxunicode + 1, dtype=bool)
+    for cp, out in table.items():
+        if len(out) == 1:
+            one_to_one[cp] = ord(out)
+        else:
+            longer[cp] = True
+    return table, pattern, one_to_one, longer
+
+
+# Below this length str.translate is quicker than the arrays' set-up; above it, the arrays map
+# a text ~8x faster than str.translate, which looks every character up in a dict one by one
+# (snippets, marks and the index build normalise whole sections).
+_BULK = 256
+
+
+class OffsetMap(Sequence[int]):
+    """`o[i]`: the offset in the original text of the character that normalised character i
+    came from, and `o[len(norm)]` = len(original). Kept as runs of consecutive offsets (a new
+    run after each dropped space and at each character whose normal form is longer), so a
+    section's map is a few entries per line, not one Python int per character: a snippet
+    looks up a handful of offsets. `list(o)` is the whole list."""
+
+    __slots__ = ("_starts", "_origins", "_len")
+
+    def __init__(self, starts: list[int], origins: list[int], length: int):
+        self._starts, self._origins, self._len = starts, origins, length
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(self)[i]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("offset map index out of range")
+        k = bisect_right(self._starts, i) - 1
+        return self._origins[k] + i - self._starts[k]
+
+    def __iter__(self) -> Iterator[int]:
+        ends = [*self._starts[1:], self._len]
+        return chain.from_iterable(
+            range(o, o + e - s) for s, o, e in zip(self._starts, self._origins, ends, strict=True)
+        )
+
+    def runs(self, a: int, b: int) -> Iterator[tuple[int, int]]:
+        """The runs covering [a, b), as (start - a, offset at that start)."""
+        k = bisect_right(self._starts, a) - 1
+        yield 0, self._origins[k] + a - self._starts[k]
+        for j in range(k + 1, len(self._starts)):
+            if self._starts[j] >= b:
+                break
+            yield self._starts[j] - a, self._origins[j]
+
+
+class _MapBuilder:
+    """Builds an OffsetMap from left to right, a slice of the text before at a time."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.origins: list[int] = []
+        self.length = 0
+
+    def take(self, before: OffsetMap | None, a: int, b: int) -> None:
+        """Characters a..b-1 of the text before, whose offsets are `before` (None: their
+        own offsets)."""
+        if b <= a:
+            return
+        if before is None:
+            self.starts.append(self.length)
+            self.origins.append(a)
+        else:
+            for start, origin in before.runs(a, b):
+                self.starts.append(self.length + start)
+                self.origins.append(origin)
+        self.length += b - a
+
+    def repeat(self, origin: int, times: int) -> None:
+        """`times` characters that all come from the original character at `origin`."""
+        for _ in range(times):
+            self.starts.append(self.length)
+            self.origins.append(origin)
+            self.length += 1
+
+    def build(self, end: int) -> OffsetMap:
+        """The map, with `end` (the original text's length) as its last entry."""
+        return OffsetMap([*self.starts, self.length], [*self.origins, end], self.length + 1)
+
+
+def _map_characters(text: str, offsets: bool) -> tuple[str, OffsetMap | None]:
+    """Steps 1-3 on every character: (the mapped text, and with `offsets`, where each mapped
+    character came from, or None where each is at its own offset)."""
+    table, multi, one_to_one, longer = _tables()
+    if len(text) < _BULK and (not offsets or multi is None or not multi.search(text)):
+        return text.translate(table), None
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = one_to_one[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    expanding = np.flatnonzero(longer[codes]).tolist()  # …, ½: a few in a whole report
+    if not expanding:
+        return mapped, None
+    # Only the characters whose normal form is longer are handled one by one.
+    pieces, origin, pos = [], _MapBuilder(), 0
+    for i in expanding:
+        out = table[ord(text[i])]
+        pieces += (mapped[pos:i], out)
+        origin.take(None, pos, i)
+        origin.repeat(i, len(out))
+        pos = i + 1
+    pieces.append(mapped[pos:])
+    origin.take(None, pos, len(text))
+    return "".join(pieces), origin.build(len(text)) if offsets else None
 
 
 def _is_cjk(ch: str) -> bool:
@@ -184,72 +305,67 @@ def _space_replacement(norm: str, m: re.Match) -> str:
 def normalize(text: str) -> str:
     """The normalised form of `text` (what is indexed and what queries are matched on).
     Cached: indexing normalises one section's text for several fields in a row."""
-    return normalize_with_offsets(text, offsets=False)[0]
+    return _normalize(text, offsets=False)[0]
 
 
 def normalize_with_offsets(text: str, offsets: bool = True) -> tuple[str, list[int] | None]:
     """Normalise `text`; with `offsets`, also return a list `o` where `o[i]` is the offset in
     `text` of the character that normalised character i came from (len(o) = len(norm) + 1,
     the last entry being len(text), so a span [i, j) maps to [o[i], o[j-1] + 1))."""
-    table, multi = _tables()
-    # Without offsets, str.translate maps characters whose normal form is longer (…, ½) too,
-    # in C; only an offset map needs the walk character by character.
-    if offsets and multi is not None and multi.search(text):
-        pieces, origin = [], []
-        for i, ch in enumerate(text):
-            out = table.get(ord(ch), ch)
-            pieces.append(out)
-            origin.extend([i] * len(out))
-        mapped = "".join(pieces)
-    else:
-        mapped = text.translate(table)
-        origin = None  # identity
+    norm, omap = _normalize(text, offsets)
+    return norm, list(omap) if offsets else None
+
+
+def normalize_with_offset_map(text: str) -> tuple[str, OffsetMap]:
+    """As normalize_with_offsets, the offsets as an OffsetMap: the same numbers, without a
+    list of one entry per character (for a few look-ups, as snippets and marks make)."""
+    return _normalize(text, offsets=True)
+
+
+def _normalize(text: str, offsets: bool) -> tuple[str, OffsetMap | None]:
+    mapped, origin = _map_characters(text, offsets)
     # Whitespace: build the result and the offset map from the runs.
     parts: list[str] = []
-    omap: list[int] = [] if offsets else None
+    omap = _MapBuilder() if offsets else None
     pos = 0
     for m in _WS_RUN.finditer(mapped):
         parts.append(mapped[pos : m.start()])
-        if offsets:
-            omap.extend(origin[pos : m.start()] if origin is not None else range(pos, m.start()))
         rep = _space_replacement(mapped, m)
         if rep:
             parts.append(rep)
-            if offsets:
-                omap.append(origin[m.start()] if origin is not None else m.start())
+        if offsets:
+            omap.take(origin, pos, m.start() + (1 if rep else 0))
         pos = m.end()
     parts.append(mapped[pos:])
-    if offsets:
-        omap.extend(origin[pos:] if origin is not None else range(pos, len(mapped)))
-        omap.append(len(text))
     norm = "".join(parts)
-    # Collapse "\n" runs left by e.g. " \n \n" and trim the edges.
-    if "\n\n" in norm or norm.startswith("\n") or norm.endswith("\n"):
-        norm, omap = _squeeze_newlines(norm, omap)
-    return norm, omap
+    if not offsets:
+        return _squeeze_newlines(norm, None)
+    omap.take(origin, pos, len(mapped))
+    return _squeeze_newlines(norm, omap.build(len(text)))
 
 
 _NEWLINES = re.compile(r"\n\n+")
 
 
-def _squeeze_newlines(norm: str, omap: list[int] | None) -> tuple[str, list[int] | None]:
-    """Drop line breaks at the edges and keep one of each run (by slices: this runs for every
-    snippet)."""
+def _squeeze_newlines(norm: str, omap: OffsetMap | None) -> tuple[str, OffsetMap | None]:
+    """Collapse "\n" runs left by e.g. " \n \n", and drop line breaks at the edges."""
+    if not ("\n\n" in norm or norm.startswith("\n") or norm.endswith("\n")):
+        return norm, omap
     start = len(norm) - len(norm.lstrip("\n"))
     end = len(norm.rstrip("\n"))
     parts: list[str] = []
-    omap_out: list[int] | None = [] if omap is not None else None
+    kept = _MapBuilder() if omap is not None else None
     pos = start
     for m in _NEWLINES.finditer(norm, start, end):
         parts.append(norm[pos : m.start() + 1])
-        if omap_out is not None:
-            omap_out.extend(omap[pos : m.start() + 1])
+        if kept is not None:
+            kept.take(omap, pos, m.start() + 1)
         pos = m.end()
     parts.append(norm[pos:end])
-    if omap_out is not None:
-        omap_out.extend(omap[pos:end])
-        omap_out.append(omap[-1])
-    return "".join(parts), omap_out
+    if kept is None:
+        return "".join(parts), None
+    kept.take(omap, pos, end)
+    return "".join(parts), kept.build(omap[-1])
 
 
 def original_span(omap: list[int], start: int, end: int) -> tuple[int, int]:

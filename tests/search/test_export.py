@@ -83,3 +83,32 @@ def test_bad_input_is_a_400_with_a_message(real_archive, client):
     r = client.get("/search/hits.csv", {"q": "(营商环境"})
     assert r.status_code == 400 and "括号" in r.content.decode()
     assert client.get("/search/hits.csv").status_code == 400
+
+
+def _sentence_scanning_from_the_start(text: str, start: int, end: int) -> str:
+    """sentence_around as it was first written (each match scanned the text from its start)."""
+    from search.export import _SENTENCE_END, MAX_SENTENCE
+
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    m = _SENTENCE_END.search(text, end)
+    right = m.end() if m else len(text)
+    if right - left > MAX_SENTENCE:
+        half = (MAX_SENTENCE - (end - start)) // 2
+        left, right = max(left, start - half), min(right, end + half)
+    return text[left:right].strip()
+
+
+@pytest.mark.django_db(False)
+def test_the_sentence_around_a_match_is_found_looking_back_alike():
+    import random
+
+    from search.export import sentence_around
+
+    rng = random.Random(11)
+    alphabet = "发展改革。！？；!?;\n 中a"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 900)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        expected = _sentence_scanning_from_the_start(text, start, end)
+        assert sentence_around(text, start, end) == expected, (text, start, end)

@@ -222,3 +222,44 @@ def test_incremental_commits_never_remove_a_segment(fresh_index, client):
     for before, after in zip(seen, seen[1:], strict=False):
         assert before <= after  # every segment a reader may hold is still there
     assert len(seen[-1]) > len(seen[0])
+
+
+def _as_format_0(recall_file: Path) -> None:
+    """Rewrite a recall index as the format before it kept the text (compressed tokens)."""
+    import sqlite3
+    import zlib
+
+    from search.recall import char_tokens
+
+    conn = sqlite3.connect(recall_file, isolation_level=None)
+    rows = conn.execute("SELECT section, report, norm FROM units").fetchall()
+    conn.executescript(
+        "DROP TABLE units; CREATE TABLE units (section INTEGER PRIMARY KEY, "
+        "report INTEGER NOT NULL, tokens BLOB NOT NULL); "
+        "CREATE INDEX units_report ON units(report); PRAGMA user_version = 0;"
+    )
+    for section, report, norm in rows:
+        tokens = char_tokens(norm.decode("utf-8", "surrogatepass")).encode("ascii")
+        conn.execute("INSERT INTO units VALUES (?, ?, ?)", (section, report, zlib.compress(tokens)))
+    conn.close()
+
+
+def test_an_old_recall_index_is_read_and_written_until_a_rebuild_renews_it(
+    fresh_index, client, settings
+):
+    from search.recall import FILENAME, FORMAT, RecallIndex
+
+    settings.ARCHIVE_SEARCH_CACHE_SECONDS = 0  # every trend below is counted again
+    store(HEXI)
+    trend = client.get("/search/trend/", {"q": "发展 改革", "format": "csv"}).content
+    whoosh_engine.holder.reset()
+    _as_format_0(Path(os.path.realpath(index_path())) / FILENAME)
+    assert RecallIndex(os.path.realpath(index_path())).stored_format == 0
+    assert client.get("/search/trend/", {"q": "发展 改革", "format": "csv"}).content == trend
+    store(NANKAI)  # written in the old format, and found
+    assert api(client, q="营商环境", place="南开区")["count"] == 1
+    assert RecallIndex(os.path.realpath(index_path())).stored_format == 0
+    old_counts = client.get("/search/trend/", {"q": "发展 改革", "format": "csv"}).content
+    call_command("rebuild_search_index", verbosity=0)
+    assert RecallIndex(os.path.realpath(index_path())).stored_format == FORMAT
+    assert client.get("/search/trend/", {"q": "发展 改革", "format": "csv"}).content == old_counts

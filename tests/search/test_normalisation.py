@@ -142,10 +142,10 @@ def test_index_query_hl_grid_and_trend_normalise_alike(real_archive, client, typ
     page = client.get(url.split("#")[0], {"hl": typed}).content.decode()
     marks = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
     assert marks and all(search_normalize.normalize(m) == written for m in marks)
-    # the index side: the recall tokens of the hit's section are its normalised stored text
+    # the index side: the recall index keeps the hit's section as its normalised stored text
     searcher = whoosh_engine.get_searcher()
     docnum = next(iter(whoosh_engine.term_docs(written, searcher)))
     fields = searcher.stored_fields(docnum)
     folder = whoosh_engine.holder.target
-    [(_, tokens)] = recall.reader(folder).section_tokens([int(fields["section"])])
-    assert tokens.decode() == recall.char_tokens(search_normalize.normalize(fields["body"]))
+    [(_, norm)] = recall.reader(folder).section_texts([int(fields["section"])])
+    assert norm.decode() == search_normalize.normalize(fields["body"])

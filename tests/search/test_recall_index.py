@@ -2,11 +2,12 @@
 
 import random
 import sqlite3
+import zlib
 
 import pytest
 
 from search.normalize import normalize
-from search.recall import RecallIndex, char_tokens, match_expression
+from search.recall import FORMAT, RecallIndex, char_tokens, match_expression, utf8
 
 TEXTS = {
     1: "营商环境持续优化\n增长6.5%左右",
@@ -90,3 +91,56 @@ def test_a_rolled_back_write_leaves_nothing(recall):
     assert recall.sections("临时") == []
     with pytest.raises(sqlite3.OperationalError):
         recall.commit()  # nothing open
+
+
+def test_the_normalised_text_is_kept_as_utf8_for_the_trend(recall):
+    assert recall.stored_format == FORMAT
+    assert recall.conn.execute("PRAGMA user_version").fetchone()[0] == FORMAT
+    texts = dict(recall.section_texts([1, 3, 4, 999]))
+    assert texts == {k: utf8(normalize(TEXTS[k])) for k in (1, 3, 4)}
+
+
+# The recall index as it was written before it kept the text (format 0): the tokens,
+# zlib-compressed, in units.tokens. Such a file must go on working until it is rebuilt.
+FORMAT_0_SCHEMA = """
+CREATE VIRTUAL TABLE chars USING fts5(
+    tokens, content='', columnsize=0, detail=full, tokenize='ascii'
+);
+CREATE TABLE units (section INTEGER PRIMARY KEY, report INTEGER NOT NULL, tokens BLOB NOT NULL);
+CREATE INDEX units_report ON units(report);
+"""
+
+
+@pytest.fixture
+def format_0(tmp_path):
+    conn = sqlite3.connect(tmp_path / "recall.sqlite3", isolation_level=None)
+    conn.executescript(FORMAT_0_SCHEMA)
+    for section, text in TEXTS.items():
+        tokens = char_tokens(normalize(text))
+        conn.execute("INSERT INTO chars(rowid, tokens) VALUES (?, ?)", (section, tokens))
+        conn.execute(
+            "INSERT INTO units VALUES (?, ?, ?)",
+            (section, 100 + section, zlib.compress(tokens.encode("ascii"), 1)),
+        )
+    conn.close()
+    index = RecallIndex(tmp_path)
+    yield index
+    index.close()
+
+
+def test_an_index_of_the_old_format_is_detected_and_read_alike(format_0):
+    assert format_0.stored_format == 0
+    assert sorted(format_0.sections("营商")) == [1, 2]
+    texts = dict(format_0.section_texts([1, 2, 3, 4]))
+    assert texts == {k: utf8(normalize(v)) for k, v in TEXTS.items()}
+
+
+def test_an_index_of_the_old_format_is_written_in_its_own_format(format_0):
+    format_0.begin()
+    assert format_0.add(5, 105, normalize("新增就业")) is True
+    assert format_0.delete([1]) == 1
+    format_0.commit()
+    assert format_0.sections("就业") == [5]
+    assert format_0.sections("营商") == [2]
+    assert dict(format_0.section_texts([5])) == {5: utf8("新增就业")}
+    format_0.conn.execute("INSERT INTO chars(chars, rank) VALUES ('integrity-check', 0)")

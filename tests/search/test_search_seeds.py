@@ -358,3 +358,22 @@ def test_words_in_most_sections_do_not_rank(seeded):
     assert 0 < searcher.doc_frequency("text", rare) / total <= whoosh_engine.COMMON_WORD_SHARE
     assert whoosh_engine.discriminating([common, rare], searcher) == [rare]
     assert whoosh_engine.discriminating([common], searcher) == [common]  # one word always ranks
+
+
+@pytest.mark.parametrize("filters", [{}, {"year": 2016}, {"place": "天津市", "year_from": 2010}])
+def test_a_grid_cells_link_carries_the_search_once_and_the_cell(seeded, client, filters):
+    from urllib.parse import parse_qs
+
+    params = {"q": "发展", "view": "grid", **filters}
+    outcome = client.get("/search/", params).context["outcome"]
+    assert outcome.grid
+    for (place, year), cell in outcome.grid.items():
+        query = parse_qs(cell.url[1:])
+        assert all(len(values) == 1 for values in query.values()), cell.url
+        assert query["view"] == ["list"] and query["q"] == ["发展"]
+        assert all(query[k] == [str(v)] for k, v in filters.items() if k != "year")
+        assert query.get("year", query.get("year_unknown")) == [str(year) if year else "1"]
+        assert query.get("place_exact", query.get("place_unknown")) == [
+            place or "1"  # results.UNKNOWN_PLACE is ""
+        ]
+        assert client.get("/search/" + cell.url).context["outcome"].count == cell.count
