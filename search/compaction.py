@@ -44,6 +44,8 @@ from django.conf import settings
 from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 
+from search.cache import content_identity, newest_toc_identity, record_unchanged_content
+
 log = logging.getLogger(__name__)
 
 RETIRED_FILE = "retired-files.json"  # beside the segments; Whoosh ignores names it did not make
@@ -266,7 +268,10 @@ def compact_whoosh(*, timeout: float = 30.0, now=time.time) -> int:
                     segments = [s for s in toc.segments if s.segment_id() not in merged_ids]
                     if newseg is not None and newseg.doc_count():
                         segments.append(newseg)
+                    content = content_identity(folder, newest_toc_identity(folder, ix.indexname))
                     Toc(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
+                    # The same documents in fewer segments: cached results stay valid.
+                    record_unchanged_content(folder, content, ix.indexname)
                     _write_merging(folder, None)
                     retire_unused_files(folder, ix.indexname, toc.generation + 1, segments, now())
         except _Superseded:

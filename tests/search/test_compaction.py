@@ -14,6 +14,7 @@ from whoosh.query import Term
 
 from archive.services import store_file
 from search import compaction, indexing
+from search.cache import cached_search, index_path, newest_toc_identity
 from search.engines import get_engine
 from search.indexing import Writer, drift, enqueue_report, open_index, reindex_reports
 from search.query import parse_query
@@ -214,6 +215,43 @@ def test_a_publish_while_a_merge_is_written_is_not_undone_by_it(
     compact_fully()
     assert open_index().doc_count() == documents
     assert drift_is_clean() and answers() == expected
+
+
+def test_a_compaction_keeps_cached_results_and_validators_and_a_publish_drops_them(
+    fresh_index, small_tiers, client
+):
+    """Compaction writes a new table of contents holding the same documents: the results
+    cache and the search pages' ETags must survive it (the writer compacts whenever it is
+    idle), while a publish's commit must still make every cached answer unreachable."""
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=3)
+    computed = []
+
+    def cached() -> int:
+        return cached_search("page", {"q": "经济"}, lambda: computed.append(1) or len(computed))
+
+    def etag() -> str:
+        response = client.get("/", {"q": "经济"})
+        assert response.status_code == 200
+        return response["ETag"]
+
+    first, first_etag = cached(), etag()
+    toc = newest_toc_identity(Path(index_path()).resolve())
+    assert compact_fully() > 0
+    assert newest_toc_identity(Path(index_path()).resolve()) != toc  # compaction committed
+    assert cached() == first and computed == [1]
+    assert etag() == first_etag
+
+    reindex_reports([ids[0]])  # what a publish's write commits
+    assert cached() == 2
+    assert etag() != first_etag
+    # And compaction after that publish keeps the new answer, not the old one.
+    many_publishes(ids, rounds=3)
+    after_publishes, after_etag = cached(), etag()
+    assert after_publishes == 3
+    assert compact_fully() > 0
+    assert cached() == after_publishes and etag() == after_etag
 
 
 def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
