@@ -262,9 +262,11 @@ SEARCH_TOKENIZER = env_str("SEARCH_TOKENIZER", "auto")
 # Background compaction by the idle writer (search.compaction): segments are merged FAN_IN at a
 # time within a tier, segments of MAX_DOCS documents or more count as large and are left
 # alone, and files of merged-away segments are kept RETAIN_SECONDS for readers that may still
-# open them (longer than any request lasts: gunicorn's timeout).
+# open them (longer than any request lasts: gunicorn's timeout). Once the index has seen no
+# commit for SWEEP_IDLE_SECONDS, the small segments the tiers leave are merged into one.
 SEARCH_COMPACT_FAN_IN = 8
 SEARCH_COMPACT_MAX_DOCS = 2000
+SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 20.0
 SEARCH_SEGMENT_RETAIN_SECONDS = 300.0
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------

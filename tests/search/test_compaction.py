@@ -273,6 +273,56 @@ def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
     assert drift_is_clean()
 
 
+def small_segments() -> int:
+    return sum(1 for s in open_index()._segments() if s.doc_count_all() < compaction.max_docs())
+
+
+def test_once_the_index_is_quiet_the_small_segments_the_tiers_leave_are_merged_into_one(
+    fresh_index, small_tiers, settings
+):
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=5)
+    expected = answers()
+    documents = open_index().doc_count()
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 3600  # never quiet long enough: tiers only
+    compact_fully()
+    left = small_segments()
+    assert left >= 2, left  # what the tiers leave: up to FAN_IN - 1 per tier
+
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 0  # quiet now
+    assert compact_fully() >= 1
+    assert small_segments() == 1
+    assert open_index().doc_count() == documents
+    assert answers() == expected
+    assert drift_is_clean(), drift()
+    assert compaction.compact_whoosh() == 0  # one small segment: nothing more to do
+
+
+def test_the_sweep_rewrites_at_most_twice_max_docs_documents(settings):
+    settings.SEARCH_COMPACT_MAX_DOCS = 100
+    segments = [seg(90), seg(60), seg(40), seg(30), seg(500), seg(20, live=0)]
+    chosen = compaction.plan_sweep(segments)
+    assert [s.doc_count() for s in chosen] == [30, 40, 60]  # smallest first, 130 <= 200
+    assert compaction.plan_sweep([seg(30), seg(500)]) == []  # one small segment: nothing
+
+
+def test_the_idle_writer_sweeps_the_small_segments_into_one(fresh_index, small_tiers, settings):
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 0
+    ids = publish_seeds()
+    writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
+    writer.run_once()
+    many_publishes(ids, rounds=5)
+    assert small_segments() > 8
+    for _ in range(40):
+        writer.run_once()  # queue empty: one compaction step each, in a thread of its own
+        writer.wait_for_compaction()
+        if writer.compacted:
+            break
+    assert writer.compacted and small_segments() == 1
+    assert drift_is_clean()
+
+
 def test_the_writer_applies_its_queue_while_a_merge_is_written(
     fresh_index, small_tiers, monkeypatch
 ):
