@@ -13,8 +13,8 @@ rebuilt the index by hand. The index writer (`apply_index_queue --loop`) therefo
   MAX_DOCS documents. Large segments are never merged again: merging those is what Whoosh's
   MERGE_SMALL did for minutes under the writer lock.
 - The tiers leave up to FAN_IN - 1 small segments in each tier. Once the index has seen no
-  commit for a while (SEARCH_COMPACT_SWEEP_IDLE_SECONDS), a last step merges them all into
-  one, within the same bound of 2 x MAX_DOCS documents (`plan_sweep`).
+  commit for a while (SEARCH_COMPACT_SWEEP_IDLE_SECONDS), a last step merges them into one
+  or two, within the same bound of 2 x MAX_DOCS documents (`plan_sweep`).
 - FTS5 (the recall index): one bounded 'merge' command (FTS5 merges its b-tree segments in
   C), which SQLite runs in its own transaction while readers keep their WAL snapshot.
 
@@ -193,12 +193,15 @@ def sweep_idle_seconds() -> float:
 
 
 def plan_sweep(segments) -> list:
-    """The last step, once the tiers have nothing to merge: all small segments into one (as
+    """The last step, once the tiers have nothing to merge: the small segments into one (as
     many, smallest first, as hold at most 2 x MAX_DOCS documents). The tiers leave up to
     FAN_IN - 1 segments in each, and a query pays per segment: after 150 publishes, 14 of
-    them left the list 1.76x slower than a fresh build. Rewriting the small segments after
-    every publish would cost more than it saves, so this runs only when the index has seen
-    no commit for SEARCH_COMPACT_SWEEP_IDLE_SECONDS (the caller checks that)."""
+    them left the list 1.76x slower than a fresh build. The largest of them is left out while
+    it holds more documents than all the others together: otherwise every quiet moment after
+    a publish would rewrite it whole for one small segment more; this way a document is
+    rewritten about log2 times before its segment grows large, and at most two small
+    segments remain. Only when the index has seen no commit for
+    SEARCH_COMPACT_SWEEP_IDLE_SECONDS (the caller checks that)."""
     small = sorted(
         (s for s in segments if 0 < s.doc_count() and s.doc_count_all() < max_docs()),
         key=lambda s: s.doc_count(),
@@ -209,6 +212,8 @@ def plan_sweep(segments) -> list:
             break
         group.append(s)
         total += s.doc_count()
+    if len(group) >= 2 and group[-1].doc_count() > total - group[-1].doc_count():
+        group.pop()
     return group if len(group) >= 2 else []
 
 
