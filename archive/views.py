@@ -27,20 +27,14 @@ from archive.models import (
     Section,
     UploadJobState,
 )
-from archive.rendering import (
-    Block,
-    build_blocks,
-    page_of_offset,
-    page_of_paragraph,
-    paging_for,
-    text_page,
-)
+from archive.rendering import page_of_offset, page_of_paragraph, paging_for
 from archive.services import (
     correct_metadata,
     matching_reports,
     publish_report,
 )
 from archive.uploads import accept_upload, batch_jobs, limit_mb, process_batch_now, queue_merge
+from archive.views_body import PageBody, page_body
 from config.http_cache import current_page, immutable_version_page, original_file, release
 
 log = logging.getLogger(__name__)
@@ -59,19 +53,9 @@ def _highlight_terms(request: HttpRequest) -> list[str]:
     return [t for t in raw.replace("\u3000", " ").split() if t]
 
 
-# The contents list of a report page: every section of a report of ordinary size; for a very
-# long one (a 45 MB text has 17,000 sections) the top-level ones and those on this page.
-TOC_LIMIT = 200
 # A page's commitments table: those of the page's paragraphs, up to this many rows (a page of
 # a dense flattened text can hold a thousand); the rest are in the explorer and its downloads.
 COMMITMENTS_PER_PAGE = 300
-
-
-def toc_sections(sections: list, page) -> list:
-    if len(sections) <= TOC_LIMIT:
-        return sections
-    on_page = {s.pk for s in page.sections}
-    return [s for s in sections if s.level == 1 or s.pk in on_page][:TOC_LIMIT]
 
 
 def _paging(version: ReportVersion, paragraphs):
@@ -86,11 +70,11 @@ def _paging(version: ReportVersion, paragraphs):
     return paging
 
 
-def page_commitments(version: ReportVersion, page):
+def page_commitments(version: ReportVersion, body: PageBody):
     commitments = version.commitments.select_related("paragraph").order_by("start")
-    if page.paragraphs:
+    if body.first_number is not None:
         commitments = commitments.filter(
-            paragraph__number__gte=page.first_number, paragraph__number__lte=page.last_number
+            paragraph__number__gte=body.first_number, paragraph__number__lte=body.last_number
         )
     return list(commitments[:COMMITMENTS_PER_PAGE])
 
@@ -100,39 +84,22 @@ def _render_version(
 ) -> HttpResponse:
     if report.status == ReportStatus.WITHDRAWN:
         return render(request, "archive/tombstone.html", {"report": report}, status=410)
-    # only what pages and the contents list use: a 45 MB text has 17,000 sections
-    sections = list(
-        version.sections.only(
-            "version_id", "anchor", "level", "number", "title", "kind", "start", "end", "order"
-        )
-    )
-    paragraphs = version.paragraphs.order_by("number")
     terms = _highlight_terms(request)
-    paging = _paging(version, paragraphs)
-    page = text_page(paragraphs, sections, _requested_page(request, paging, sections), paging)
-
-    def blocks() -> list[Block]:
-        # Called by the template only when its cached fragment of this text is missing.
-        if page.paragraphs:
-            return build_blocks(version.text, page.paragraphs, page.sections, terms)
-        return [Block(number=1, pieces=[(version.text, False)])]  # no paragraphs: shown whole
-
+    paging = _paging(version, version.paragraphs.order_by("number"))
+    body = page_body(version, paging, _requested_page(request, paging, version), terms)
     context = {
-        "text_page": page,
+        "body": body,
         "report": report,
         "version": version,
         "is_current": version.pk == report.current_version_id,
         "current": report.current_version,
-        "sections": toc_sections(sections, page),
-        "sections_total": len(sections),
-        "blocks": blocks,
         # Not select_related("version__report"): that copies the version's whole text into
         # every commitment row (a 2 MB text and 100 commitments: 200 MB read per page). The
         # related manager hands each commitment this very `version` already. Only this
         # page's commitments: a 12 MB report has 30,000, which made its page 9 MB.
-        "commitments": page_commitments(version, page),
+        "commitments": page_commitments(version, body),
         "commitments_total": version.commitments.count(),
-        "versions": report.versions.order_by("number"),
+        "versions": report.versions.order_by("number").only("id", "report_id", "number"),
         "hl": " ".join(terms),
         "release": release()[0],
         "canonical": request.build_absolute_uri(report.get_absolute_url()),
@@ -142,25 +109,31 @@ def _render_version(
     return render(request, "archive/report_detail.html", context, status=status)
 
 
-def _requested_page(request: HttpRequest, paging, sections: list) -> int:
+def _requested_page(request: HttpRequest, paging, version: ReportVersion) -> int:
     """?page=<n>, or ?at=<anchor> (p<k> or a section's anchor): the page that holds it. A bad
     value is page 1, never an error: these come from links and typed addresses."""
     at = request.GET.get("at", "")
     if at[:1] == "p" and at[1:].isdigit() and len(at) < 12:
         return page_of_paragraph(paging, int(at[1:]))
     if at:
-        section = next((s for s in sections if s.anchor == at), None)
+        section = version.sections.filter(anchor=at[:100]).only("start").first()
         if section is not None:
             return page_of_offset(paging, section.start)
     raw = request.GET.get("page", "")
     return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
+def _with_current_version(reports):
+    # The text is read only when a page of it is rendered (archive.views_body), not on every
+    # view: a report's text is up to 50 MB, its cached page body a few kilobytes.
+    return reports.select_related("current_version__source").defer("current_version__text")
+
+
 @current_page
 def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
     """The short permalink /r/<id>/: the report as it is now."""
     report = get_object_or_404(
-        Report.objects.with_place_chain().select_related("current_version__source"),
+        _with_current_version(Report.objects.with_place_chain()),
         public_id=public_id,
     )
     _visible_report(request, report)
@@ -173,10 +146,7 @@ def report_short(request: HttpRequest, public_id: str) -> HttpResponse:
 def report_readable(request: HttpRequest, path: str) -> HttpResponse:
     """The readable permalink; paths a report had before a correction redirect (301)."""
     report = (
-        Report.objects.with_place_chain()
-        .select_related("current_version__source")
-        .filter(readable_path=path)
-        .first()
+        _with_current_version(Report.objects.with_place_chain()).filter(readable_path=path).first()
     )
     if report is None:
         alias = get_object_or_404(ReportAlias.objects.select_related("report"), path=path)
@@ -192,12 +162,12 @@ def report_readable(request: HttpRequest, path: str) -> HttpResponse:
 def version_detail(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
     """One version's own URL: always shows exactly that version's text."""
     report = get_object_or_404(
-        Report.objects.with_place_chain().select_related("current_version__source"),
+        _with_current_version(Report.objects.with_place_chain()),
         public_id=public_id,
     )
     _visible_report(request, report)
     version = get_object_or_404(
-        ReportVersion.objects.select_related("source"), report=report, number=number
+        ReportVersion.objects.select_related("source").defer("text"), report=report, number=number
     )
     return _render_version(request, report, version)
 

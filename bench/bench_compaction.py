@@ -9,7 +9,9 @@ Everything happens in a throwaway folder (SQLite database, index). Steps:
 2. `--publishes` single-report index commits, each what a publish does (one new segment,
    the report's old documents deleted);
 3. compaction steps (search.compaction.compact_step, what the idle writer runs in a thread)
-   until one finds nothing to do; the longest step is the longest merge.
+   until one finds nothing to do; the longest step is the longest merge;
+4. the writer's last step once the index has been quiet: the small segments the tiers left,
+   merged into one.
 After each, the search page (list) and the grid are timed through Django's full stack with
 the cache off: wall-clock p50/p95 and CPU ms per request (less sensitive to other load on
 the machine). The bar: after the publishes and compaction, within 20% of the fresh build.
@@ -76,6 +78,27 @@ def ratio(after: dict, fresh: dict) -> str:
     return ", ".join(parts)
 
 
+def compact_until_done(label: str, client, rounds: int) -> dict:
+    """Compaction steps, as the idle writer runs them, until one finds nothing to do; then
+    the pages timed."""
+    from search import compaction
+
+    steps, longest, t = 0, 0.0, time.perf_counter()
+    while True:
+        s = time.perf_counter()
+        merged = compaction.compact_step()
+        longest = max(longest, time.perf_counter() - s)
+        if not merged:
+            break
+        steps += 1
+    print(
+        f"{label}: {steps} steps in {time.perf_counter() - t:.1f} s, longest step "
+        f"{longest:.2f} s (a merge is written outside the writer lock; the lock is held only "
+        "to swap in the new table of contents)"
+    )
+    return timed_pages(client, rounds)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=1000)
@@ -87,6 +110,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-compaction-"))
     try:
         setup_django(tmp)
+        from django.conf import settings
         from django.test import Client
 
         from search import analysis, compaction
@@ -115,23 +139,16 @@ def main(argv=None) -> int:
         before = timed_pages(client, args.rounds)
         show(f"after {args.publishes} publishes", compaction.segment_count(), before)
 
-        steps, longest, t = 0, 0.0, time.perf_counter()
-        while True:
-            s = time.perf_counter()
-            merged = compaction.compact_step()
-            longest = max(longest, time.perf_counter() - s)
-            if not merged:
-                break
-            steps += 1
-        print(
-            f"compaction: {steps} steps in {time.perf_counter() - t:.1f} s, longest step "
-            f"{longest:.2f} s (a merge is written outside the writer lock; the lock is held only "
-            "to swap in the new table of contents)"
-        )
-        after = timed_pages(client, args.rounds)
-        show("after publishes + compaction", compaction.segment_count(), after)
+        tiers = compact_until_done("compaction (size tiers)", client, args.rounds)
+        show("after publishes + tiers", compaction.segment_count(), tiers)
+        # The writer then stays idle: past SEARCH_COMPACT_SWEEP_IDLE_SECONDS without a commit,
+        # its last step merges the small segments the tiers left into one.
+        settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 0
+        after = compact_until_done("idle sweep (small segments into one)", client, args.rounds)
+        show("after publishes + tiers + sweep", compaction.segment_count(), after)
         print(f"without compaction vs fresh: {ratio(before, fresh)}")
-        print(f"with compaction vs fresh:    {ratio(after, fresh)}")
+        print(f"tiers only vs fresh:         {ratio(tiers, fresh)}")
+        print(f"tiers + sweep vs fresh:      {ratio(after, fresh)}")
         print(f"uptime: {os.popen('uptime').read().strip()}")
     finally:
         if not args.keep:

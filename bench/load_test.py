@@ -5,6 +5,7 @@
     scripts/with-postgres .venv/bin/python bench/load_test.py   # the same on PostgreSQL
     .venv/bin/python bench/load_test.py --reuse var/bench-archive  # skip preparing again
     .venv/bin/python bench/load_test.py --proxy         # then the same load through nginx's cache
+    .venv/bin/python bench/load_test.py --baseline      # + searches vs haystack's default page
 
 The archive is prepared in a folder of its own (SQLite or $DATABASE_URL, media, index): the five
 seed documents plus synthetic reports (bench/synthetic.py where it exists, otherwise variants
@@ -353,6 +354,85 @@ http {{
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class BaselineServer:
+    """haystack's default search page (bench/haystack_baseline: its stock SearchView and
+    Whoosh backend, jieba's ChineseAnalyzer) over the archive's own section documents, served
+    by gunicorn with as many workers as the archive: the load test's baseline. The index is
+    written once per archive folder (bench.bench_search.default_haystack_build) and kept."""
+
+    def __init__(self, archive: Archive, workers: int):
+        self.archive, self.workers = archive, workers
+        self.port = free_port()
+        self.index = archive.folder / "haystack-baseline"
+        self.proc: subprocess.Popen | None = None
+        self.build_info: dict = {}
+
+    def build(self) -> None:
+        done = self.index / "built.json"  # written last: a build killed midway is redone
+        if done.exists():
+            self.build_info = json.loads(done.read_text())
+            return
+        shutil.rmtree(self.index, ignore_errors=True)
+        out = subprocess.run(
+            [PY, str(ROOT / "bench" / "haystack_baseline" / "build.py"), str(self.index)],
+            cwd=ROOT,
+            env=self.archive.env,
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"the haystack baseline index failed:\n{out.stderr[-3000:]}")
+        self.build_info = json.loads(out.stdout.strip().splitlines()[-1])
+        done.write_text(json.dumps(self.build_info))
+
+    def start(self) -> None:
+        log = open(self.archive.folder / "gunicorn-baseline.log", "ab")
+        env = {
+            **self.archive.env,
+            "DJANGO_SETTINGS_MODULE": "bench.haystack_baseline.settings",
+            "ARCHIVE_BASELINE_INDEX": str(self.index),
+        }
+        self.proc = subprocess.Popen(
+            [
+                str(Path(PY).with_name("gunicorn")),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "120",
+                "bench.haystack_baseline.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.time() + 90
+        while time.time() < deadline and self.proc.poll() is None:
+            try:
+                status, _, _ = request(self.port, "GET", "/search/?q=x", timeout=30)
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit("the haystack baseline did not answer: see gunicorn-baseline.log")
+
+    def cpu_seconds(self) -> float:
+        return tree_cpu_seconds(self.proc.pid) if self.proc else 0.0
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 def request(
     port: int,
     method: str,
@@ -448,11 +528,23 @@ class LoadRunner:
     """`clients` threads sending a weighted mix of requests until `duration` seconds pass."""
 
     MIX = [("search", 30), ("grid", 10), ("report", 25), ("api", 25), ("browse", 8), ("upload", 2)]
+    # The searches alone: what the archive's search page and haystack's default one both serve.
+    SEARCH_ONLY = [("search", 1)]
 
     def __init__(
-        self, port: int, clients: int, duration: float, max_uploads: int = 20, seed: int = 1
+        self,
+        port: int,
+        clients: int,
+        duration: float,
+        max_uploads: int = 20,
+        seed: int = 1,
+        *,
+        mix: list[tuple[str, int]] | None = None,
+        search_path: str = "/",
     ):
         self.port, self.clients, self.duration = port, clients, duration
+        self.mix = mix or self.MIX
+        self.search_path = search_path
         self.max_uploads = max_uploads
         self.rng = random.Random(seed)
         self.samples: list[tuple[float, str, int, float]] = []  # (t, kind, status, seconds)
@@ -475,34 +567,52 @@ class LoadRunner:
             raise SystemExit("no report links on /reports/: is the archive prepared?")
 
     def pick(self, rng: random.Random) -> tuple[str, str, str]:
-        kind = rng.choices([k for k, _ in self.MIX], [w for _, w in self.MIX])[0]
+        kind = rng.choices([k for k, _ in self.mix], [w for _, w in self.mix])[0]
         q = rng.choice(QUERIES)
+        if kind == "upload" and not self._take_upload():
+            kind = "search"
         if kind == "upload":
-            with self.lock:
-                if self.uploads >= self.max_uploads:
-                    kind = "search"
-                else:
-                    self.uploads += 1
-        if kind == "search":
-            params = {"q": q}
-            if place := rng.choice(PLACES):
-                params["place"] = place
-            if rng.random() < 0.3:
-                params["page"] = rng.randint(1, 3)
-            return kind, "GET", "/?" + urlencode(params)
-        if kind == "grid":
-            return kind, "GET", "/search/?" + urlencode({"q": q, "view": "grid"})
-        if kind == "report":
-            url = rng.choice(self.report_urls)
-            return kind, "GET", url + ("?" + urlencode({"hl": q}) if rng.random() < 0.5 else "")
-        if kind == "api":
-            params = {"q": q}
-            if rng.random() < 0.3:
-                params["year_from"], params["year_to"] = 2010, 2022
-            return kind, "GET", "/api/search?" + urlencode(params)
-        if kind == "browse":
-            return kind, "GET", rng.choice(["/reports/", "/healthz", "/search/help/"])
-        return kind, "POST", "/upload/"
+            return kind, "POST", "/upload/"
+        return kind, "GET", self.PATHS[kind](self, rng, q)
+
+    def _take_upload(self) -> bool:
+        with self.lock:
+            if self.uploads >= self.max_uploads:
+                return False
+            self.uploads += 1
+            return True
+
+    def _search_path(self, rng: random.Random, q: str) -> str:
+        params = {"q": q}
+        if place := rng.choice(PLACES):
+            params["place"] = place
+        if rng.random() < 0.3:
+            params["page"] = rng.randint(1, 3)
+        return self.search_path + "?" + urlencode(params)
+
+    def _grid_path(self, rng: random.Random, q: str) -> str:
+        return "/search/?" + urlencode({"q": q, "view": "grid"})
+
+    def _report_path(self, rng: random.Random, q: str) -> str:
+        url = rng.choice(self.report_urls)
+        return url + ("?" + urlencode({"hl": q}) if rng.random() < 0.5 else "")
+
+    def _api_path(self, rng: random.Random, q: str) -> str:
+        params = {"q": q}
+        if rng.random() < 0.3:
+            params["year_from"], params["year_to"] = 2010, 2022
+        return "/api/search?" + urlencode(params)
+
+    def _browse_path(self, rng: random.Random, q: str) -> str:
+        return rng.choice(["/reports/", "/healthz", "/search/help/"])
+
+    PATHS = {
+        "search": _search_path,
+        "grid": _grid_path,
+        "report": _report_path,
+        "api": _api_path,
+        "browse": _browse_path,
+    }
 
     def client(self, n: int) -> None:
         rng = random.Random(self.rng.random() + n)
@@ -556,9 +666,11 @@ class LoadRunner:
         """Each worker loads jieba and opens the index on its first search: not what a
         steady state costs, so it happens before the clock starts."""
 
+        path = "/api/search" if self.mix is self.MIX else self.search_path
+
         def one(i: int) -> None:
             try:
-                request(self.port, "GET", "/api/search?" + urlencode({"q": QUERIES[i % 5]}))
+                request(self.port, "GET", path + "?" + urlencode({"q": QUERIES[i % 5]}))
             except OSError:
                 pass
 
@@ -662,8 +774,15 @@ def print_summary(title: str, s: dict) -> None:
             f"  CPU per request (every server process: gunicorn, writer, nginx): "
             f"{s['cpu_ms_per_request']:.1f} ms"
         )
+    if s.get("client_cpu_ms_per_request") is not None:
+        print(
+            f"  load generator's own CPU: {s['client_cpu_ms_per_request']:.1f} ms per request "
+            f"({s['client_cores']} of the cores); {s['uptime']}"
+        )
     if s.get("cache_statuses"):
-        print(f"  nginx cache: {s['cache_statuses']}")
+        hits = s["cache_statuses"].get("HIT", 0)
+        share = hits / max(1, sum(s["cache_statuses"].values()))
+        print(f"  nginx cache: {s['cache_statuses']} ({share:.0%} hits)")
     for key, when in (
         ("upload_to_searchable_idle", "without load"),
         ("upload_to_searchable", "under the load"),
@@ -697,13 +816,79 @@ def measured_run(
     def cpu() -> float:
         return tree_cpu_seconds(archive.proc.pid) + (proxy.cpu_seconds() if proxy else 0.0)
 
-    before = cpu()
+    before, client_before = cpu(), time.process_time()
     summary = runner.run(args.workers, prepared=True)
-    spent = cpu() - before
+    spent, client_spent = cpu() - before, time.process_time() - client_before
     summary["cpu_ms_per_request"] = round(spent * 1000 / max(1, summary["requests"]), 1)
+    add_client_cpu(summary, client_spent)
     if proxy is not None:
         summary["cache_statuses"] = dict(sorted(runner.cache_statuses.items()))
     return summary
+
+
+def add_client_cpu(summary: dict, seconds: float) -> None:
+    """The load generator's own CPU: its threads run on the same cores as the server, so a
+    requests/s figure is honest only beside what sending the requests cost."""
+    summary["client_cpu_ms_per_request"] = round(seconds * 1000 / max(1, summary["requests"]), 1)
+    summary["client_cores"] = round(seconds / max(0.001, summary["seconds"]), 2)
+    summary["uptime"] = os.popen("uptime").read().strip()
+
+
+def searches_only(port: int, search_path: str, cpu, clients: int, duration: float, args) -> dict:
+    """The load's searches alone (the same queries, places and pages, the same seed) against
+    one search page; CPU per request from `cpu()`, the serving processes' seconds."""
+    runner = LoadRunner(
+        port,
+        clients,
+        duration,
+        max_uploads=0,
+        mix=LoadRunner.SEARCH_ONLY,
+        search_path=search_path,
+    )
+    runner.warm_up(args.workers)
+    before, client_before = cpu(), time.process_time()
+    summary = runner.run(args.workers, prepared=True)
+    spent, client_spent = cpu() - before, time.process_time() - client_before
+    summary["cpu_ms_per_request"] = round(spent * 1000 / max(1, summary["requests"]), 1)
+    add_client_cpu(summary, client_spent)
+    return summary
+
+
+def baseline_comparison(archive: Archive, clients: int, duration: float, args) -> dict:
+    """The same search load against the archive's search page and haystack's default one."""
+    baseline = BaselineServer(archive, args.workers)
+    baseline.build()
+    ours = searches_only(
+        archive.port, "/", lambda: tree_cpu_seconds(archive.proc.pid), clients, duration, args
+    )
+    baseline.start()
+    try:
+        theirs = searches_only(
+            baseline.port, "/search/", baseline.cpu_seconds, clients, duration, args
+        )
+    finally:
+        baseline.stop()
+    return {
+        "ours": ours,
+        "haystack_default": theirs,
+        "build": baseline.build_info,
+        "rps_ratio": round(ours["rps"] / theirs["rps"], 2) if theirs["rps"] else None,
+    }
+
+
+def print_baseline(b: dict) -> None:
+    print_summary("searches only, the archive's search page (/)", b["ours"])
+    print_summary(
+        "searches only, haystack's default SearchView (Whoosh + jieba ChineseAnalyzer)",
+        b["haystack_default"],
+    )
+    ours, theirs = b["ours"], b["haystack_default"]
+    print(
+        f"\nbaseline ratio (archive / haystack default, same searches, same clients): "
+        f"{b['rps_ratio']}x requests/s; p95 {ours['overall']['p95_ms']:.0f} vs "
+        f"{theirs['overall']['p95_ms']:.0f} ms; CPU/request {ours['cpu_ms_per_request']} vs "
+        f"{theirs['cpu_ms_per_request']} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -744,6 +929,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="then the same load again through nginx's cache (config/nginx.conf)",
     )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="then the load's searches alone against the archive's search page and against "
+        "haystack's default one (bench/haystack_baseline), and their ratio",
+    )
+    parser.add_argument(
+        "--baseline-duration",
+        type=float,
+        help="seconds of each baseline load (default: --duration)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = parser.parse_args(argv)
     duration = args.duration or (180 if args.full else 60)
@@ -781,6 +977,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
             finally:
                 proxy.stop()
+        if args.baseline:
+            summary["baseline"] = baseline_comparison(
+                archive, clients, args.baseline_duration or duration, args
+            )
         _, _, health = request(archive.port, "GET", "/healthz")
         summary.update(
             prep,
@@ -803,6 +1003,8 @@ def main(argv: list[str] | None = None) -> int:
             print_summary(
                 "the same load through nginx proxy_cache (config/nginx.conf)", summary["proxied"]
             )
+        if "baseline" in summary:
+            print_baseline(summary["baseline"])
     print("LOAD_JSON " + json.dumps(summary, ensure_ascii=False))
     return 0 if summary["errors"] == 0 else 1
 

@@ -262,9 +262,11 @@ SEARCH_TOKENIZER = env_str("SEARCH_TOKENIZER", "auto")
 # Background compaction by the idle writer (search.compaction): segments are merged FAN_IN at a
 # time within a tier, segments of MAX_DOCS documents or more count as large and are left
 # alone, and files of merged-away segments are kept RETAIN_SECONDS for readers that may still
-# open them (longer than any request lasts: gunicorn's timeout).
+# open them (longer than any request lasts: gunicorn's timeout). Once the index has seen no
+# commit for SWEEP_IDLE_SECONDS, the small segments the tiers leave are merged into one.
 SEARCH_COMPACT_FAN_IN = 8
 SEARCH_COMPACT_MAX_DOCS = 2000
+SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 20.0
 SEARCH_SEGMENT_RETAIN_SECONDS = 300.0
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
@@ -319,7 +321,8 @@ elif ARCHIVE_CACHE_URL == "locmem":
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, counting its files less often (search.cache.FileCache).
+            "BACKEND": "search.cache.FileCache",
             "LOCATION": ARCHIVE_CACHE_URL or str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": env_int("ARCHIVE_CACHE_MAX_ENTRIES", 20000)},
         }
@@ -351,7 +354,7 @@ ARCHIVE_RATE_LOGIN = env_rate("ARCHIVE_RATE_LOGIN", "10/m")
 # covers every paragraph of every version: the expensive public pages have a budget of their own.
 ARCHIVE_RATE_EXPENSIVE = env_rate("ARCHIVE_RATE_EXPENSIVE", "20/m")
 ARCHIVE_CLIENT_IP_HEADER = env_str("ARCHIVE_CLIENT_IP_HEADER", "REMOTE_ADDR")
-if CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache", "RedisCache")):
+if CACHES["default"]["BACKEND"].endswith(("FileCache", "LocMemCache", "RedisCache")):
     # django-ratelimit asks for memcached or django-redis. Django's own Redis backend
     # increments atomically; the file cache may lose an increment when two workers race,
     # which makes a limit approximate, not absent: good enough for one machine.

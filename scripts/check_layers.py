@@ -45,9 +45,11 @@ CONFIG_MODULES = {"config.observability": "support", "config.http_cache": "entry
 
 # Modules of archive/ and search/ that serve requests or the command line: the entry layer.
 # archive.rendering builds the blocks of a report page for its views (and marks the words a
-# reader searched for with search.highlight, as the result snippets do).
+# reader searched for with search.highlight, as the result snippets do); archive.views_body
+# renders and caches the body of a report page for those views.
 ENTRY_MODULES = {
     "views",
+    "views_body",
     "urls",
     "forms",
     "admin",

@@ -1,10 +1,19 @@
-"""Caching of search results, keyed by the index's version.
+"""Caching of search results, keyed by the version of the index's *content*.
 
-The key of a cached result carries a token that changes whenever the live index changes: the
-index folder's real path, the newest table-of-contents file Whoosh committed, and that file's
-inode and modification time. A commit by the single writer writes a new TOC generation, and a
-rebuild swapped in beside the live index has another path or inode, so a publish makes every
-older entry unreachable at once: a stale cache can never hide it. Old entries simply expire.
+The key of a cached result carries a token that changes whenever what the live index holds
+changes: the index folder's real path, and the identity (generation, inode, modification
+time) of the newest table of contents Whoosh committed. A commit by the single writer writes
+a new TOC generation, and a rebuild swapped in beside the live index has another path, so a
+publish makes every older entry unreachable at once: a stale cache can never hide it. Old
+entries simply expire.
+
+Background compaction also writes a new TOC (the merged segment listed instead of the small
+ones) but changes no answer; were it a new token, every merge step would empty the cache of
+searches, grids and API answers, and the writer runs one whenever it is idle. So compaction
+records beside its TOC which content it holds (CONTENT_FILE: the TOC it wrote and the token
+of the TOC before it), and the token stays. Any other commit (a publish, haystack's own
+update, anything not knowing about the file) has a TOC the file does not name, so it is a
+new token: only a writer that knows it changed nothing can keep one.
 
     from search.cache import cached_search
     result = cached_search("page", {"q": q, "place": place, "page": page},
@@ -18,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,11 +35,13 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db.models import Max
 
 T = TypeVar("T")
 
 TOC_RE = re.compile(r"^_(?P<name>.+)_(?P<gen>\d+)\.toc$")
+CONTENT_FILE = "content-version.json"  # beside the segments; Whoosh ignores names it did not make
 
 
 def index_path() -> Path:
@@ -55,22 +67,57 @@ def data_version() -> str:
 
 
 def whoosh_index_version(path: Path | str | None = None, indexname: str = "MAIN") -> str:
-    """The Whoosh engine's token: the live index folder's real path, its newest table of
-    contents' generation, inode and modification time (see the top of this module)."""
+    """The Whoosh engine's token: the live index folder's real path and the identity of the
+    newest table of contents that changed the content (see the top of this module)."""
     folder = Path(os.path.realpath(path or index_path()))
+    toc = newest_toc_identity(folder, indexname)
+    if toc == "unavailable":
+        return toc
+    if toc == "empty":
+        return f"empty:{folder}"
+    return f"{folder}:{content_identity(folder, toc)}"
+
+
+def newest_toc_identity(folder: Path, indexname: str = "MAIN") -> str:
+    """ "<generation>:<inode>:<mtime ns>" of the newest table of contents in `folder`; "empty"
+    when there is none, "unavailable" when the folder cannot be read."""
     try:
         names = os.listdir(folder)
     except OSError:
         return "unavailable"
     gens = [(int(m["gen"]), n) for n in names if (m := TOC_RE.match(n)) and m["name"] == indexname]
     if not gens:
-        return f"empty:{folder}"
+        return "empty"
     gen, name = max(gens)
     try:
         st = os.stat(folder / name)
     except OSError:
         return "unavailable"
-    return f"{folder}:{gen}:{st.st_ino}:{st.st_mtime_ns}"
+    return f"{gen}:{st.st_ino}:{st.st_mtime_ns}"
+
+
+def content_identity(folder: Path, toc: str) -> str:
+    """The content `toc` holds: that of an earlier TOC when a compaction wrote `toc` (and said
+    so in CONTENT_FILE), otherwise `toc` itself."""
+    try:
+        recorded = json.loads((folder / CONTENT_FILE).read_text())
+    except (OSError, ValueError):
+        return toc
+    if isinstance(recorded, dict) and recorded.get("toc") == toc and recorded.get("content"):
+        return str(recorded["content"])
+    return toc
+
+
+def record_unchanged_content(folder: Path, content: str, indexname: str = "MAIN") -> None:
+    """Called by compaction under the index lock, right after it wrote a TOC: that TOC holds
+    `content` (the content identity of the TOC it replaced). Written atomically; a reader in
+    between sees a new token, which costs a cache miss, never a stale answer."""
+    toc = newest_toc_identity(folder, indexname)
+    if toc in ("unavailable", "empty"):
+        return
+    tmp = folder / f"{CONTENT_FILE}.tmp"
+    tmp.write_text(json.dumps({"toc": toc, "content": content}))
+    os.replace(tmp, folder / CONTENT_FILE)
 
 
 def search_cache_key(namespace: str, params: Mapping[str, Any], version: str) -> str:
@@ -104,3 +151,40 @@ def cached_search(
     value = compute()
     cache.set(key, value, seconds)
     return value
+
+
+class FileCache(FileBasedCache):
+    """Django's file cache (the embedded default, shared by every worker on the machine),
+    except for when it counts its entries.
+
+    Django lists the whole cache folder on every `set` to decide whether to cull: with the
+    20,000 entries a busy archive holds (searches, grids, report pages per marked term, rate
+    limit counters) that listing is ~30 ms of CPU, more than a cached page costs to serve,
+    paid by every request that stores anything. Here a process lists the folder on its first
+    set and then once every CULL_CHECK_EVERY sets: the folder may exceed MAX_ENTRIES by that
+    many entries per worker before a cull, which is what MAX_ENTRIES is for (a bound on the
+    disk, not an exact count)."""
+
+    CULL_CHECK_EVERY = 100
+
+    def __init__(self, dir, params):
+        super().__init__(dir, params)
+        self._sets_since_cull_check = 0
+
+    def _cull(self):
+        due = self._sets_since_cull_check % self.CULL_CHECK_EVERY == 0
+        self._sets_since_cull_check += 1
+        if not due:
+            return
+        filelist = self._list_cache_files()
+        if len(filelist) < self._max_entries:
+            return
+        if self._cull_frequency == 0:
+            self.clear()
+            return
+        # Django deletes a third of the entries; here also those past MAX_ENTRIES, which the
+        # writes between two checks may have added.
+        excess = len(filelist) - self._max_entries
+        doomed = excess + int(self._max_entries / self._cull_frequency)
+        for fname in random.sample(filelist, min(len(filelist), doomed)):
+            self._delete(fname)

@@ -12,6 +12,9 @@ rebuilt the index by hand. The index writer (`apply_index_queue --loop`) therefo
   published (a rebuild writes one per 500 reports), and no step rewrites more than 2 x
   MAX_DOCS documents. Large segments are never merged again: merging those is what Whoosh's
   MERGE_SMALL did for minutes under the writer lock.
+- The tiers leave up to FAN_IN - 1 small segments in each tier. Once the index has seen no
+  commit for a while (SEARCH_COMPACT_SWEEP_IDLE_SECONDS), a last step merges them into one
+  or two, within the same bound of 2 x MAX_DOCS documents (`plan_sweep`).
 - FTS5 (the recall index): one bounded 'merge' command (FTS5 merges its b-tree segments in
   C), which SQLite runs in its own transaction while readers keep their WAL snapshot.
 
@@ -43,6 +46,8 @@ from pathlib import Path
 from django.conf import settings
 from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
+
+from search.cache import content_identity, newest_toc_identity, record_unchanged_content
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +188,56 @@ def plan_merge(segments) -> list:
 EXPUNGE_SHARE = 1 / 3
 
 
+def sweep_idle_seconds() -> float:
+    return float(getattr(settings, "SEARCH_COMPACT_SWEEP_IDLE_SECONDS", 20.0))
+
+
+def plan_sweep(segments) -> list:
+    """The last step, once the tiers have nothing to merge: the small segments into one (as
+    many, smallest first, as hold at most 2 x MAX_DOCS documents). The tiers leave up to
+    FAN_IN - 1 segments in each, and a query pays per segment: after 150 publishes, 14 of
+    them left the list 1.76x slower than a fresh build. The largest of them is left out while
+    it holds more documents than all the others together: otherwise every quiet moment after
+    a publish would rewrite it whole for one small segment more; this way a document is
+    rewritten about log2 times before its segment grows large, and at most two small
+    segments remain. Only when the index has seen no commit for
+    SEARCH_COMPACT_SWEEP_IDLE_SECONDS (the caller checks that)."""
+    small = sorted(
+        (s for s in segments if 0 < s.doc_count() and s.doc_count_all() < max_docs()),
+        key=lambda s: s.doc_count(),
+    )
+    group, total = [], 0
+    for s in small:
+        if group and total + s.doc_count() > 2 * max_docs():
+            break
+        group.append(s)
+        total += s.doc_count()
+    if len(group) >= 2 and group[-1].doc_count() > total - group[-1].doc_count():
+        group.pop()
+    return group if len(group) >= 2 else []
+
+
+def _quiet_for(folder: Path, indexname: str, now: float) -> float:
+    """Seconds since the newest table of contents was written (any commit: a publish's, a
+    merge's)."""
+    toc_re = TOC._pattern(indexname)
+    newest = 0.0
+    for name in os.listdir(folder):
+        if toc_re.match(name):
+            with contextlib.suppress(FileNotFoundError):
+                newest = max(newest, os.stat(folder / name).st_mtime)
+    return now - newest
+
+
+def choose_merge(ix, folder: Path, now: float) -> set[str]:
+    """The ids of the segments one step merges: the tiers' plan, else the idle sweep."""
+    segments = ix._segments()
+    planned = plan_merge(segments)
+    if not planned and _quiet_for(folder, ix.indexname, now) >= sweep_idle_seconds():
+        planned = plan_sweep(segments)
+    return {s.segment_id() for s in planned}
+
+
 # --- one step ----------------------------------------------------------------------------------
 
 
@@ -226,49 +281,24 @@ def compact_whoosh(*, timeout: float = 30.0, now=time.time) -> int:
     since (a report published again) are deleted in the merged segment too, and a new table
     of contents lists it instead of the segments it merged. Readers keep their searcher; the
     next request refreshes to the new table of contents."""
-    from whoosh.index import TOC as Toc
-
-    from search.indexing import _whoosh_lock, index_lock, open_index
+    from search.indexing import open_index
 
     with _compaction_lock() as free:
         if not free:
             return 0
         ix = open_index()
         folder = Path(ix.storage.folder)
-        planned = {s.segment_id() for s in plan_merge(ix._segments())}
+        planned = choose_merge(ix, folder, now())
         if not planned:
             _clean_retired(ix, folder, now)
             return 0
         writer = MergeWriter(ix)
         chosen = [s for s in writer.segments if s.segment_id() in planned]
-        merged_ids = [s.segment_id() for s in chosen]
         live = {s.segment_id(): _live_docnums(s) for s in chosen}
         _write_merging(folder, writer.newsegment.segment_id())
         try:
-            from whoosh.reading import SegmentReader
-
-            for seg in chosen:
-                if live[seg.segment_id()]:
-                    reader = SegmentReader(writer.storage, writer.schema, seg)
-                    writer.add_reader(reader)  # copies the live documents, in docnum order
-                    reader.close()
-            newseg = writer.finish_segment()
-            with index_lock(timeout):
-                if Path(open_index().storage.folder) != folder:
-                    raise _Superseded  # a rebuild swapped the index in the meantime
-                with _whoosh_lock(ix):
-                    toc = ix._read_toc()
-                    current = {s.segment_id(): s for s in toc.segments}
-                    if any(i not in current for i in merged_ids):
-                        raise _Superseded
-                    if newseg is not None:
-                        _carry_deletions(newseg, [current[i] for i in merged_ids], live)
-                    segments = [s for s in toc.segments if s.segment_id() not in merged_ids]
-                    if newseg is not None and newseg.doc_count():
-                        segments.append(newseg)
-                    Toc(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
-                    _write_merging(folder, None)
-                    retire_unused_files(folder, ix.indexname, toc.generation + 1, segments, now())
+            newseg = _write_merged(writer, chosen, live)
+            _swap_in(ix, folder, newseg, [s.segment_id() for s in chosen], live, timeout, now)
         except _Superseded:
             log.info("search index: compaction superseded by another write; dropped")
             _write_merging(folder, None)
@@ -280,6 +310,47 @@ def compact_whoosh(*, timeout: float = 30.0, now=time.time) -> int:
     docs = sum(len(v) for v in live.values())
     log.info("search index: merged %d small segments (%d documents)", len(chosen), docs)
     return len(chosen)
+
+
+def _write_merged(writer: MergeWriter, chosen: list, live: dict[str, list[int]]):
+    """The merged segment's files, written outside the lock; the segment (None: no live
+    document was left to copy)."""
+    from whoosh.reading import SegmentReader
+
+    for seg in chosen:
+        if live[seg.segment_id()]:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)  # copies the live documents, in docnum order
+            reader.close()
+    return writer.finish_segment()
+
+
+def _swap_in(ix, folder: Path, newseg, merged_ids: list[str], live, timeout: float, now) -> None:
+    """Under the index lock, for a moment: deletions made meanwhile carried over, and a new
+    table of contents listing `newseg` instead of the segments it merged."""
+    from whoosh.index import TOC as Toc
+
+    from search.indexing import _whoosh_lock, index_lock, open_index
+
+    with index_lock(timeout):
+        if Path(open_index().storage.folder) != folder:
+            raise _Superseded  # a rebuild swapped the index in the meantime
+        with _whoosh_lock(ix):
+            toc = ix._read_toc()
+            current = {s.segment_id(): s for s in toc.segments}
+            if any(i not in current for i in merged_ids):
+                raise _Superseded
+            if newseg is not None:
+                _carry_deletions(newseg, [current[i] for i in merged_ids], live)
+            segments = [s for s in toc.segments if s.segment_id() not in merged_ids]
+            if newseg is not None and newseg.doc_count():
+                segments.append(newseg)
+            content = content_identity(folder, newest_toc_identity(folder, ix.indexname))
+            Toc(toc.schema, segments, toc.generation + 1).write(ix.storage, ix.indexname)
+            # The same documents in fewer segments: cached results stay valid.
+            record_unchanged_content(folder, content, ix.indexname)
+            _write_merging(folder, None)
+            retire_unused_files(folder, ix.indexname, toc.generation + 1, segments, now())
 
 
 class _Superseded(Exception):

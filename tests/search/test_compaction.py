@@ -14,6 +14,7 @@ from whoosh.query import Term
 
 from archive.services import store_file
 from search import compaction, indexing
+from search.cache import cached_search, index_path, newest_toc_identity
 from search.engines import get_engine
 from search.indexing import Writer, drift, enqueue_report, open_index, reindex_reports
 from search.query import parse_query
@@ -216,6 +217,43 @@ def test_a_publish_while_a_merge_is_written_is_not_undone_by_it(
     assert drift_is_clean() and answers() == expected
 
 
+def test_a_compaction_keeps_cached_results_and_validators_and_a_publish_drops_them(
+    fresh_index, small_tiers, client
+):
+    """Compaction writes a new table of contents holding the same documents: the results
+    cache and the search pages' ETags must survive it (the writer compacts whenever it is
+    idle), while a publish's commit must still make every cached answer unreachable."""
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=3)
+    computed = []
+
+    def cached() -> int:
+        return cached_search("page", {"q": "经济"}, lambda: computed.append(1) or len(computed))
+
+    def etag() -> str:
+        response = client.get("/", {"q": "经济"})
+        assert response.status_code == 200
+        return response["ETag"]
+
+    first, first_etag = cached(), etag()
+    toc = newest_toc_identity(Path(index_path()).resolve())
+    assert compact_fully() > 0
+    assert newest_toc_identity(Path(index_path()).resolve()) != toc  # compaction committed
+    assert cached() == first and computed == [1]
+    assert etag() == first_etag
+
+    reindex_reports([ids[0]])  # what a publish's write commits
+    assert cached() == 2
+    assert etag() != first_etag
+    # And compaction after that publish keeps the new answer, not the old one.
+    many_publishes(ids, rounds=3)
+    after_publishes, after_etag = cached(), etag()
+    assert after_publishes == 3
+    assert compact_fully() > 0
+    assert cached() == after_publishes and etag() == after_etag
+
+
 def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
     ids = publish_seeds()
     writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
@@ -232,6 +270,67 @@ def test_the_writer_compacts_when_its_queue_is_empty(fresh_index, small_tiers):
         writer.wait_for_compaction()
     assert compaction.segment_count() < before and writer.compacted
     assert compaction.segment_count() <= 8
+    assert drift_is_clean()
+
+
+def small_segments() -> int:
+    return sum(1 for s in open_index()._segments() if s.doc_count_all() < compaction.max_docs())
+
+
+def test_once_the_index_is_quiet_the_small_segments_the_tiers_leave_are_merged_into_one(
+    fresh_index, small_tiers, settings
+):
+    ids = publish_seeds()
+    indexing.apply_pending()
+    many_publishes(ids, rounds=5)
+    expected = answers()
+    documents = open_index().doc_count()
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 3600  # never quiet long enough: tiers only
+    compact_fully()
+    left = small_segments()
+    assert left >= 2, left  # what the tiers leave: up to FAN_IN - 1 per tier
+
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 0  # quiet now
+    assert compact_fully() >= 1
+    assert small_segments() <= 2
+    assert open_index().doc_count() == documents
+    assert answers() == expected
+    assert drift_is_clean(), drift()
+    assert compaction.compact_whoosh() == 0  # nothing more to do
+    # A publish more: the new segment joins the smaller one, not the largest.
+    sizes = sorted(s.doc_count() for s in open_index()._segments())
+    reindex_reports([ids[0]])
+    compact_fully()
+    assert small_segments() <= 2
+    assert sorted(s.doc_count() for s in open_index()._segments())[-1] == sizes[-1]
+    assert answers() == expected and drift_is_clean()
+
+
+def test_the_sweep_rewrites_at_most_twice_max_docs_documents(settings):
+    settings.SEARCH_COMPACT_MAX_DOCS = 100
+    segments = [seg(90), seg(60), seg(40), seg(30), seg(500), seg(20, live=0)]
+    chosen = compaction.plan_sweep(segments)
+    assert [s.doc_count() for s in chosen] == [30, 40, 60]  # smallest first, 130 <= 200
+    assert compaction.plan_sweep([seg(30), seg(500)]) == []  # one small segment: nothing
+    # The largest is left out while it outweighs the others together.
+    assert [s.doc_count() for s in compaction.plan_sweep([seg(90), seg(5), seg(3)])] == [3, 5]
+    assert compaction.plan_sweep([seg(90), seg(8)]) == []
+    assert [s.doc_count() for s in compaction.plan_sweep([seg(8), seg(8)])] == [8, 8]
+
+
+def test_the_idle_writer_sweeps_the_small_segments_into_one(fresh_index, small_tiers, settings):
+    settings.SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 0
+    ids = publish_seeds()
+    writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
+    writer.run_once()
+    many_publishes(ids, rounds=5)
+    assert small_segments() > 8
+    for _ in range(40):
+        writer.run_once()  # queue empty: one compaction step each, in a thread of its own
+        writer.wait_for_compaction()
+        if writer.compacted:
+            break
+    assert writer.compacted and small_segments() <= 2
     assert drift_is_clean()
 
 

@@ -24,11 +24,16 @@ def test_a_version_page_costs_the_same_few_queries_for_any_report(
     client, reports, django_assert_max_num_queries
 ):
     # Among them: the version's paging (its paragraphs' offsets, read on a version's first view
-    # and then kept in the cache: pages are bounded in characters too) and the count of its
-    # commitments (a page lists at most a bounded number of them).
+    # and then kept in the cache: pages are bounded in characters too), the count of its
+    # commitments (a page lists at most a bounded number of them) and, on a page's first view
+    # only, its text (read apart, so that later views never load it).
     for report in reports:
         url = f"/r/{report.public_id}/v{report.current_version.number}/"
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
+            assert client.get(url).status_code == 200, url
+        # Then its body is cached (archive.views_body): the version, the report around it,
+        # the page's commitments and their count, the versions and the neighbours (up to 3).
+        with django_assert_max_num_queries(9):
             assert client.get(url).status_code == 200, url
 
 
@@ -36,8 +41,11 @@ def test_a_current_report_page_costs_the_same_few_queries(
     client, reports, django_assert_max_num_queries
 ):
     for report in reports:
-        with django_assert_max_num_queries(11):  # as a version page: paging and the count
-            assert client.get(f"/r/{report.public_id}/").status_code == 200
+        url = f"/r/{report.public_id}/"
+        with django_assert_max_num_queries(12):  # as a version page: paging, count, text
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(8):  # its body cached: no sections, paragraphs, text
+            assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -58,26 +66,44 @@ def test_lists_and_searches_do_not_query_per_row(
         assert client.get(url).status_code == 200
 
 
-def test_a_version_text_is_rendered_once_then_served_from_the_fragment_cache(client, reports):
+def test_a_version_page_body_is_rendered_once_then_served_from_the_cache(
+    client, reports, monkeypatch
+):
+    """The contents list and the page of text are rendered on a version page's first view;
+    later views (any worker: the cache is shared) neither render them nor read the sections,
+    the paragraphs or the text again."""
     from django.core.cache import cache
-    from django.core.cache.utils import make_template_fragment_key
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from config.http_cache import release
+    from archive import views_body
 
     report = reports[0]
     version = report.current_version
     url = f"/r/{report.public_id}/v{version.number}/"
-    key = make_template_fragment_key(
-        "report_text", [report.public_id, version.number, version.text_sha256, 1, "", release()[0]]
-    )
-    assert cache.get(key) is None
-    first = client.get(url).content.decode()
-    fragment = cache.get(key)
-    assert fragment and 'id="p1"' in fragment and fragment in first
-    assert client.get(url).content.decode() == first
-    # Marked terms are another fragment: the plain one is never shown with marks.
+    rendered = []
+    render_body = views_body.render_body
+
+    def counted(*args, **kwargs):
+        rendered.append(args[3])  # the marked terms
+        return render_body(*args, **kwargs)
+
+    monkeypatch.setattr(views_body, "render_body", counted)
+    cache.delete(views_body.body_key(version, 1, ""))
+    with CaptureQueriesContext(connection) as first_view:
+        first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as second_view:
+        second = client.get(url).content.decode()
+    assert second == first and 'id="p1"' in first
+    assert rendered == [[]]  # once
+    assert len(second_view.captured_queries) < len(first_view.captured_queries)
+    read = " ".join(q["sql"] for q in second_view.captured_queries)
+    assert 'FROM "archive_section"' not in read and 'FROM "archive_paragraph"' not in read
+    assert '"archive_reportversion"."text"' not in read
+    # Marked terms are another body: the plain one is never shown with marks.
     marked = client.get(url, {"hl": "发展"}).content.decode()
-    assert "<mark>" in marked and "<mark>" not in fragment
+    assert rendered == [[], ["发展"]]
+    assert "<mark>" in marked and "<mark>" not in first
 
 
 def _reads_held_reports(queries) -> bool:
