@@ -564,6 +564,24 @@ def enqueue_changed_report(sender, *, report, **kwargs) -> None:
     enqueue_report(report)
 
 
+def enqueue_renamed_place(sender, *, instance, created: bool = False, raw: bool = False, **kwargs):
+    """The receiver of a Place's post_save (connected in SearchConfig.ready()). A place's
+    name is in its reports' index entries, and in those of every place below it (a `place`
+    filter names a place or any place above it), so a saved place queues every report at it
+    or below it: after a rename the new name finds them in the next request, the old one no
+    longer does, and the data version moves, so no cached page keeps the old name."""
+    if raw or created:  # loaddata brings its own index; a new place has no reports yet
+        return
+    from archive.models import Place, Report
+
+    places, frontier = {instance.pk}, [instance.pk]
+    while frontier:
+        frontier = list(Place.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        places.update(frontier)
+    for report in Report.objects.filter(place_id__in=places).order_by("pk"):
+        enqueue_report(report)
+
+
 _deferred = threading.local()
 
 
