@@ -977,7 +977,8 @@ def _named_outside_vocabulary(
             # a number before its noun: a value only after a verb of doing ("新建50个养老服务中心")
             tie = _named_by_noun_after(ftext, tok, before, hi, walk.noun_list)
             walk.noun_list = tie is not None
-            ties += [tie] if tie else []
+            if tie is not None:
+                ties.append(tie)
             continue
         walk.noun_list = False
         name, name_end = _name_before(ftext, tok, lo, seg_toks)
