@@ -81,6 +81,15 @@ def cn_int(s: str) -> int | None:
     return n
 
 
+def cn_numeral(n: int) -> str:
+    """1-99 written as a meeting's name writes them (十, 十一, 二十, 二十一): cn_int's inverse."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
 def npc_year(term: int, session: int) -> int | None:
     if (term, session) in _NPC_SPECIAL:
         return _NPC_SPECIAL[(term, session)]
@@ -388,10 +397,7 @@ def _npc_session(src: str) -> tuple[str | None, int | None] | None:
     if not term:
         return None
     # the first session of the next term: 第十届…以来的五年 is reviewed at 第十一届…第一次会议
-    name = (
-        f"第{'一二三四五六七八九十'[term]}届全国人民代表大会第一次会议" if 0 < term < 10 else None
-    )
-    return name, npc_year(term + 1, 1)
+    return f"第{cn_numeral(term + 1)}届全国人民代表大会第一次会议", npc_year(term + 1, 1)
 
 
 # words after a meeting's name that refer back to it ("会议以来", "会议确定的…") rather than say

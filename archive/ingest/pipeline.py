@@ -109,9 +109,6 @@ def _parse(data: bytes, filename: str) -> ParseResult:
     mtitle = for_matching(title)
 
     meeting, meeting_year = meta_mod.find_meeting(head + "\n" + hints, match_text)
-    if meeting:
-        # report the meeting as written in the text where possible
-        meeting = meeting
     delivered = meta_mod.find_delivered(head, hints, warnings)
     meta_mod.corrupted_date_note(head, delivered, warnings)
     place = meta_mod.find_place(head + "\n" + hints, match_text, mtitle, warnings)

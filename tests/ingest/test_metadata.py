@@ -180,3 +180,18 @@ def test_abolished_district_parent_from_context_or_unknown():
 def test_generic_self_reference_is_not_a_place():
     text = f"政府工作报告\n各位代表：\n现在，我代表自治区人民政府向大会报告工作。\n一、2024年工作回顾\n{body()}南宁、柳州、桂林\n"
     assert _parse(text).place is None
+
+
+@pytest.mark.parametrize("term", [8, 9, 10, 11, 12, 19, 20])
+def test_a_review_of_five_years_names_the_next_terms_first_session(term):
+    """ "第十一届…第一次会议以来的五年" is reviewed at the 12th term's first session: the
+    name is written for any term, not only for terms whose successor is one character."""
+    from archive.ingest.metadata import cn_numeral, find_meeting
+
+    head = "政府工作报告\n"
+    text = f"过去五年，即第{cn_numeral(term)}届全国人民代表大会第一次会议以来的五年，工作很多。"
+    name, year = find_meeting(head, text)
+    assert name == f"第{cn_numeral(term + 1)}届全国人民代表大会第一次会议"
+    assert cn_int(cn_numeral(term + 1)) == term + 1
+    if term <= 13:
+        assert year == npc_year(term + 1, 1)
