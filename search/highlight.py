@@ -110,7 +110,7 @@ def make_snippet(text: str, terms: list[str], width: int = SNIPPET_WIDTH) -> Sni
 
 def mark_text(text: str, terms: list[str]) -> list[tuple[str, bool]]:
     """The whole of `text` as (text, is_mark) pieces, every occurrence of `terms` marked
-    (for the report page: `terms` are the ?hl= values, see search.views.hl_terms)."""
+    (for the report page: `terms` are the ?hl= values, see archive.views._highlight_terms)."""
     norm, omap = normalize_with_offset_map(text)
     # The terms get the index's normalisation too: a hand-made or shared link (?hl=GDP,
     # ?hl=營商環境, ?hl=６.５％) marks what a search for the same words finds.

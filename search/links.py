@@ -31,6 +31,24 @@ def report_short_url(pid: str) -> str:
     return reverse("archive:report_short", args=[pid])
 
 
+_PROBE = 987654321  # a paragraph number no real link holds, to find where the number goes
+
+
+@functools.lru_cache(maxsize=50_000)
+def _paragraph_url_around(pid: str, number: int) -> tuple[str, str]:
+    before, _, after = reverse("archive:paragraph", args=[pid, number, _PROBE]).rpartition(
+        str(_PROBE)
+    )
+    return before, after
+
+
+def paragraph_url(pid: str, number: int, paragraph: int) -> str:
+    """The permalink of a paragraph: reversed once per version, the number put in its place
+    (the CSV export links every row; reversing each was 40% of an export)."""
+    before, after = _paragraph_url_around(pid, number)
+    return f"{before}{paragraph}{after}"
+
+
 @functools.lru_cache(maxsize=1024)
 def _marks_query(terms: tuple[str, ...]) -> str:
     return "?" + urlencode({"hl": hl_param(list(terms))}) if terms else ""

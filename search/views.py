@@ -15,7 +15,7 @@ from search import charts, grid_layout, results
 from search.cache import cached_search
 from search.engines import get_engine
 from search.forms import PER_PAGE, SearchForm
-from search.links import hit_link, report_short_url, version_url
+from search.links import hit_link, paragraph_url, report_short_url, version_url
 from search.query import relaxed, without_word, year_words
 
 EXAMPLES = [
@@ -491,12 +491,15 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         _log_refused(request, "csv", message)
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
+    # build_absolute_uri(path) is this origin + path for the ASCII paths reverse() gives.
+    origin = request.build_absolute_uri("/")[:-1]
+
     def permalink(pid: str, number: int, paragraph: int | None, anchor: str) -> str:
         if paragraph:
-            path = reverse("archive:paragraph", args=[pid, number, paragraph])
-        else:
-            path = version_url(pid, number) + (f"#{anchor}" if anchor else "")
-        return request.build_absolute_uri(path)
+            return origin + paragraph_url(pid, number, paragraph)
+        return request.build_absolute_uri(
+            version_url(pid, number) + (f"#{anchor}" if anchor else "")
+        )
 
     writer = csv.writer(_Echo())
     rows = export.kwic_rows(form.parsed, permalink, sort=form.cleaned_data["sort"])

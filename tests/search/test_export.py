@@ -112,3 +112,23 @@ def test_the_sentence_around_a_match_is_found_looking_back_alike():
         end = rng.randint(start, len(text))
         expected = _sentence_scanning_from_the_start(text, start, end)
         assert sentence_around(text, start, end) == expected, (text, start, end)
+
+
+def test_permalinks_are_the_paragraphs_own_links(real_archive, client):
+    from django.urls import reverse
+
+    from search.links import paragraph_url
+
+    _, rows = download(client, q="营商环境")
+    paragraphs = [
+        m for row in rows if (m := re.search(r"/r/(\w+)/v(\d+)/p(\d+)/$", row["permalink"]))
+    ]
+    assert len(paragraphs) > len(rows) / 2
+    for m in paragraphs:
+        pid, number, paragraph = m.groups()
+        path = reverse("archive:paragraph", args=[pid, int(number), int(paragraph)])
+        assert m.string == "http://testserver" + path
+    for paragraph in (1, 9, 10, 987654321, 12345678901):
+        assert paragraph_url("abcd1234", 3, paragraph) == reverse(
+            "archive:paragraph", args=["abcd1234", 3, paragraph]
+        )
