@@ -12,6 +12,7 @@ versions, its neighbours and its commitments (an editor can correct one).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -56,8 +57,10 @@ def toc_sections(sections: list, page) -> list:
 
 def body_key(version: ReportVersion, number: int, hl: str) -> str:
     # The text's hash as well as the version's id: a database restored or rebuilt elsewhere
-    # can give another text the same id, never the same hash.
-    return f"report-body:{version.pk}:{version.text_sha256}:{number}:{hl}:{release()[0]}"
+    # can give another text the same id, never the same hash. The marked terms are hashed:
+    # a key holds no spaces or other characters a cache server may refuse.
+    terms = hashlib.sha256(hl.encode()).hexdigest()[:16] if hl else "-"
+    return f"report-body:{version.pk}:{version.text_sha256}:{number}:{terms}:{release()[0]}"
 
 
 def page_body(version: ReportVersion, paging: Paging, number: int, terms: list[str]) -> PageBody:

@@ -48,6 +48,39 @@ def setup(archive: Path, cache: Path) -> None:
     django.setup()
 
 
+def print_table(cpu: dict, wall: dict, queries: dict) -> None:
+    print(
+        f"{'kind':<8} {'n':>4} {'CPU ms/request':>15} {'p50 CPU':>8} {'p95 CPU':>8} "
+        f"{'wall p50':>9} {'queries':>8}"
+    )
+    total_cpu = total_n = 0
+    for kind in sorted(cpu):
+        v = sorted(cpu[kind])
+        total_cpu += sum(v)
+        total_n += len(v)
+        print(
+            f"{kind:<8} {len(v):>4} {sum(v) / len(v):>15.1f} {v[len(v) // 2]:>8.1f} "
+            f"{v[int(len(v) * 0.95)]:>8.1f} {sorted(wall[kind])[len(v) // 2]:>9.1f} "
+            f"{sum(queries[kind]) / len(v):>8.1f}"
+        )
+    print(f"{'all':<8} {total_n:>4} {total_cpu / max(1, total_n):>15.1f}")
+
+
+def print_profiles(profiles: dict, top: int) -> None:
+    for kind, prof in sorted(profiles.items()):
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).strip_dirs().sort_stats(order).print_stats(top)
+            print(f"\n=== {kind}: top {top} by {order} ===")
+            print(
+                "\n".join(
+                    line
+                    for line in out.getvalue().splitlines()
+                    if line.strip() and not line.startswith("   Ordered by")
+                )
+            )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--archive", type=Path, required=True)
@@ -60,6 +93,13 @@ def main(argv=None) -> int:
         help="print cProfile's top N functions per kind",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        help="send the same mix this many times and report the last pass (2: every page "
+        "seen once before, what a popular page costs once its fragments are cached)",
+    )
     args = parser.parse_args(argv)
     cache = Path(tempfile.mkdtemp(prefix="profile-cache-"))
     setup(args.archive.resolve(), cache)
@@ -77,12 +117,16 @@ def main(argv=None) -> int:
         set(re.findall(r'href="(/reports/[^"]+/)"', body))
     )
     rng = random.Random(args.seed)
+    mix = [runner.pick(rng) for _ in range(args.requests)]
+    for _ in range(args.passes - 1):
+        for _kind, method, path in mix:
+            if method == "GET":
+                client.get(path)
     cpu, wall, queries = defaultdict(list), defaultdict(list), defaultdict(list)
     profiles: dict[str, cProfile.Profile] = {}
     statuses = defaultdict(int)
     connection.force_debug_cursor = True  # count queries without DEBUG's other costs
-    for _ in range(args.requests):
-        kind, method, path = runner.pick(rng)
+    for kind, method, path in mix:
         if method != "GET":
             continue
         prof = profiles.setdefault(kind, cProfile.Profile()) if args.profile else None
@@ -98,34 +142,12 @@ def main(argv=None) -> int:
         queries[kind].append(len(connection.queries))
         statuses[r.status_code] += 1
     print(f"uptime: {os.popen('uptime').read().strip()}")
-    print(f"{sum(len(v) for v in cpu.values())} requests, statuses {dict(statuses)}")
     print(
-        f"{'kind':<8} {'n':>4} {'CPU ms/request':>15} {'p50 CPU':>8} {'p95 CPU':>8} "
-        f"{'wall p50':>9} {'queries':>8}"
+        f"{sum(len(v) for v in cpu.values())} requests (pass {args.passes} of the same mix), "
+        f"statuses {dict(statuses)}"
     )
-    total_cpu = total_n = 0
-    for kind in sorted(cpu):
-        v = sorted(cpu[kind])
-        total_cpu += sum(v)
-        total_n += len(v)
-        print(
-            f"{kind:<8} {len(v):>4} {sum(v) / len(v):>15.1f} {v[len(v) // 2]:>8.1f} "
-            f"{v[int(len(v) * 0.95)]:>8.1f} {sorted(wall[kind])[len(v) // 2]:>9.1f} "
-            f"{sum(queries[kind]) / len(v):>8.1f}"
-        )
-    print(f"{'all':<8} {total_n:>4} {total_cpu / max(1, total_n):>15.1f}")
-    for kind, prof in sorted(profiles.items()):
-        for order in ("tottime", "cumulative"):
-            out = io.StringIO()
-            pstats.Stats(prof, stream=out).strip_dirs().sort_stats(order).print_stats(args.profile)
-            print(f"\n=== {kind}: top {args.profile} by {order} ===")
-            print(
-                "\n".join(
-                    line
-                    for line in out.getvalue().splitlines()
-                    if line.strip() and not line.startswith("   Ordered by")
-                )
-            )
+    print_table(cpu, wall, queries)
+    print_profiles(profiles, args.profile)
     return 0
 
 

@@ -21,8 +21,11 @@ Steps, each a script of its own that can also be run alone:
   compaction bench/bench_compaction.py list/grid latency after 500 publishes, before and
                                      after the writer's background compaction, vs a fresh build
   load-1k   bench/load_test.py       gunicorn under a mixed load: 3 min x 50 clients at 1,000
-                                     reports, then through nginx's proxy_cache
-  profile   bench/profile_pages.py   CPU ms per request per page kind (one worker, the same mix)
+                                     reports, then through nginx's proxy_cache, then the
+                                     searches alone against haystack's default search page
+                                     (bench/haystack_baseline) and the ratio
+  profile   bench/profile_pages.py   CPU ms per request per page kind (one worker, the same mix;
+                                     profile-warm: its second pass)
   first-request bench/first_request.py a fresh and a respawned worker's first request vs median
   load      bench/load_test.py       the same load at 10,000 reports (quick: 45 s, 20 reports),
                                      direct and through nginx's proxy_cache
@@ -103,6 +106,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
                     "--reports",
                     "20",
                     "--proxy",
+                    "--baseline",
                     "--reuse",
                     str(QUICK),
                 ],
@@ -150,10 +154,17 @@ def steps(quick: bool) -> list[tuple[str, list[str], dict[str, str]]]:
                 "--bulk-reports",
                 "960",
                 "--proxy",
+                "--baseline",
             ],
             {},
         ),
         ("profile", [str(b / "profile_pages.py"), "--archive", str(MID)], {}),
+        # The same mix a second time: what pages cost once their fragments are cached.
+        (
+            "profile-warm",
+            [str(b / "profile_pages.py"), "--archive", str(MID), "--passes", "2"],
+            {},
+        ),
         ("first-request", [str(b / "first_request.py"), "--archive", str(MID)], {}),
         (
             "load",

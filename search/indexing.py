@@ -521,6 +521,9 @@ class Writer:
         self.compacting.start()
 
     def _compact_step(self) -> None:
+        from search.compaction import lower_this_threads_priority
+
+        lower_this_threads_priority()  # readers first: this thread ends after the step
         try:
             self.compacted = get_engine().compact(timeout=0.0) == 0
             self.compacted_at = time.monotonic()

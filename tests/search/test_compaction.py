@@ -334,6 +334,26 @@ def test_the_idle_writer_sweeps_the_small_segments_into_one(fresh_index, small_t
     assert drift_is_clean()
 
 
+def test_the_writers_compaction_thread_yields_the_cores_to_readers(monkeypatch):
+    """The merge runs at a lower priority than the thread that started it (the writer's
+    main loop keeps its own), so that on a busy machine readers are served first."""
+    import os
+
+    seen = {}
+
+    def compact(self, *, timeout=0.0):
+        seen["compaction"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return 0
+
+    monkeypatch.setattr(type(get_engine()), "compact", compact)
+    writer = Writer(poll=0.5, lock_wait=1.0, report=lambda line: None)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    writer.compact_when_idle()
+    writer.wait_for_compaction()
+    assert seen["compaction"] >= max(mine, compaction.COMPACTION_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+
+
 def test_the_writer_applies_its_queue_while_a_merge_is_written(
     fresh_index, small_tiers, monkeypatch
 ):
