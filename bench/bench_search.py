@@ -10,7 +10,7 @@ own data is touched. The corpus is deterministic (bench/synthetic.py, from the r
 Printed, side by side in the same run:
 - build: our index (search.indexing.rebuild: jieba/rjieba words + character grams) vs
   haystack's default Whoosh set-up with jieba's ChineseAnalyzer on the same section documents
-  (a subset, --baseline-reports; bench/haystack_baseline.py), as reports/s and MB/s, and the
+  (a subset, --baseline-reports; bench/haystack_baseline/queries.py), as reports/s and MB/s, and the
   index size;
 - latency (view_figures, the same on every corpus): p50/p95 of the search page (list, with
   snippets and marks), the district × year grid, the API and the trend, through Django's full
@@ -229,7 +229,7 @@ def default_haystack_build(report_ids: list[int], folder: Path) -> dict:
     haystack's update() writes: update_document per document, one commit."""
     from whoosh.index import create_in
 
-    from bench.haystack_baseline import baseline_schema
+    from bench.haystack_baseline.queries import baseline_schema
     from search.indexing import documents_for_report
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -260,13 +260,13 @@ def default_haystack_build(report_ids: list[int], folder: Path) -> dict:
 
 
 def haystack_ratio_figures(folder: Path, ours: dict, rounds: int, label: str) -> dict:
-    """haystack's default query path on the baseline index (bench/haystack_baseline.py)
+    """haystack's default query path on the baseline index (bench/haystack_baseline/queries.py)
     beside our search page (`ours`: view_figures' latency of it), for the same queries in the
     same run. The baseline index holds --baseline-reports reports, ours all of them: a
     smaller index, so the ratio is if anything in haystack's favour."""
     from whoosh.index import open_dir
 
-    from bench.haystack_baseline import page_times
+    from bench.haystack_baseline.queries import page_times
 
     sections = open_dir(str(folder)).doc_count()
     times = page_times(folder, QUERIES, rounds)

@@ -1,6 +1,7 @@
 """haystack's default set-up, for bench/bench_search.py to compare with: its stock Whoosh
 schema for our section documents with jieba's ChineseAnalyzer (what a haystack + jieba
-set-up changes, and only that), and its stock query path on that index.
+set-up changes, and only that), and its stock query path on that index, in process (the
+load test serves the same index with haystack's SearchView instead: see this package).
 
 Imported after Django is set up (haystack reads settings when imported).
 """
@@ -12,7 +13,6 @@ from pathlib import Path
 
 from django.core.paginator import Paginator
 from haystack import connections
-from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.query import SearchQuerySet
 from haystack.utils.highlighting import Highlighter
 
@@ -36,20 +36,6 @@ def baseline_schema():
     )
 
 
-class BaselineBackend(WhooshSearchBackend):
-    """haystack's stock Whoosh backend reading the baseline index with the schema it was
-    written with (the stock backend would build one from search_indexes.py instead).
-    Everything else — query parsing, the narrowing to indexed models, the count, the results —
-    is haystack's own code."""
-
-    def build_schema(self, fields):
-        return "text", baseline_schema()
-
-
-class BaselineEngine(WhooshEngine):
-    backend = BaselineBackend
-
-
 def page_times(folder: Path, queries: list[str], rounds: int) -> list[float]:
     """Milliseconds per query of what haystack's stock SearchView does for a page of 20:
     SearchQuerySet().auto_query(q).load_all(), a Paginator page (count and slice, the
@@ -57,7 +43,7 @@ def page_times(folder: Path, queries: list[str], rounds: int) -> list[float]:
     (the template's {% highlight %}); no template rendering, which would only add to it.
     Our query syntax (地区:, 年份:) means nothing to it: such words are searched as text."""
     connections.connections_info[ALIAS] = {
-        "ENGINE": f"{__name__}.BaselineEngine",
+        "ENGINE": "bench.haystack_baseline.backend.ChineseWhooshEngine",
         "PATH": str(folder),
     }
     connections.reload(ALIAS)
