@@ -17,7 +17,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -109,15 +109,26 @@ def ranking_weighting() -> scoring.WeightingModel:
 
 
 _keys_cache: dict = {}
-_sections_cache: dict = {}
+
+
+def once_per_searcher(name: str, searcher, compute: Callable):
+    """`compute(searcher)`, kept until the searcher changes: a searcher is one index version,
+    and these maps of docnums (to sections, places, years, lengths) change only with it."""
+    cached = _keys_cache.get(name)
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    value = compute(searcher)
+    _keys_cache[name] = (searcher, value)
+    return value
 
 
 def section_docnums(searcher) -> dict[int, int]:
     """section id -> docnum of every live document, read from the `section` column once
     per searcher (the index version)."""
-    cached = _sections_cache.get("map")
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
+    return once_per_searcher("sections", searcher, _read_section_docnums)
+
+
+def _read_section_docnums(searcher) -> dict[int, int]:
     reader = searcher.reader()
     col = _column(reader, "section")
     if col is not None:
@@ -125,7 +136,6 @@ def section_docnums(searcher) -> dict[int, int]:
         out = {values[d]: d for d in reader.all_doc_ids()}
     else:
         out = {int(f["section"]): d for d, f in reader.iter_docs() if f.get("section")}
-    _sections_cache["map"] = (searcher, out)
     return out
 
 
@@ -143,9 +153,10 @@ def term_docs(term: str, searcher) -> set[int]:
 def cell_keys(searcher) -> list[tuple[str, int | None]]:
     """(place, year) of every docnum, read from the columns once per searcher (the index
     version) rather than per query: facets and grid counts then cost a list lookup per hit."""
-    cached = _keys_cache.get("keys")
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
+    return once_per_searcher("keys", searcher, _read_cell_keys)
+
+
+def _read_cell_keys(searcher) -> list[tuple[str, int | None]]:
     reader = searcher.reader()
     place_col, year_col = _column(reader, "place"), _column(reader, "year")
     n = reader.doc_count_all()
@@ -157,7 +168,6 @@ def cell_keys(searcher) -> list[tuple[str, int | None]]:
         keys = [(UNKNOWN_PLACE, None)] * n
         for d, f in reader.iter_docs():
             keys[d] = (f.get("place") or UNKNOWN_PLACE, f.get("year") or None)
-    _keys_cache["keys"] = (searcher, keys)
     return keys
 
 
@@ -165,9 +175,10 @@ def section_lengths(searcher) -> list[int]:
     """Characters of every docnum's section (the `length` column), read once per searcher:
     the trend's rates add them up for every section under its filters, and a column read per
     document was half of a trend's time at 1,000 reports."""
-    cached = _keys_cache.get("lengths")
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
+    return once_per_searcher("lengths", searcher, _read_section_lengths)
+
+
+def _read_section_lengths(searcher) -> list[int]:
     reader = searcher.reader()
     col = _column(reader, "length")
     if col is not None:
@@ -176,18 +187,12 @@ def section_lengths(searcher) -> list[int]:
         lengths = [0] * reader.doc_count_all()
         for d, f in reader.iter_docs():
             lengths[d] = len(f.get("body", ""))
-    _keys_cache["lengths"] = (searcher, lengths)
     return lengths
 
 
 def live_docs(searcher) -> frozenset[int]:
     """Docnums of every live document, once per searcher."""
-    cached = _keys_cache.get("live")
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
-    live = frozenset(searcher.reader().all_doc_ids())
-    _keys_cache["live"] = (searcher, live)
-    return live
+    return once_per_searcher("live", searcher, lambda s: frozenset(s.reader().all_doc_ids()))
 
 
 def get_searcher():
@@ -381,17 +386,15 @@ def _narrow(current: set[int] | None, allowed: set[int]) -> set[int]:
 
 def _by_key(searcher, position: int) -> dict:
     """place or year (position 0 or 1 of cell_keys) -> docnums, once per searcher."""
-    name = f"by-{position}"
-    cached = _keys_cache.get(name)
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
-    out: dict = defaultdict(list)
-    for d, key in enumerate(cell_keys(searcher)):
-        out[key[position]].append(d)
-    live = set(searcher.reader().all_doc_ids())
-    by_key = {k: [d for d in v if d in live] for k, v in out.items()}
-    _keys_cache[name] = (searcher, by_key)
-    return by_key
+
+    def group(searcher) -> dict:
+        out: dict = defaultdict(list)
+        for d, key in enumerate(cell_keys(searcher)):
+            out[key[position]].append(d)
+        live = live_docs(searcher)
+        return {k: [d for d in v if d in live] for k, v in out.items()}
+
+    return once_per_searcher(f"by-{position}", searcher, group)
 
 
 def year_docs(searcher, lo: int | None, hi: int | None, *, unknown: bool = False) -> set[int]:
