@@ -197,37 +197,18 @@ class Archive:
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
         self.log_path = self.folder / "gunicorn.log"
-        log = open(self.log_path, "ab")
         # gunicorn's master starts the index writer beside its workers (config/background.py),
         # as `make run` and a deployment do: the load test measures the archive as it runs.
-        self.proc = subprocess.Popen(
-            [
-                str(Path(PY).with_name("gunicorn")),
-                "--config",
-                "config/gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "config.wsgi",
-            ],
-            cwd=ROOT,
-            env={**self.env, **(extra_env or {})},
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+        self.proc = start_gunicorn(
+            ["--config", "config/gunicorn.conf.py", "--workers", str(self.workers), "config.wsgi"],
+            self.port,
+            {**self.env, **(extra_env or {})},
+            self.log_path,
         )
-        deadline = time.time() + 90
-        while time.time() < deadline and self.proc.poll() is None:
-            try:
-                status, _, _ = request(self.port, "GET", "/healthz", timeout=5)
-                if status in (200, 503):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        tail = self.log_path.read_text(errors="replace")[-3000:]
-        self.stop()
-        raise SystemExit(f"gunicorn did not answer:\n{tail}")
+        if not answers(self.proc, self.port, "/healthz", (200, 503), timeout=5):
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            self.stop()
+            raise SystemExit(f"gunicorn did not answer:\n{tail}")
 
     def worker_pids(self) -> list[int]:
         """gunicorn's web workers (the master's children except the index writer)."""
@@ -254,6 +235,32 @@ class Archive:
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def start_gunicorn(args: list[str], port: int, env: dict, log_path: Path) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:`port` in a session of its own (so it stops with its workers)."""
+    log = open(log_path, "ab")
+    return subprocess.Popen(
+        [str(Path(PY).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+
+
+def answers(proc: subprocess.Popen, port: int, path: str, statuses: tuple, timeout: float) -> bool:
+    """Whether the server answers `path` with one of `statuses` within 90 s while it runs."""
+    deadline = time.time() + 90
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            status, _, _ = request(port, "GET", path, timeout=timeout)
+            if status in statuses:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def _proc_cpu(pid: int, children_too: bool = False) -> float:
@@ -386,39 +393,20 @@ class BaselineServer:
         done.write_text(json.dumps(self.build_info))
 
     def start(self) -> None:
-        log = open(self.archive.folder / "gunicorn-baseline.log", "ab")
         env = {
             **self.archive.env,
             "DJANGO_SETTINGS_MODULE": "bench.haystack_baseline.settings",
             "ARCHIVE_BASELINE_INDEX": str(self.index),
         }
-        self.proc = subprocess.Popen(
-            [
-                str(Path(PY).with_name("gunicorn")),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--timeout",
-                "120",
-                "bench.haystack_baseline.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+        self.proc = start_gunicorn(
+            ["--workers", str(self.workers), "--timeout", "120", "bench.haystack_baseline.wsgi"],
+            self.port,
+            env,
+            self.archive.folder / "gunicorn-baseline.log",
         )
-        deadline = time.time() + 90
-        while time.time() < deadline and self.proc.poll() is None:
-            try:
-                status, _, _ = request(self.port, "GET", "/search/?q=x", timeout=30)
-                if status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("the haystack baseline did not answer: see gunicorn-baseline.log")
+        if not answers(self.proc, self.port, "/search/?q=x", (200,), timeout=30):
+            self.stop()
+            raise SystemExit("the haystack baseline did not answer: see gunicorn-baseline.log")
 
     def cpu_seconds(self) -> float:
         return tree_cpu_seconds(self.proc.pid) if self.proc else 0.0
