@@ -225,13 +225,7 @@ class Archive:
             return None
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_gunicorn(self.proc)
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -248,6 +242,17 @@ def start_gunicorn(args: list[str], port: int, env: dict, log_path: Path) -> sub
         stderr=log,
         start_new_session=True,
     )
+
+
+def stop_gunicorn(proc: subprocess.Popen | None) -> None:
+    """SIGTERM (gunicorn's graceful stop), then a kill after 40 s."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def answers(proc: subprocess.Popen, port: int, path: str, statuses: tuple, timeout: float) -> bool:
@@ -412,13 +417,7 @@ class BaselineServer:
         return tree_cpu_seconds(self.proc.pid) if self.proc else 0.0
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_gunicorn(self.proc)
 
 
 def request(
