@@ -11,19 +11,17 @@ ranking is Whoosh's, over the jieba words of text and titles, with a boost for t
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.collectors import FilterCollector, TopCollector
 
-from search import recall
+from search import bm25, recall
 from search.analysis import dictionary_words, jieba_words, query_grams
 from search.highlight import make_snippet
 from search.normalize import normalize
@@ -53,7 +51,6 @@ from search.results import (
 from search.units import best_paragraph, version_offsets
 
 GRID_SCORED_HITS = 200  # the best snippet of a cell is its best-ranked hit among these
-DOCNUMS_RANKING_MAX = 5000  # smaller sets of hits are ranked by skipping to each of them
 COMMON_WORD_SHARE = 0.5  # words in more of the sections than this do not rank (discriminating)
 # BM25F's length normalisation, tuned on the real archive: with Whoosh's default B=0.75 a
 # short section with one mention outranked long sections with many (in the top 20 of 60
@@ -229,11 +226,7 @@ def rank_query(terms: list[Term], searcher=None) -> wq.Query | None:
         return None
     if any(_TARGET_QUERY.search(t.text) for t in terms):
         subs.append(wq.Term("kind", "targets", boost=0.5))
-    rank = wq.Or(subs)
-    # A tree of union matchers, not the "preloaded" array matcher Whoosh picks for segments
-    # under 5,000 documents: at 10,000 reports the tree ranks common words twice as fast.
-    rank.matcher_type = wq.Or.DEFAULT_MATCHER
-    return rank
+    return wq.Or(subs)
 
 
 def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
@@ -265,67 +258,15 @@ def tree_docs(node, searcher, cache: dict | None = None) -> set[int]:
     raise TypeError(node)
 
 
-class DocNums(wq.Query):
-    """Matches exactly the given documents (docnums of `top`, the searcher the query runs
-    on), with no score of its own. And-ed with a ranking query it makes Whoosh score only
-    those documents, skipping through the postings to each of them, rather than scoring
-    every posting and dropping the ones outside a filter afterwards."""
-
-    def __init__(self, top, docnums: Iterable[int]):
-        self.top = top
-        self.docnums = sorted(docnums)
-
-    def __repr__(self):
-        return f"DocNums({len(self.docnums)} documents)"
-
-    def __eq__(self, other):
-        return isinstance(other, DocNums) and other.docnums == self.docnums
-
-    def __hash__(self):
-        return hash(("DocNums", len(self.docnums)))
-
-    def estimate_size(self, ixreader):
-        return len(self.docnums)
-
-    def matcher(self, searcher, context=None):
-        from whoosh.matching import ListMatcher, NullMatcher
-
-        # Whoosh hands each segment's searcher in turn; docnums here are the top searcher's.
-        offset = 0
-        if searcher is not self.top:
-            offset = next(o for s, o in self.top.leaf_searchers() if s is searcher)
-        lo = bisect.bisect_left(self.docnums, offset)
-        hi = bisect.bisect_left(self.docnums, offset + searcher.doc_count_all())
-        ids = [d - offset for d in self.docnums[lo:hi]]
-        return ListMatcher(ids, all_weights=0.0) if ids else NullMatcher()
-
-
 def rank(searcher, rq: wq.Query, docs: set[int], limit: int) -> list[int]:
     """The best `limit` of `docs` by the ranking query (those it matches at all), best first,
     ties in index order: the first n of a longer ranking are exactly a shorter ranking, so
-    every page of a result list is a slice of one order."""
-    if len(docs) <= DOCNUMS_RANKING_MAX:
-        q = wq.And([DocNums(searcher, docs), rq])
-        collector = exact_collector(limit)
-    else:  # most of the index: one pass over the postings of the ranking words
-        q = rq
-        collector = FilterCollector(exact_collector(limit), allow=docs)
-    searcher.search_with_collector(q, collector)
-    return [r.docnum for r in collector.results()]
-
-
-def exact_collector(limit: int) -> TopCollector:
-    """Whoosh's top-N collector with both of its pruning tricks off.
-
-    usequality=False (what `optimize=False` sets): no block-quality skipping, which can also
-    loop forever (UnionMatcher.skip_to_quality hung a worker under the 10,000-report load
-    test). replace=0: `optimize=False` leaves the other trick on: every ten matches the
-    collector calls `matcher.replace(minscore)`, which drops the sub-matchers of a union
-    whose max_quality() estimate is below the lowest score in the heap and turns a union
-    into an intersection. The estimates are not upper bounds for our weighting, so
-    documents that belonged in the top N were skipped, and a page's hits depended on how
-    many were asked for (page 2 repeated hits of page 1 and others were never shown)."""
-    return TopCollector(limit=limit, usequality=False, replace=0)
+    every page of a result list is a slice of one order. Every hit is scored (no pruning):
+    Whoosh's top-N collector skips documents by score estimates that are not upper bounds
+    for this weighting, which made a page's hits depend on how many were asked for. The
+    scores are Whoosh's BM25F, computed for all documents at once (search.bm25)."""
+    terms = rq.subqueries if isinstance(rq, wq.Or) else [rq]
+    return bm25.best(searcher, terms, searcher.weighting, docs, limit)
 
 
 def phrase_docs(parsed: ParsedQuery, searcher) -> set[int]:

@@ -332,21 +332,22 @@ def test_words_standing_together_rank_above_scattered_words(seeded):
     assert not any(together[phrase:])
 
 
-def test_ranking_a_few_hits_by_skipping_to_them_equals_filtering(seeded, monkeypatch):
-    """whoosh_engine.rank's two ways (DocNums intersection for few hits, a filtered pass for many)
-    give the same hits in the same order, across the index's segments."""
+def test_ranking_is_whooshs_unpruned_order_across_segments(seeded):
+    """whoosh_engine.rank gives the documents Whoosh's own unpruned search scores, best
+    first and ties in index order, on an index of several segments."""
     searcher = whoosh_engine.get_searcher()
     assert len(list(searcher.leaf_searchers())) > 1  # offsets between segments are exercised
-    for q in ("发展", "营商环境", "经济 发展", "就业"):
+    for q in ("发展", "营商环境", "经济 发展", "就业", "预期目标 增长"):
         parsed = parse_query(q)
         docs = whoosh_engine.tree_docs(parsed.tree, searcher)
         rq = whoosh_engine.rank_query(parsed.terms, searcher)
-        monkeypatch.setattr(whoosh_engine, "DOCNUMS_RANKING_MAX", 10**9)
-        skipping = whoosh_engine.rank(searcher, rq, docs, 30)
-        monkeypatch.setattr(whoosh_engine, "DOCNUMS_RANKING_MAX", -1)
-        filtering = whoosh_engine.rank(searcher, rq, docs, 30)
-        assert skipping == filtering and skipping, q
-        assert set(skipping) <= docs
+        whoosh = {h.docnum: h.score for h in searcher.search(rq, limit=None, optimize=False)}
+        expected = sorted((d for d in docs if d in whoosh), key=lambda d: (-whoosh[d], d))
+        ranked = whoosh_engine.rank(searcher, rq, docs, len(docs))
+        assert ranked and set(ranked) == set(expected), q
+        scores = [whoosh[d] for d in ranked]
+        assert scores == pytest.approx(sorted(scores, reverse=True), rel=1e-12), q
+        assert whoosh_engine.rank(searcher, rq, docs, 7) == ranked[:7]
 
 
 def test_words_in_most_sections_do_not_rank(seeded):
