@@ -19,8 +19,6 @@ Whoosh's own, across segments and deletions.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -30,49 +28,20 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-# Postings (document numbers and weights) kept per worker: 8 bytes each, so at most
-# 32 MB; enough for the ranking words of a few hundred queries at 10,000 reports.
-POSTINGS_KEPT = 4_000_000
-LENGTHS_KEPT = 512  # (segment, field) arrays of field lengths, one byte per document each
+from search.lru import KeptArrays
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Postings (document numbers and weights) kept per worker: 12 bytes each, so at most
+# 36 MB; the ranking words of the 25 benchmark queries at 10,000 reports have 0.5 million.
+POSTINGS_KEPT = 3_000_000
+# Field lengths, 4 bytes per document and scorable field (text, title): 16 MB at most.
+LENGTHS_KEPT = 4_000_000
 
-
-class _Kept:
-    """A least-recently-used store of arrays, bounded by the arrays' total size."""
-
-    def __init__(self, bound: int):
-        self.bound = bound
-        self.items: OrderedDict = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            kept = self.items.get(key)
-            if kept is None:
-                return None
-            self.items.move_to_end(key)
-            return kept[0]
-
-    def put(self, key, value, size: int):
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = (value, size)
-            self.size += size
-            while self.size > self.bound and len(self.items) > 1:
-                _, (_, old) = self.items.popitem(last=False)
-                self.size -= old
-
-    def clear(self):
-        with self.lock:
-            self.items.clear()
-            self.size = 0
+# Whoosh's decoded lengths are whole numbers below 2**17: float32 holds them exactly.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
-_postings = _Kept(POSTINGS_KEPT)
-_lengths = _Kept(LENGTHS_KEPT)
+_postings = KeptArrays(POSTINGS_KEPT)
+_lengths = KeptArrays(LENGTHS_KEPT)
 
 
 def forget() -> None:
@@ -123,7 +92,7 @@ def segment_lengths(reader, fieldname: str) -> np.ndarray:
             raw = column._dbfile.get(column._basepos, stored)
             codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
     value = _LENGTH_OF_BYTE[codes]
-    _lengths.put(key, value, 1)
+    _lengths.put(key, value, len(value) + 1)
     return value
 
 
@@ -157,7 +126,7 @@ def term_scores(searcher, term: wq.Term, weighting: BM25F) -> tuple[np.ndarray, 
             continue
         tf = weights
         if field.scorable:
-            fl = segment_lengths(reader, term.fieldname)[docs]
+            fl = segment_lengths(reader, term.fieldname)[docs].astype(np.float64)
             # scoring.bm25, the same operations in the same order
             score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         else:

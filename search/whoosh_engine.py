@@ -18,12 +18,14 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
 from search import bm25, recall
 from search.analysis import dictionary_words, jieba_words, query_grams
 from search.highlight import make_snippet
+from search.lru import KeptArrays
 from search.normalize import normalize
 from search.query import (
     And,
@@ -50,6 +52,7 @@ from search.results import (
 )
 from search.units import best_paragraph, version_offsets
 
+TERM_DOCS_KEPT = 2_000_000  # docnums of matched terms kept per searcher (4 bytes each)
 GRID_SCORED_HITS = 200  # the best snippet of a cell is its best-ranked hit among these
 COMMON_WORD_SHARE = 0.5  # words in more of the sections than this do not rank (discriminating)
 # BM25F's length normalisation, tuned on the real archive: with Whoosh's default B=0.75 a
@@ -137,14 +140,47 @@ def _read_section_docnums(searcher) -> dict[int, int]:
 
 
 def term_docs(term: str, searcher) -> set[int]:
-    """Docnums of the sections that contain `term` (normalised) verbatim."""
+    """Docnums of the sections that contain `term` (normalised) verbatim.
+
+    Kept per searcher, as Lucene keeps the documents of frequent filters: FTS5's phrase
+    matching is most of a query's time for a word in most sections (60-100 ms for 发展 at
+    10,000 reports), and the same words come back in the list, grid, API and trend of a
+    query, and in its pages and filters. What a searcher's term matches cannot change: the
+    writer adds a section to the recall index before the Whoosh commit that makes it live,
+    and removes it after the commit that deletes it, and only live sections are kept."""
+    kept = once_per_searcher("term docs", searcher, lambda s: KeptArrays(TERM_DOCS_KEPT))
+    docs = kept.get(term)
+    if docs is None:
+        docs = _matching_docnums_of(term, searcher)
+        kept.put(term, docs, len(docs) + 1)
+    return set(docs.tolist())
+
+
+def _matching_docnums_of(term: str, searcher) -> np.ndarray:
     folder = holder.target if holder.searcher is searcher else None
     if folder is None:
         from search.indexing import index_path
 
         folder = os.path.realpath(index_path())
-    docnums = section_docnums(searcher)
-    return {d for d in map(docnums.get, recall.reader(folder).sections(term)) if d is not None}
+    sections, docnums = section_docnum_arrays(searcher)
+    found = recall.reader(folder).section_ids(term)
+    at = np.searchsorted(sections, found)
+    live = at < len(sections)
+    live[live] = sections[at[live]] == found[live]
+    return docnums[at[live]]
+
+
+def section_docnum_arrays(searcher) -> tuple[np.ndarray, np.ndarray]:
+    """section_docnums as two arrays, sorted by section id (looked up with searchsorted)."""
+
+    def arrays(searcher):
+        pairs = sorted(section_docnums(searcher).items())
+        return (
+            np.array([s for s, _ in pairs], dtype=np.int64),
+            np.array([d for _, d in pairs], dtype=np.int32),
+        )
+
+    return once_per_searcher("section arrays", searcher, arrays)
 
 
 def cell_keys(searcher) -> list[tuple[str, int | None]]:
@@ -313,12 +349,24 @@ def filter_docs(f: Filters, searcher) -> set[int] | None:
     out: set[int] | None = None
     fq = filter_query(f)
     if fq is not None:
-        out = set(searcher.docs_for_query(fq))
+        out = filter_query_docs(fq, searcher)
     if f.year_from is not None or f.year_to is not None or f.year_unknown:
         out = _narrow(out, year_docs(searcher, f.year_from, f.year_to, unknown=f.year_unknown))
     if f.exact_place is not None:
         out = _narrow(out, place_docs(searcher, f.exact_place))
     return out
+
+
+def filter_query_docs(fq: wq.Query, searcher) -> set[int]:
+    """The docnums of a filter query, kept per searcher like term_docs (a place's sections
+    are read from Whoosh's postings one docnum at a time, 20 ms for a province)."""
+    kept = once_per_searcher("filter docs", searcher, lambda s: KeptArrays(TERM_DOCS_KEPT))
+    key = repr(fq)
+    docs = kept.get(key)
+    if docs is None:
+        docs = np.fromiter(searcher.docs_for_query(fq), dtype=np.int32)
+        kept.put(key, docs, len(docs) + 1)
+    return set(docs.tolist())
 
 
 def _narrow(current: set[int] | None, allowed: set[int]) -> set[int]:
@@ -394,15 +442,12 @@ def run(
     terms = [t.text for t in parsed.terms]
     # One unscored pass finds every matching section: the exact count, facets and the grid.
     docset = matching_docnums(parsed, searcher)
-    keys = cell_keys(searcher)
-    per_cell: dict[tuple[str, int | None], list[int]] = defaultdict(list)
-    for d in sorted(docset):
-        per_cell[keys[d]].append(d)
+    per_cell = cells_of(docset, searcher)
     facets_place: Counter = Counter()
     facets_year: Counter = Counter()
-    for (place, year), docs in per_cell.items():
-        facets_place[place] += len(docs)
-        facets_year[year] += len(docs)
+    for (place, year), (count, _) in per_cell.items():
+        facets_place[place] += count
+        facets_year[year] += count
     page = max(1, page)
     # The scored pass ranks the docset, as far as this page (and the grid's best hits) need.
     limit = min(len(docset), max(page * per_page, GRID_SCORED_HITS if grid else 0))
@@ -421,6 +466,36 @@ def run(
     if grid:
         build_grid(outcome, searcher, per_cell, ranked[:GRID_SCORED_HITS], terms)
     return outcome
+
+
+def cells_of(docset: set[int], searcher) -> dict[tuple[str, int | None], tuple[int, int]]:
+    """(place, year) -> (hits, the first docnum) of every cell the docnums fall in, the cells
+    in the order of their first docnums (the order facets and the grid break ties in)."""
+    cell_of, keys = cell_index(searcher)
+    docs = np.fromiter(docset, dtype=np.int64, count=len(docset))
+    docs.sort()
+    cells = cell_of[docs]
+    counts = np.bincount(cells, minlength=len(keys))
+    found, first_at = np.unique(cells, return_index=True)  # first_at: into the sorted docs
+    order = np.argsort(first_at)
+    return {
+        keys[c]: (int(counts[c]), int(docs[i]))
+        for c, i in zip(found[order].tolist(), first_at[order].tolist(), strict=True)
+    }
+
+
+def cell_index(searcher) -> tuple[np.ndarray, list[tuple[str, int | None]]]:
+    """Each docnum's cell as an index into a list of (place, year) keys, once per searcher."""
+
+    def index(searcher):
+        numbers: dict = {}
+        keys = cell_keys(searcher)
+        cell_of = np.fromiter(
+            (numbers.setdefault(k, len(numbers)) for k in keys), dtype=np.int32, count=len(keys)
+        )
+        return cell_of, list(numbers)
+
+    return once_per_searcher("cell index", searcher, index)
 
 
 def ranking(parsed: ParsedQuery, docset: set[int], limit: int, sort: str, searcher) -> list[int]:
@@ -469,13 +544,13 @@ def build_grid(outcome: Outcome, searcher, per_cell, ranked: list[int], terms: l
         first_ranked.setdefault(keys[d], (rank, d))
     shown = [k for k in per_cell if k[0] in rows and k[1] in cols]
     # Snippets first for cells with a top-ranked hit, then for the busiest cells.
-    shown.sort(key=lambda k: (first_ranked.get(k, (len(ranked), 0))[0], -len(per_cell[k])))
+    shown.sort(key=lambda k: (first_ranked.get(k, (len(ranked), 0))[0], -per_cell[k][0]))
     for i, key in enumerate(shown):
-        docs = per_cell[key]
+        count, first = per_cell[key]
         best = None
         if i < GRID_SNIPPETS:
-            best = make_hit(searcher, first_ranked.get(key, (0, docs[0]))[1], terms)
-        outcome.grid[key] = Cell(len(docs), best)
+            best = make_hit(searcher, first_ranked.get(key, (0, first))[1], terms)
+        outcome.grid[key] = Cell(count, best)
     outcome.grid_rows, outcome.grid_cols = rows, cols
 
 

@@ -12,6 +12,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.index import create_in
 
 from search import bm25
+from search.lru import KeptArrays
 
 WORDS = [f"w{i}" for i in range(40)]
 
@@ -119,7 +120,7 @@ def test_field_lengths_are_whooshs(index):
 
 
 def test_kept_arrays_stay_within_their_bound(index, monkeypatch):
-    monkeypatch.setattr(bm25, "_postings", bm25._Kept(500))
+    monkeypatch.setattr(bm25, "_postings", KeptArrays(500))
     with index.searcher() as searcher:
         first = None
         for w in WORDS[:30]:
