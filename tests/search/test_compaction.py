@@ -18,6 +18,7 @@ from search.cache import cached_search, index_path, newest_toc_identity
 from search.engines import get_engine
 from search.indexing import Writer, drift, enqueue_report, open_index, reindex_reports
 from search.query import parse_query
+from search.results import UNKNOWN_PLACE
 from search.whoosh_engine import holder
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
@@ -427,3 +428,38 @@ def test_the_plan_never_takes_a_rebuilds_large_segments_and_merges_one_tier_at_a
     worn, more_worn = seg(4000, live=2600), seg(4000, live=2000)
     assert compaction.plan_merge([*big, worn, more_worn]) == [more_worn]
     assert compaction.plan_merge([*big, seg(4000, live=2700)]) == []
+
+
+def test_a_new_searcher_reads_the_columns_of_new_segments_only(small_tiers, monkeypatch):
+    """After a publish (a new segment, deletions in the old ones) a worker reads the columns
+    of the new segment only, and the maps it builds are those of the whole index read
+    afresh: deleted documents left out, docnums shifted by the segments' offsets."""
+    from search import whoosh_engine
+
+    ids = publish_seeds()
+    many_publishes(ids, 2)
+    holder.reset()
+    first = whoosh_engine.get_searcher()
+    whoosh_engine.section_docnums(first)
+    reads = []
+    real = whoosh_engine._read_sections
+    monkeypatch.setattr(
+        whoosh_engine, "_read_sections", lambda reader: reads.append(reader) or real(reader)
+    )
+    # one report written anew, another one's entries deleted (as for a withdrawal)
+    reindex_reports([ids[0]], orphan_report_ids=[str(ids[1])])
+    searcher = whoosh_engine.get_searcher()
+    assert searcher is not first and len(searcher.leaf_searchers()) > 2
+    sections = whoosh_engine.section_docnums(searcher)
+    assert len(reads) == 1  # the segment the publish wrote
+    live = set(searcher.reader().all_doc_ids())
+    assert live < set(range(searcher.doc_count_all()))  # the old copies are deleted
+    stored = dict(searcher.reader().iter_docs())
+    assert sections == {int(f["section"]): d for d, f in stored.items()}
+    assert whoosh_engine.live_docs(searcher) == live
+    whole = searcher.reader()  # the columns read across all segments at once
+    assert whoosh_engine.cell_keys(searcher) == whoosh_engine._read_cell_keys(whole)
+    assert whoosh_engine.section_lengths(searcher) == whoosh_engine._read_section_lengths(whole)
+    keys = whoosh_engine.cell_keys(searcher)
+    for d, f in stored.items():
+        assert keys[d] == (f.get("place") or UNKNOWN_PLACE, f.get("year") or None)
