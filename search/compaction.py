@@ -244,8 +244,10 @@ def choose_merge(ix, folder: Path, now: float) -> set[str]:
 
 class MergeWriter(SegmentWriter):
     """Writes one merged segment without touching the table of contents, outside the index
-    lock. Its pool gets a temporary folder of its own: Whoosh names every writer's "MAIN.tmp",
-    and a publish committing meanwhile deletes that folder when it finishes."""
+    lock. Its pool and its column writer get a temporary folder of their own: Whoosh names
+    every writer's "MAIN.tmp", and a publish committing meanwhile deletes that folder when
+    it finishes (the merge then failed on its vanished column file, under the 10,000-report
+    load test)."""
 
     def __init__(self, ix, limitmb: int = 256):
         from whoosh.writing import PostingPool
@@ -255,6 +257,13 @@ class MergeWriter(SegmentWriter):
             f"{self.indexname}.merge-{os.getpid()}-{time.monotonic_ns()}.tmp"
         )
         self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        shared = self.perdocwriter._cols  # its temporary file is in the shared folder
+        self.perdocwriter = self.codec.per_document_writer(
+            _OwnTempStorage(self.storage, self._tempstorage), self.newsegment
+        )
+        shared._temp.close()
+        with contextlib.suppress(FileNotFoundError):
+            shared._tempstorage.delete_file(shared._tempname)
 
     def finish_segment(self):
         """The merged segment's files written; the segment (None if nothing was added)."""
@@ -267,6 +276,20 @@ class MergeWriter(SegmentWriter):
             self._close_segment()
             self._tempstorage.destroy()
             self.is_closed = True
+
+
+class _OwnTempStorage:
+    """The index's storage, except that its temporary folder is the merge's own."""
+
+    def __init__(self, storage, temp):
+        self._storage = storage
+        self._temp = temp
+
+    def temp_storage(self, name=None):
+        return self._temp
+
+    def __getattr__(self, name):
+        return getattr(self._storage, name)
 
 
 def _live_docnums(seg) -> list[int]:

@@ -463,3 +463,19 @@ def test_a_new_searcher_reads_the_columns_of_new_segments_only(small_tiers, monk
     keys = whoosh_engine.cell_keys(searcher)
     for d, f in stored.items():
         assert keys[d] == (f.get("place") or UNKNOWN_PLACE, f.get("year") or None)
+
+
+def test_a_merge_survives_a_publish_removing_whooshs_shared_temporary_folder(small_tiers):
+    """Every Whoosh writer keeps temporary files in "MAIN.tmp", and a committing writer
+    deletes that folder: a publish committing while a merge is being written must not take
+    the merge's files with it."""
+    ids = publish_seeds()
+    many_publishes(ids, 2)
+    ix = open_index()
+    writer = compaction.MergeWriter(ix)
+    chosen = [s for s in writer.segments if compaction._live_docnums(s)][:3]
+    live = {s.segment_id(): compaction._live_docnums(s) for s in chosen}
+    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # what a publish's commit does
+    merged = compaction._write_merged(writer, chosen, live)
+    assert merged is not None
+    assert merged.doc_count_all() == sum(len(docs) for docs in live.values()) > 0
