@@ -1,6 +1,6 @@
 """HTTP caching: what each page tells a browser or a reverse proxy about how long it stays true.
 
-Three kinds of page:
+Four kinds of page:
 
 - **Immutable** (a version `/r/<id>/v<n>/`, its paragraph and section links, a version's
   citations, an original `/sources/<sha256>/`): a strong ETag from what the page shows and
@@ -15,6 +15,11 @@ Three kinds of page:
   ETag tied to the data version (the newest index change queued by a publish, correction or
   withdrawal) and the live index's version, and a short max-age. A revalidation after a
   publish costs one query and a stat; the page is rendered only when something changed.
+  They also say `stale-while-revalidate`: for a few seconds past the max-age a proxy may
+  answer with the copy it has while one request revalidates it in the background, so the
+  readers of a popular page never queue behind that one request. Max-age plus that window is
+  at most PROXY_VISIBLE_SECONDS: a publish is found through a proxy within 10 s.
+- **Release** (the search help): an ETag of the release alone, and the current pages' times.
 - **Private**: anything a session can change (an editor's pages carry forms with a CSRF
   token; a message after a publish is for one person) is `Cache-Control: private, no-cache`
   with `Vary: Cookie`, whatever the view asked for (`PrivatePagesMiddleware`).
@@ -49,6 +54,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # What a page is made of besides the data: a change to any of these is a new release.
 RELEASE_FOLDERS = ("templates", "archive", "search", "feeds", "config")
 TOMBSTONE_MAX_AGE = 60
+# The promise for current pages behind a proxy: no copy is served longer than this after
+# Django rendered (or last revalidated) it, stale-while-revalidate window included.
+PROXY_VISIBLE_SECONDS = 10
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,14 +98,16 @@ def cache_policy(
     etag: Callable[..., str | None],
     last_modified: Callable[..., datetime | None] | None = None,
     max_age: Callable[[], int] | int,
+    stale_while_revalidate: Callable[[], int] | None = None,
     immutable: bool = False,
     keep_rendered: bool = False,
 ):
     """Answer conditional requests from `etag`/`last_modified` (Django's `condition`) and say
-    how long the answer stays true. The functions get the view's arguments; `etag` returning
-    None (e.g. no such report) leaves the view to answer as it would. With `keep_rendered`,
-    an anonymous reader's page is also kept in the shared cache under its ETag (see
-    `kept_by_etag`)."""
+    how long the answer stays true, and (`stale_while_revalidate`) how long past that a proxy
+    may still serve it while it revalidates. The functions get the view's arguments; `etag`
+    returning None (e.g. no such report) leaves the view to answer as it would. With
+    `keep_rendered`, an anonymous reader's page is also kept in the shared cache under its
+    ETag (see `kept_by_etag`)."""
 
     def etag_once(request: HttpRequest, *args, **kwargs) -> str | None:
         # The wrapped view's kept page is looked up by the same ETag: computed once.
@@ -118,6 +128,8 @@ def cache_policy(
             seconds = max_age() if callable(max_age) else max_age
             if response.status_code in (200, 304, 301, 302):
                 patch_cache_control(response, public=True, max_age=seconds)
+                if stale_while_revalidate is not None and (stale := stale_while_revalidate()):
+                    patch_cache_control(response, stale_while_revalidate=stale)
                 if immutable:
                     patch_cache_control(response, immutable=True)
             elif response.status_code == 410:
@@ -270,8 +282,20 @@ def current_etag(request: HttpRequest, *args, **kwargs) -> str:
     return _tag(request, data_version(), timezone.localdate())
 
 
+def release_etag(request: HttpRequest, *args, **kwargs) -> str:
+    """Pages that show no data (the search help): they change only with a release."""
+    return _tag(request)
+
+
 def current_max_age() -> int:
     return settings.ARCHIVE_HTTP_CURRENT_MAX_AGE
+
+
+def current_stale_seconds() -> int:
+    """The stale-while-revalidate window of current pages, cut so that max-age plus the window
+    stays within PROXY_VISIBLE_SECONDS whatever the two settings say."""
+    room = PROXY_VISIBLE_SECONDS - current_max_age()
+    return max(0, min(settings.ARCHIVE_HTTP_CURRENT_STALE_SECONDS, room))
 
 
 immutable_version_page = cache_policy(
@@ -279,7 +303,17 @@ immutable_version_page = cache_policy(
 )
 version_citation = cache_policy(etag=version_etag, max_age=citation_max_age, immutable=True)
 original_file = cache_policy(etag=source_etag, max_age=source_max_age, immutable=True)
-current_page = cache_policy(etag=current_etag, max_age=current_max_age, keep_rendered=True)
+# The search help shows no data, but it is kept no longer than a current page, so that a deploy
+# that changes it reaches readers as soon; its revalidation costs no query.
+release_page = cache_policy(
+    etag=release_etag, max_age=current_max_age, stale_while_revalidate=current_stale_seconds
+)
+current_page = cache_policy(
+    etag=current_etag,
+    max_age=current_max_age,
+    stale_while_revalidate=current_stale_seconds,
+    keep_rendered=True,
+)
 
 
 # --- Private pages ----------------------------------------------------------------------------
