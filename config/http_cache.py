@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,6 +49,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
+from config.observability import log_kept_searches, recording_searches
 from search.cache import data_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,22 +158,30 @@ def kept_by_etag(view):
     every request that computes the same one, in any worker: a search page whose results come
     from the results cache still costs its rendering (~35 ms, the grid's ~60 ms) without this.
     Kept only for requests with no session or message cookie and for plain 200 responses that
-    set no cookie and used no CSRF token; the key adds the host and scheme (absolute links)."""
+    set no cookie and used no CSRF token; the key adds the host and scheme (absolute links).
+    The search events the view logged are kept with the page and logged again for each reader
+    it is served to, so search statistics still count every reader of a popular query."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        started = time.perf_counter()
         key = _kept_key(request)
-        if key is not None and (kept := cache.get(key)) is not None:
-            status, headers, content = kept
+        if key is None:
+            return view(request, *args, **kwargs)
+        if (kept := cache.get(key)) is not None:
+            status, headers, content, searches = kept
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
+            # Search statistics count readers, not renderings: one log line, no query.
+            log_kept_searches(searches, (time.perf_counter() - started) * 1000)
             return response
-        response = view(request, *args, **kwargs)
-        if key is not None and _keepable(request, response):
+        with recording_searches() as searches:
+            response = view(request, *args, **kwargs)
+        if _keepable(request, response):
             cache.set(
                 key,
-                (response.status_code, list(response.items()), response.content),
+                (response.status_code, list(response.items()), response.content, searches),
                 settings.ARCHIVE_SEARCH_CACHE_SECONDS,
             )
         return response
