@@ -55,14 +55,8 @@ def wait_warmed(archive: Archive, pid: int, limit: float = 120.0) -> None:
 
 
 def web_workers(archive: Archive) -> list[int]:
-    """gunicorn's web workers: its children except the background workers it also runs."""
-    background = set()
-    for name in ("index-writer", "upload-worker"):
-        try:
-            background.add(int((archive.folder / f"{name}.pid").read_text()))
-        except (OSError, ValueError):
-            pass
-    return [p for p in archive.worker_pids() if p not in background]
+    """gunicorn's web workers (not the background workers it also runs)."""
+    return archive.worker_pids()
 
 
 def new_worker(archive: Archive, old: set[int], limit: float = 60.0) -> int:

@@ -213,18 +213,16 @@ class Archive:
             raise SystemExit(f"gunicorn did not answer:\n{tail}")
 
     def worker_pids(self) -> list[int]:
-        """gunicorn's web workers (the master's children except the index writer)."""
+        """gunicorn's web workers: the master's children except the background workers it
+        runs beside them (the index writer, its standby, the upload parser: `manage.py`
+        commands, config/background.py), told apart by their command line."""
         out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True
+            ["ps", "-o", "pid=,args=", "--ppid", str(self.proc.pid)],
+            capture_output=True,
+            text=True,
         ).stdout
-        writer = self.writer_pid()
-        return [int(p) for p in out.split() if int(p) != writer]
-
-    def writer_pid(self) -> int | None:
-        try:
-            return int((self.folder / "index-writer.pid").read_text())
-        except (OSError, ValueError):
-            return None
+        rows = [line.split(None, 1) for line in out.splitlines() if line.strip()]
+        return [int(row[0]) for row in rows if "manage.py" not in row[-1]]
 
     def stop(self) -> None:
         stop_gunicorn(self.proc)
