@@ -99,6 +99,40 @@ def compact_until_done(label: str, client, rounds: int) -> dict:
     return timed_pages(client, rounds)
 
 
+def fully_merged_recall() -> int:
+    """The recall index (FTS5) merged into one b-tree (SQLite's 'merge' with a negative
+    page count ignores `usermerge`); returns the merge commands that found work."""
+    from search.indexing import index_path
+    from search.recall import RecallIndex
+
+    recall = RecallIndex(index_path().resolve())
+    try:
+        steps = 0
+        while True:
+            before = recall.conn.total_changes
+            recall.conn.execute("INSERT INTO chars(chars, rank) VALUES ('merge', -200)")
+            if recall.conn.total_changes - before < 2:
+                return steps
+            steps += 1
+    finally:
+        recall.close()
+
+
+def diagnose(client, rounds: int, fresh: dict) -> None:
+    """Where the rest of the gap is: the recall index's b-trees, then Whoosh's segments."""
+    from search import compaction
+    from search.indexing import open_index
+
+    steps = fully_merged_recall()
+    figs = timed_pages(client, rounds)
+    show(f"+ recall index in one ({steps} merges)", compaction.segment_count(), figs)
+    print(f"  vs fresh: {ratio(figs, fresh)}")
+    open_index().writer().commit(optimize=True)
+    figs = timed_pages(client, rounds)
+    show("+ Whoosh in one segment", compaction.segment_count(), figs)
+    print(f"  vs fresh: {ratio(figs, fresh)}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=1000)
@@ -106,6 +140,12 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query list")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="then time again with the recall index merged into one b-tree, and with Whoosh "
+        "merged into one segment: which part of the index a remaining gap comes from",
+    )
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench-compaction-"))
     try:
@@ -149,6 +189,8 @@ def main(argv=None) -> int:
         print(f"without compaction vs fresh: {ratio(before, fresh)}")
         print(f"tiers only vs fresh:         {ratio(tiers, fresh)}")
         print(f"tiers + sweep vs fresh:      {ratio(after, fresh)}")
+        if args.diagnose:
+            diagnose(client, args.rounds, fresh)
         print(f"uptime: {os.popen('uptime').read().strip()}")
     finally:
         if not args.keep:

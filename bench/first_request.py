@@ -54,21 +54,10 @@ def wait_warmed(archive: Archive, pid: int, limit: float = 120.0) -> None:
     raise SystemExit(f"worker {pid} did not warm up within {limit:.0f} s")
 
 
-def web_workers(archive: Archive) -> list[int]:
-    """gunicorn's web workers: its children except the background workers it also runs."""
-    background = set()
-    for name in ("index-writer", "upload-worker"):
-        try:
-            background.add(int((archive.folder / f"{name}.pid").read_text()))
-        except (OSError, ValueError):
-            pass
-    return [p for p in archive.worker_pids() if p not in background]
-
-
 def new_worker(archive: Archive, old: set[int], limit: float = 60.0) -> int:
     deadline = time.time() + limit
     while time.time() < deadline:
-        pids = set(web_workers(archive)) - old
+        pids = set(archive.worker_pids()) - old
         if pids:
             return pids.pop()
         time.sleep(0.2)
@@ -87,7 +76,7 @@ def main(argv=None) -> int:
     archive.start()  # answers /healthz: the worker has warmed up (post_worker_init runs first)
     try:
         for label in ("fresh worker", "respawned worker"):
-            pid = web_workers(archive)[0]
+            pid = archive.worker_pids()[0]
             wait_warmed(archive, pid)
             first = timed(archive.port, next(queries))
             rest = [timed(archive.port, next(queries)) for _ in range(args.after)]

@@ -1,6 +1,6 @@
 """HTTP caching: what each page tells a browser or a reverse proxy about how long it stays true.
 
-Three kinds of page:
+Four kinds of page:
 
 - **Immutable** (a version `/r/<id>/v<n>/`, its paragraph and section links, a version's
   citations, an original `/sources/<sha256>/`): a strong ETag from what the page shows and
@@ -15,6 +15,11 @@ Three kinds of page:
   ETag tied to the data version (the newest index change queued by a publish, correction or
   withdrawal) and the live index's version, and a short max-age. A revalidation after a
   publish costs one query and a stat; the page is rendered only when something changed.
+  They also say `stale-while-revalidate`: for a few seconds past the max-age a proxy may
+  answer with the copy it has while one request revalidates it in the background, so the
+  readers of a popular page never queue behind that one request. Max-age plus that window is
+  at most PROXY_VISIBLE_SECONDS: a publish is found through a proxy within 10 s.
+- **Release** (the search help): an ETag of the release alone, and the current pages' times.
 - **Private**: anything a session can change (an editor's pages carry forms with a CSRF
   token; a message after a publish is for one person) is `Cache-Control: private, no-cache`
   with `Vary: Cookie`, whatever the view asked for (`PrivatePagesMiddleware`).
@@ -32,6 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,12 +49,16 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
+from config.observability import log_kept_searches, recording_searches
 from search.cache import data_version
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a page is made of besides the data: a change to any of these is a new release.
 RELEASE_FOLDERS = ("templates", "archive", "search", "feeds", "config")
 TOMBSTONE_MAX_AGE = 60
+# The promise for current pages behind a proxy: no copy is served longer than this after
+# Django rendered (or last revalidated) it, stale-while-revalidate window included.
+PROXY_VISIBLE_SECONDS = 10
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,14 +100,16 @@ def cache_policy(
     etag: Callable[..., str | None],
     last_modified: Callable[..., datetime | None] | None = None,
     max_age: Callable[[], int] | int,
+    stale_while_revalidate: Callable[[], int] | None = None,
     immutable: bool = False,
     keep_rendered: bool = False,
 ):
     """Answer conditional requests from `etag`/`last_modified` (Django's `condition`) and say
-    how long the answer stays true. The functions get the view's arguments; `etag` returning
-    None (e.g. no such report) leaves the view to answer as it would. With `keep_rendered`,
-    an anonymous reader's page is also kept in the shared cache under its ETag (see
-    `kept_by_etag`)."""
+    how long the answer stays true, and (`stale_while_revalidate`) how long past that a proxy
+    may still serve it while it revalidates. The functions get the view's arguments; `etag`
+    returning None (e.g. no such report) leaves the view to answer as it would. With
+    `keep_rendered`, an anonymous reader's page is also kept in the shared cache under its
+    ETag (see `kept_by_etag`)."""
 
     def etag_once(request: HttpRequest, *args, **kwargs) -> str | None:
         # The wrapped view's kept page is looked up by the same ETag: computed once.
@@ -118,6 +130,8 @@ def cache_policy(
             seconds = max_age() if callable(max_age) else max_age
             if response.status_code in (200, 304, 301, 302):
                 patch_cache_control(response, public=True, max_age=seconds)
+                if stale_while_revalidate is not None and (stale := stale_while_revalidate()):
+                    patch_cache_control(response, stale_while_revalidate=stale)
                 if immutable:
                     patch_cache_control(response, immutable=True)
             elif response.status_code == 410:
@@ -144,22 +158,30 @@ def kept_by_etag(view):
     every request that computes the same one, in any worker: a search page whose results come
     from the results cache still costs its rendering (~35 ms, the grid's ~60 ms) without this.
     Kept only for requests with no session or message cookie and for plain 200 responses that
-    set no cookie and used no CSRF token; the key adds the host and scheme (absolute links)."""
+    set no cookie and used no CSRF token; the key adds the host and scheme (absolute links).
+    The search events the view logged are kept with the page and logged again for each reader
+    it is served to, so search statistics still count every reader of a popular query."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        started = time.perf_counter()
         key = _kept_key(request)
-        if key is not None and (kept := cache.get(key)) is not None:
-            status, headers, content = kept
+        if key is None:
+            return view(request, *args, **kwargs)
+        if (kept := cache.get(key)) is not None:
+            status, headers, content, searches = kept
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
+            # Search statistics count readers, not renderings: one log line, no query.
+            log_kept_searches(searches, (time.perf_counter() - started) * 1000)
             return response
-        response = view(request, *args, **kwargs)
-        if key is not None and _keepable(request, response):
+        with recording_searches() as searches:
+            response = view(request, *args, **kwargs)
+        if _keepable(request, response):
             cache.set(
                 key,
-                (response.status_code, list(response.items()), response.content),
+                (response.status_code, list(response.items()), response.content, searches),
                 settings.ARCHIVE_SEARCH_CACHE_SECONDS,
             )
         return response
@@ -270,8 +292,20 @@ def current_etag(request: HttpRequest, *args, **kwargs) -> str:
     return _tag(request, data_version(), timezone.localdate())
 
 
+def release_etag(request: HttpRequest, *args, **kwargs) -> str:
+    """Pages that show no data (the search help): they change only with a release."""
+    return _tag(request)
+
+
 def current_max_age() -> int:
     return settings.ARCHIVE_HTTP_CURRENT_MAX_AGE
+
+
+def current_stale_seconds() -> int:
+    """The stale-while-revalidate window of current pages, cut so that max-age plus the window
+    stays within PROXY_VISIBLE_SECONDS whatever the two settings say."""
+    room = PROXY_VISIBLE_SECONDS - current_max_age()
+    return max(0, min(settings.ARCHIVE_HTTP_CURRENT_STALE_SECONDS, room))
 
 
 immutable_version_page = cache_policy(
@@ -279,7 +313,17 @@ immutable_version_page = cache_policy(
 )
 version_citation = cache_policy(etag=version_etag, max_age=citation_max_age, immutable=True)
 original_file = cache_policy(etag=source_etag, max_age=source_max_age, immutable=True)
-current_page = cache_policy(etag=current_etag, max_age=current_max_age, keep_rendered=True)
+# The search help shows no data, but it is kept no longer than a current page, so that a deploy
+# that changes it reaches readers as soon; its revalidation costs no query.
+release_page = cache_policy(
+    etag=release_etag, max_age=current_max_age, stale_while_revalidate=current_stale_seconds
+)
+current_page = cache_policy(
+    etag=current_etag,
+    max_age=current_max_age,
+    stale_while_revalidate=current_stale_seconds,
+    keep_rendered=True,
+)
 
 
 # --- Private pages ----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Structured logs: one JSON object a line for every search and every editorial action.
 
-Search views call `log_search(...)` once per answered query; editorial code calls
-`log_editorial(...)`. Both write to their own logger ("archive.search", "archive.editorial"),
+Search views call `log_search(...)` once per answered query (a page served as kept, without
+running its view, logs the searches it was made of again: `log_kept_searches`); editorial
+code calls `log_editorial(...)`. Both write to their own logger ("archive.search", "archive.editorial"),
 which settings.LOGGING sends through `JsonFormatter` to stderr, where gunicorn's and the
 platform's log collection pick it up. Anything extra passed as `extra={"fields": {...}}` to any
 logger ends up as JSON keys as well.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +23,9 @@ search_log = logging.getLogger("archive.search")
 editorial_log = logging.getLogger("archive.editorial")
 
 MAX_QUERY_LOGGED = 500  # characters: a hostile query must not make a huge log line
+
+# The search events being logged while a page is rendered for keeping (see recording_searches).
+_recorded: ContextVar[list[dict] | None] = ContextVar("recorded_searches", default=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -74,6 +80,31 @@ def log_search(
     if error:
         fields["error"] = error
     search_log.info("search", extra={"fields": fields})
+    if (recorded := _recorded.get()) is not None:
+        recorded.append(fields)
+
+
+@contextmanager
+def recording_searches() -> Iterator[list[dict]]:
+    """The search events logged inside the block, as well as logged: a page kept for later
+    readers (config.http_cache.kept_by_etag) keeps them too, so that each reader served the
+    kept page is counted as the search it is (`log_kept_searches`)."""
+    events: list[dict] = []
+    token = _recorded.set(events)
+    try:
+        yield events
+    finally:
+        _recorded.reset(token)
+
+
+def log_kept_searches(events: list[dict], elapsed_ms: float) -> None:
+    """Record again the searches of a page served as kept, without running them: the same
+    query, filters, hits and page, `cached` and `kept` true, and the time serving it took."""
+    for fields in events:
+        search_log.info(
+            "search",
+            extra={"fields": {**fields, "ms": round(elapsed_ms, 1), "cached": True, "kept": True}},
+        )
 
 
 class SearchTimer:

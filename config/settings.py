@@ -341,6 +341,12 @@ ARCHIVE_DOWNLOAD_CACHE_MAX_BYTES = 8 * 1024 * 1024
 ARCHIVE_HTTP_VERSION_MAX_AGE = env_int("ARCHIVE_HTTP_VERSION_MAX_AGE", 3600)
 ARCHIVE_HTTP_SOURCE_MAX_AGE = env_int("ARCHIVE_HTTP_SOURCE_MAX_AGE", 365 * 24 * 3600)
 ARCHIVE_HTTP_CURRENT_MAX_AGE = env_int("ARCHIVE_HTTP_CURRENT_MAX_AGE", 5)
+# After its max-age a current page may still be served by a proxy for this many seconds while
+# one request revalidates it in the background (stale-while-revalidate): readers of a popular
+# page never wait on that refresh. Max-age plus this stays within the 10 s in which a publish
+# is found through a proxy (config/http_cache.py cuts the window to keep it so), with a second
+# left for the index.
+ARCHIVE_HTTP_CURRENT_STALE_SECONDS = env_int("ARCHIVE_HTTP_CURRENT_STALE_SECONDS", 4)
 
 # --- Rate limits (django-ratelimit, applied by path in config.middleware) --------------------
 # "N/s", "N/m", "N/h"; per client address. Behind a proxy, name the header that carries the

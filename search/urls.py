@@ -1,6 +1,6 @@
 from django.urls import path
 
-from config.http_cache import current_page
+from config.http_cache import current_page, release_page
 from search import views
 
 # Search pages answer for the archive as it is now: their validators follow the data and the
@@ -9,7 +9,7 @@ app_name = "search"
 urlpatterns = [
     path("", current_page(views.search_page), name="home"),
     path("search/", current_page(views.search_page), name="search"),
-    path("search/help/", views.help_page, name="help"),
+    path("search/help/", release_page(views.help_page), name="help"),
     path("search/trend/", current_page(views.trend_page), name="trend"),
     path("api/search", current_page(views.search_api), name="api"),
     path("search/hits.csv", views.export_csv, name="export_csv"),

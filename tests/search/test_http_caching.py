@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from archive.models import Report, ReportVersion
+from archive.models import Report, ReportStatus, ReportVersion
+from config.http_cache import current_stale_seconds
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,8 @@ def test_immutable_pages_carry_a_strong_etag_and_say_immutable(client, version):
         directives = cache_control(response)
         assert {"public", "immutable"} <= directives, (url, directives)
         assert any(d.startswith("max-age=") and int(d[8:]) > 0 for d in directives), url
+        # An immutable page is revalidated in the open: nothing lets a proxy serve it stale.
+        assert not any(d.startswith("stale-") for d in directives), (url, directives)
 
 
 def test_a_conditional_request_answers_304_without_a_body(client, version):
@@ -110,20 +113,67 @@ def test_current_pages_and_searches_have_validators_and_a_short_max_age(client, 
         "/api/search?q=发展",
         f"/r/{report.public_id}/cite/apa/",
     ]
-    assert 0 < settings.ARCHIVE_HTTP_CURRENT_MAX_AGE <= 10  # within the staleness bound
+    max_age, stale = settings.ARCHIVE_HTTP_CURRENT_MAX_AGE, current_stale_seconds()
+    assert 0 < max_age and 0 < stale and max_age + stale <= 10  # found through a proxy in 10 s
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
         directives = cache_control(response)
         assert "public" in directives and "immutable" not in directives, (url, directives)
-        assert f"max-age={settings.ARCHIVE_HTTP_CURRENT_MAX_AGE}" in directives, (url, directives)
-        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304, url
+        assert {f"max-age={max_age}", f"stale-while-revalidate={stale}"} <= directives, url
+        # The revalidation's 304 says the same, so that a proxy keeps the same window.
+        again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304, url
+        assert cache_control(again) == directives, (url, cache_control(again))
+
+
+def test_the_stale_window_is_cut_to_keep_a_publish_visible_within_ten_seconds(settings):
+    settings.ARCHIVE_HTTP_CURRENT_MAX_AGE, settings.ARCHIVE_HTTP_CURRENT_STALE_SECONDS = 5, 4
+    assert current_stale_seconds() == 4
+    settings.ARCHIVE_HTTP_CURRENT_MAX_AGE, settings.ARCHIVE_HTTP_CURRENT_STALE_SECONDS = 8, 30
+    assert current_stale_seconds() == 2
+    settings.ARCHIVE_HTTP_CURRENT_MAX_AGE = 12
+    assert current_stale_seconds() == 0
+
+
+def test_no_stale_window_is_said_when_there_is_none(client, real_archive, settings):
+    settings.ARCHIVE_HTTP_CURRENT_STALE_SECONDS = 0
+    directives = cache_control(client.get("/api/search", {"q": "发展"}))
+    assert f"max-age={settings.ARCHIVE_HTTP_CURRENT_MAX_AGE}" in directives
+    assert not any(d.startswith("stale-") for d in directives), directives
+
+
+def test_the_search_help_is_kept_like_a_current_page_and_revalidates_without_a_query(
+    client, real_archive, settings, django_assert_max_num_queries
+):
+    response = client.get("/search/help/")
+    assert response.status_code == 200
+    directives = cache_control(response)
+    assert "public" in directives and "immutable" not in directives, directives
+    assert f"max-age={settings.ARCHIVE_HTTP_CURRENT_MAX_AGE}" in directives
+    assert f"stale-while-revalidate={current_stale_seconds()}" in directives
+    with django_assert_max_num_queries(0):
+        assert client.get("/search/help/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
 
 
 def test_a_bad_search_is_still_a_clear_400_not_cached_as_a_page(client, real_archive):
     response = client.get("/api/search", {"q": ""})
     assert response.status_code == 400
-    assert "public" not in cache_control(response)
+    assert response.json()["error"].startswith("请")  # Chinese first
+    directives = cache_control(response)
+    assert "public" not in directives and not any(d.startswith("stale-") for d in directives)
+    page = client.get("/search/", {"q": '"未闭合'})
+    assert page.status_code == 400
+    assert "public" not in cache_control(page) and "stale" not in page.get("Cache-Control", "")
+
+
+def test_a_tombstone_keeps_its_minute_and_no_stale_window(client, version):
+    report = version.report
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.WITHDRAWN)
+    response = client.get(f"/r/{report.public_id}/v{version.number}/")
+    assert response.status_code == 410
+    directives = cache_control(response)
+    assert "max-age=60" in directives and not any(d.startswith("stale-") for d in directives)
 
 
 def test_an_unknown_version_is_a_404_with_no_cache_policy(client, version):
