@@ -27,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import random
 import re
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -166,10 +168,19 @@ class FileCache(FileBasedCache):
     disk, not an exact count)."""
 
     CULL_CHECK_EVERY = 100
+    # Django compresses every entry at zlib's default level 6: 2.7 ms for a report page's
+    # body at 10,000 reports, several per page. Level 1 is a few times faster for a slightly
+    # larger file; reading is the same.
+    COMPRESSION_LEVEL = 1
 
     def __init__(self, dir, params):
         super().__init__(dir, params)
         self._sets_since_cull_check = 0
+
+    def _write_content(self, file, timeout, value):
+        expiry = self.get_backend_timeout(timeout)
+        file.write(pickle.dumps(expiry, self.pickle_protocol))
+        file.write(zlib.compress(pickle.dumps(value, self.pickle_protocol), self.COMPRESSION_LEVEL))
 
     def _cull(self):
         due = self._sets_since_cull_check % self.CULL_CHECK_EVERY == 0
