@@ -96,12 +96,6 @@ def segment_lengths(reader, fieldname: str) -> np.ndarray:
     return value
 
 
-def _leaves(searcher) -> list[tuple[object, int]]:
-    if searcher.is_atomic():
-        return [(searcher, 0)]
-    return list(searcher.leaf_searchers())
-
-
 def term_scores(searcher, term: wq.Term, weighting: BM25F) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, scores) of one ranking term over the whole index, as Whoosh's
     BM25F (or, for a field that is not scorable, its posting weight) times the boost."""
@@ -119,7 +113,7 @@ def term_scores(searcher, term: wq.Term, weighting: BM25F) -> tuple[np.ndarray, 
         avgfl = searcher.avg_field_length(term.fieldname) or 1
         B = weighting._field_B.get(term.fieldname, weighting.B)
         K1 = weighting.K1
-    for leaf, offset in _leaves(searcher):
+    for leaf, offset in searcher.leaf_searchers():  # [(searcher, 0)] for one segment
         reader = leaf.reader()
         docs, weights = segment_postings(reader, term.fieldname, btext)
         if not len(docs):
