@@ -29,7 +29,6 @@ import json
 import os
 import pickle
 import random
-import re
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,9 +39,10 @@ from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db.models import Max
 
+from search.index_folder import listing
+
 T = TypeVar("T")
 
-TOC_RE = re.compile(r"^_(?P<name>.+)_(?P<gen>\d+)\.toc$")
 CONTENT_FILE = "content-version.json"  # beside the segments; Whoosh ignores names it did not make
 
 
@@ -84,13 +84,12 @@ def newest_toc_identity(folder: Path, indexname: str = "MAIN") -> str:
     """ "<generation>:<inode>:<mtime ns>" of the newest table of contents in `folder`; "empty"
     when there is none, "unavailable" when the folder cannot be read."""
     try:
-        names = os.listdir(folder)
+        newest = listing(folder).newest_toc(indexname)
     except OSError:
         return "unavailable"
-    gens = [(int(m["gen"]), n) for n in names if (m := TOC_RE.match(n)) and m["name"] == indexname]
-    if not gens:
+    if newest is None:
         return "empty"
-    gen, name = max(gens)
+    gen, name = newest
     try:
         st = os.stat(folder / name)
     except OSError:

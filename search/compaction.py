@@ -49,6 +49,7 @@ from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 
 from search.cache import content_identity, newest_toc_identity, record_unchanged_content
+from search.index_folder import listing
 
 log = logging.getLogger(__name__)
 
@@ -221,12 +222,11 @@ def plan_sweep(segments) -> list:
 def _quiet_for(folder: Path, indexname: str, now: float) -> float:
     """Seconds since the newest table of contents was written (any commit: a publish's, a
     merge's)."""
-    toc_re = TOC._pattern(indexname)
+    toc = listing(folder).newest_toc(indexname)
     newest = 0.0
-    for name in os.listdir(folder):
-        if toc_re.match(name):
-            with contextlib.suppress(FileNotFoundError):
-                newest = max(newest, os.stat(folder / name).st_mtime)
+    if toc is not None:
+        with contextlib.suppress(FileNotFoundError):
+            newest = os.stat(folder / toc[1]).st_mtime
     return now - newest
 
 

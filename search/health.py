@@ -41,6 +41,8 @@ def check_whoosh_index() -> dict[str, Any]:
     from whoosh import index as whoosh_index
     from whoosh.filedb.filestore import FileStorage
 
+    from search.index_folder import listing
+
     path = index_path()
     start = time.perf_counter()
     try:
@@ -49,7 +51,8 @@ def check_whoosh_index() -> dict[str, Any]:
                 "ok": False,
                 "error": f"index folder missing: {path.name} (run manage.py rebuild_search_index)",
             }
-        if not whoosh_index.exists_in(str(path)):
+        newest = listing(path).newest_toc("MAIN")  # haystack's index name
+        if newest is None:
             return {
                 "ok": False,
                 "error": f"no index in {path.name} (run manage.py rebuild_search_index)",
@@ -57,7 +60,7 @@ def check_whoosh_index() -> dict[str, Any]:
         # The table of contents alone (schema, generation, segments and their document counts):
         # opening segment readers as well would cost ~100 ms a probe on a mid-sized index.
         storage = FileStorage(str(path), readonly=True)
-        toc = whoosh_index.TOC.read(storage, "MAIN")  # haystack's index name
+        toc = whoosh_index.TOC.read(storage, "MAIN", gen=newest[0])
         missing = [
             seg.segment_id()
             for seg in toc.segments

@@ -148,7 +148,7 @@ def _swap_link(target: Path) -> None:
 
 
 def open_index():
-    from whoosh.index import open_dir
+    from search.index_folder import open_folder_index
 
     gen = ensure_index()
     if not RecallIndex(gen).exists():
@@ -156,7 +156,7 @@ def open_index():
             f"the search index at {gen.name} has no recall index (made by an older version): "
             "run `manage.py rebuild_search_index`"
         )
-    return open_dir(str(gen), schema=get_schema())
+    return open_folder_index(gen, schema=get_schema())
 
 
 # ---------------------------------------------------------------------------------------------
