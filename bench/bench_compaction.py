@@ -20,7 +20,9 @@ the machine). The bar: after the publishes and compaction, within 20% of the fre
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -33,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_search import QUERIES, load_corpus, percentile, setup_django  # noqa: E402
 
+PROFILE = {"on": False}  # --profile: where each timed list's CPU goes
+
 
 def timed_pages(client, rounds: int) -> dict:
     from search import whoosh_engine
@@ -41,6 +45,9 @@ def timed_pages(client, rounds: int) -> dict:
     client.get("/search/", {"q": "发展"})
     out = {}
     for view in ("list", "grid"):
+        profiler = cProfile.Profile() if PROFILE["on"] and view == "list" else None
+        if profiler:
+            profiler.enable()
         wall, cpu = [], []
         for _ in range(rounds):
             for q in QUERIES:
@@ -49,6 +56,9 @@ def timed_pages(client, rounds: int) -> dict:
                 cpu.append((time.process_time() - c) * 1000)
                 wall.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, (q, view, r.status_code)
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
         out[view] = {
             "p50": percentile(wall, 0.5),
             "p95": percentile(wall, 0.95),
@@ -146,7 +156,11 @@ def main(argv=None) -> int:
         help="then time again with the recall index merged into one b-tree, and with Whoosh "
         "merged into one segment: which part of the index a remaining gap comes from",
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the list's CPU goes at each step"
+    )
     args = parser.parse_args(argv)
+    PROFILE["on"] = args.profile
     tmp = Path(tempfile.mkdtemp(prefix="bench-compaction-"))
     try:
         setup_django(tmp)

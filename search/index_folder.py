@@ -13,9 +13,11 @@ and every change Whoosh and the writer make is one of those (a table of contents
 under a temporary name, then renamed). So the listing, and what is read from it, is kept per
 folder while the folder's (inode, mtime) stays the same. The file system stamps times with a
 coarse clock (a few milliseconds), so two changes within one tick can leave the same mtime;
-like git's index ("racy git"), a listing is kept only when it was taken more than SETTLED_NS
-after the folder's mtime, when any later change must carry a later stamp. A folder that is
-changing is simply listed every time, as before.
+like git's index ("racy git"), a listing is kept only when it was taken clearly after the
+folder's mtime (settled_ns), when any later change must carry a later stamp. A folder that
+is changing is simply listed every time, as before. The wait is short, because the folder
+does change at quiet times too: a worker's first query opens the recall index, and SQLite
+creates its -wal and -shm files beside it.
 
 This assumes a local file system (the embedded default keeps the index on the machine's own
 disk); a network file system that caches attributes would need the keeping switched off
@@ -34,7 +36,16 @@ from django.conf import settings
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
 
-SETTLED_NS = 1_000_000_000  # well above any file system's timestamp granularity
+# Kernels stamp files from a clock that ticks every 1-10 ms; file systems without
+# sub-second times (ext3, FAT, some network mounts) give whole seconds, and 2 s covers FAT.
+SETTLED_NS = 100_000_000
+WHOLE_SECOND_SETTLED_NS = 2_000_000_000
+
+
+def settled_ns(mtime_ns: int) -> int:
+    """How long after `mtime_ns` a listing may be kept: a stamp on a whole second may come
+    from a file system that keeps no fractions."""
+    return WHOLE_SECOND_SETTLED_NS if mtime_ns % 1_000_000_000 == 0 else SETTLED_NS
 
 
 @dataclass
@@ -67,7 +78,7 @@ def listing(folder: str | os.PathLike) -> Listing:
         return kept[2]
     fresh = Listing(tuple(os.listdir(path)))
     if getattr(settings, "SEARCH_KEEP_FOLDER_LISTING", True) and (
-        started - st.st_mtime_ns > SETTLED_NS
+        started - st.st_mtime_ns > settled_ns(st.st_mtime_ns)
     ):
         with _lock:
             _kept[path] = (st.st_ino, st.st_mtime_ns, fresh)

@@ -65,11 +65,16 @@ def test_a_settled_folder_is_listed_once_and_every_change_is_seen(tmp_path, list
         assert set(listing(tmp_path).names) == set(os.listdir(tmp_path))
 
 
-def test_a_folder_changed_within_the_last_second_is_listed_every_time(tmp_path, listdir_calls):
+def clock_at(monkeypatch, ns: int) -> None:
+    monkeypatch.setattr(index_folder.time, "time_ns", lambda: ns)
+
+
+def test_a_folder_changed_a_moment_ago_is_listed_every_time(tmp_path, listdir_calls, monkeypatch):
     # The file system stamps with a coarse clock: a second change within the same tick can
     # leave the folder's mtime as it was. Played here by putting the old stamp back.
     (tmp_path / "a").write_text("")
     stamp = os.stat(tmp_path).st_mtime_ns
+    clock_at(monkeypatch, stamp + 50_000_000)  # listed 50 ms after the change
     assert listing(tmp_path).names == ("a",)
     (tmp_path / "b").write_text("")
     os.utime(tmp_path, ns=(stamp, stamp))
@@ -126,8 +131,9 @@ def test_with_thousands_of_retained_files_a_request_lists_nothing_and_a_publish_
     folder = index_path().resolve()
     for n in range(3000):  # what 500 publishes leave for the retention time, named alike
         (folder / f"MAIN_retired{n:05d}.col").write_bytes(b"")
-    settle(folder)
     holder.reset()
+    get_searcher()
+    settle(folder)  # after the worker's first query has opened what it opens
     before = whoosh_index_version()
     searcher = get_searcher()
     listdir_calls.clear()
@@ -140,3 +146,16 @@ def test_with_thousands_of_retained_files_a_request_lists_nothing_and_a_publish_
     assert whoosh_index_version() != before
     assert get_searcher() is not searcher
     assert get_searcher().up_to_date()
+
+
+def test_a_stamp_on_a_whole_second_waits_as_long_as_file_systems_without_fractions_need(
+    tmp_path, listdir_calls, monkeypatch
+):
+    (tmp_path / "a").write_text("")
+    whole = (time.time_ns() // 1_000_000_000) * 1_000_000_000  # no fraction of a second
+    os.utime(tmp_path, ns=(whole, whole))
+    clock_at(monkeypatch, whole + 1_500_000_000)
+    assert listing(tmp_path).names == ("a",)
+    (tmp_path / "b").write_text("")  # within the same second on such a file system
+    os.utime(tmp_path, ns=(whole, whole))
+    assert set(listing(tmp_path).names) == {"a", "b"}
