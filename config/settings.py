@@ -268,6 +268,10 @@ SEARCH_COMPACT_FAN_IN = 8
 SEARCH_COMPACT_MAX_DOCS = 2000
 SEARCH_COMPACT_SWEEP_IDLE_SECONDS = 20.0
 SEARCH_SEGMENT_RETAIN_SECONDS = 300.0
+# Per-request index checks read the index folder's listing kept while the folder's mtime is
+# unchanged (search.index_folder); off for a file system that caches directory attributes
+# (NFS), where a new mtime may be seen late.
+SEARCH_KEEP_FOLDER_LISTING = env_bool("ARCHIVE_SEARCH_KEEP_FOLDER_LISTING", True)
 
 # --- Serving behind HTTPS (ARCHIVE_HTTPS=true in a deployment) ------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

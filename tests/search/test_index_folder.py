@@ -159,3 +159,14 @@ def test_a_stamp_on_a_whole_second_waits_as_long_as_file_systems_without_fractio
     (tmp_path / "b").write_text("")  # within the same second on such a file system
     os.utime(tmp_path, ns=(whole, whole))
     assert set(listing(tmp_path).names) == {"a", "b"}
+
+
+def test_with_the_keeping_switched_off_every_check_lists_the_folder(
+    tmp_path, listdir_calls, settings
+):
+    settings.SEARCH_KEEP_FOLDER_LISTING = False
+    (tmp_path / "a").write_text("")
+    settle(tmp_path)
+    for _ in range(3):
+        assert listing(tmp_path).names == ("a",)
+    assert len(listdir_calls) == 3
