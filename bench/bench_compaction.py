@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_search import QUERIES, load_corpus, percentile, setup_django  # noqa: E402
 
-PROFILE = {"on": False}  # --profile: where each timed list's CPU goes
+PROFILE = {"views": ()}  # --profile VIEW: where each timed VIEW's CPU goes
 
 
 def timed_pages(client, rounds: int) -> dict:
@@ -45,7 +45,7 @@ def timed_pages(client, rounds: int) -> dict:
     client.get("/search/", {"q": "发展"})
     out = {}
     for view in ("list", "grid"):
-        profiler = cProfile.Profile() if PROFILE["on"] and view == "list" else None
+        profiler = cProfile.Profile() if view in PROFILE["views"] else None
         if profiler:
             profiler.enable()
         wall, cpu = [], []
@@ -157,10 +157,14 @@ def main(argv=None) -> int:
         "merged into one segment: which part of the index a remaining gap comes from",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="print where the list's CPU goes at each step"
+        "--profile",
+        action="append",
+        choices=("list", "grid"),
+        default=[],
+        help="print where this view's CPU goes at each step (repeatable)",
     )
     args = parser.parse_args(argv)
-    PROFILE["on"] = args.profile
+    PROFILE["views"] = tuple(args.profile)
     tmp = Path(tempfile.mkdtemp(prefix="bench-compaction-"))
     try:
         setup_django(tmp)
