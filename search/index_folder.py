@@ -27,7 +27,6 @@ disk); a network file system that caches attributes would need the keeping switc
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ class Listing:
         """(generation, file name) of the newest table of contents of `indexname`."""
         key = ("toc", indexname)
         if key not in self._derived:
-            pattern = re.compile(rf"^_{re.escape(indexname)}_(\d+)\.toc$")
+            pattern = TOC._pattern(indexname)  # Whoosh's own, as its _latest_generation
             gens = [(int(m[1]), n) for n in self.names if (m := pattern.match(n))]
             self._derived[key] = max(gens) if gens else None
         return self._derived[key]
